@@ -1,0 +1,94 @@
+//! The command line: argument definitions and dispatch, one file per subcommand.
+//!
+//! Exit codes are the contract CI relies on: 0 clean, 1 findings at error level (or warnings
+//! with `--fail-on-warn`), 2 mcpgen could not do its job (unreadable file, unknown environment,
+//! bad arguments, broken policy).
+
+pub mod check;
+pub mod init;
+pub mod schema;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::diagnostics::render::human::Style;
+
+/// Exit status of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// Nothing to report at a failing level.
+    Clean = 0,
+    /// Findings at error level (or warnings with `--fail-on-warn`).
+    Findings = 1,
+    /// mcpgen could not do its job.
+    Failure = 2,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(o: Outcome) -> ExitCode {
+        ExitCode::from(o as u8)
+    }
+}
+
+/// Declarative config compiler and policy linter for MCP servers.
+#[derive(Debug, Parser)]
+#[command(name = "mcpgen", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate specs against the schema, the semantic checks and the policies.
+    Check(check::Args),
+    /// Print the JSON Schema of the spec language.
+    Schema(schema::Args),
+    /// Write a commented starter spec.
+    Init(init::Args),
+}
+
+/// Run the command line and return the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let outcome = match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Schema(a) => schema::run(a),
+        Command::Init(a) => init::run(a),
+    };
+    outcome.into()
+}
+
+/// The human style for stdout: colour only on a terminal and without `NO_COLOR`.
+pub fn stdout_style() -> Style {
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb");
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
+    Style { color, width }
+}
+
+/// Write to stdout, ignoring a closed pipe (`mcpgen check | head`).
+pub fn print(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+}
+
+/// Report a failure on stderr.
+pub fn fail(message: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "mcpgen: error: {message}");
+}

@@ -1,0 +1,134 @@
+//! The registry of built-in diagnostic codes that are not policy rules.
+//!
+//! Codes are stable and never reused: `MCP0xx` parse and schema, `MCP1xx` semantic checks,
+//! `MCP3xx` output, `MCP9xx` meta findings about the configuration itself. Policy rules
+//! (`MCP2xx`) live with their Rego source under `policies/` and are not listed here.
+
+use super::Level;
+
+/// A built-in code.
+#[derive(Debug, Clone, Copy)]
+pub struct Code {
+    /// `MCP0xx`.
+    pub code: &'static str,
+    /// Kebab-case name.
+    pub name: &'static str,
+    /// Default level.
+    pub level: Level,
+    /// One-line summary for `mcpgen rules`.
+    pub summary: &'static str,
+    /// Default help line.
+    pub help: Option<&'static str>,
+}
+
+macro_rules! codes {
+    ($($ident:ident = $code:literal, $name:literal, $level:ident, $summary:literal, $help:expr;)*) => {
+        $(
+            #[doc = $summary]
+            pub const $ident: Code = Code {
+                code: $code,
+                name: $name,
+                level: Level::$level,
+                summary: $summary,
+                help: $help,
+            };
+        )*
+        /// Every built-in code, in code order.
+        pub const ALL: &[Code] = &[$($ident),*];
+    };
+}
+
+codes! {
+    YAML_SYNTAX = "MCP001", "yaml-syntax", Error, "The file is not valid YAML.", None;
+    KDL_SYNTAX = "MCP002", "kdl-syntax", Error, "The file is not valid KDL v2.", None;
+    DUPLICATE_KEY = "MCP003", "duplicate-key", Error, "A mapping has the same key twice.",
+        Some("remove one of the two keys; YAML readers disagree on which one wins");
+    NOT_UTF8 = "MCP004", "not-utf8", Error, "The file is not UTF-8 text.",
+        Some("save the file as UTF-8");
+    ALIAS_LIMIT = "MCP005", "alias-expansion-limit", Error,
+        "YAML aliases expand beyond the allowed number of nodes (a billion-laughs document).",
+        Some("write the values out, or use fewer nested aliases");
+    MULTIPLE_DOCUMENTS = "MCP006", "multiple-documents", Error,
+        "The file holds more than one YAML document; a spec file holds exactly one.",
+        Some("put each server in its own file");
+    UNSUPPORTED_YAML = "MCP007", "unsupported-yaml", Error,
+        "The YAML uses a feature the spec language does not accept (custom tags, non-string keys, NaN or infinite numbers).",
+        None;
+    KDL_MAPPING = "MCP008", "kdl-mapping", Error,
+        "The KDL document does not follow the KDL-to-spec mapping (docs/kdl.md).", None;
+    EMPTY_DOCUMENT = "MCP009", "empty-document", Error, "The file holds no spec.",
+        Some("start from `mcpgen init`");
+    UNKNOWN_FIELD = "MCP010", "unknown-field", Error, "A field the spec language does not define.", None;
+    MISSING_FIELD = "MCP011", "missing-field", Error, "A required field is missing.", None;
+    WRONG_TYPE = "MCP012", "wrong-type", Error, "A value has the wrong type.", None;
+    INVALID_ENUM = "MCP013", "invalid-value", Error, "A value is not one of the allowed values.", None;
+    INVALID_FORMAT = "MCP014", "invalid-format", Error,
+        "A value does not have the required format (name, quantity, duration, percentage, image reference, path).",
+        None;
+    OUT_OF_RANGE = "MCP015", "out-of-range", Error, "A number or list length is outside its allowed range.", None;
+    SCHEMA = "MCP016", "schema-violation", Error, "The spec violates the JSON Schema.", None;
+    REPLICA_BOUNDS = "MCP101", "min-replicas-above-max", Error,
+        "`autoscaling.minReplicas` is greater than `autoscaling.maxReplicas`.",
+        Some("make minReplicas at most maxReplicas");
+    REQUESTS_ABOVE_LIMITS = "MCP102", "requests-above-limits", Error,
+        "A resource request is greater than its limit; Kubernetes rejects the pod.",
+        Some("lower the request or raise the limit");
+    OVERLAY_INVALID = "MCP104", "invalid-overlay", Error,
+        "An environment overlay cannot be applied, or the merged spec is invalid.", None;
+    MIN_ABOVE_MAX = "MCP105", "min-above-max", Error,
+        "A lower bound is greater than its upper bound (VPA minAllowed/maxAllowed, quota containerMin/containerMax).",
+        Some("swap or correct the bounds");
+    DURATION_BOUNDS = "MCP106", "duration-out-of-bounds", Error,
+        "A duration is outside what the target system accepts.", None;
+    DUPLICATE_ENV = "MCP107", "duplicate-env-var", Error,
+        "The same environment variable is set in both `env` and `secrets`.",
+        Some("keep it in one place; a secret reference should win");
+    DUPLICATE_ITEM = "MCP108", "duplicate-item", Warning, "A list has the same entry twice.",
+        Some("remove the duplicate");
+    PEER_SHAPE = "MCP109", "invalid-peer", Error,
+        "A network peer must name exactly one of `namespace` and `cidr`.", None;
+    OUTPUT_UNSUPPORTED = "MCP301", "unsupported-output", Error,
+        "The spec asks for an output mcpgen cannot produce correctly.", None;
+    OUTPUT_DRIFT = "MCP302", "output-drift", Error,
+        "A generated file on disk differs from what mcpgen would write (`build --check`).",
+        Some("run `mcpgen build` and commit the result");
+    UNUSED_EXCEPTION = "MCP901", "unused-exception", Warning,
+        "An exception in the configuration matches no finding.",
+        Some("remove the exception, or fix its rule or path");
+    EXPIRED_EXCEPTION = "MCP902", "expired-exception", Warning,
+        "An exception has expired and no longer applies.",
+        Some("fix the finding, or renew the exception with a new reason and date");
+    CONFIG_INVALID = "MCP903", "invalid-config", Error,
+        "The mcpgen.toml configuration is invalid.", None;
+}
+
+/// Look a built-in code up by code or name.
+pub fn find(code_or_name: &str) -> Option<&'static Code> {
+    ALL.iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name == code_or_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ALL {
+            assert!(seen.insert(c.code), "duplicate code {}", c.code);
+            assert!(seen.insert(c.name), "duplicate name {}", c.name);
+            assert!(c.code.starts_with("MCP") && c.code.len() == 6, "{}", c.code);
+            assert!(
+                !c.code.starts_with("MCP2"),
+                "MCP2xx is reserved for policies: {}",
+                c.code
+            );
+            assert!(
+                c.name
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+            );
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Renderers: diagnostics into what people and CI systems read.
+//!
+//! Every renderer takes the sorted, final diagnostics and the source database and returns a
+//! string; none of them prints. Line and column are computed here from byte offsets.
+
+pub mod human;
+pub mod json;
+
+use crate::diagnostics::Diagnostic;
+use crate::source::Sources;
+
+/// Output formats of `check` and `build`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Rendered snippets for people.
+    Human,
+    /// Machine-readable JSON.
+    Json,
+}
+
+/// A located position for machine formats: 1-based line and column of start and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Region {
+    /// Start line.
+    pub start_line: usize,
+    /// Start column (characters).
+    pub start_column: usize,
+    /// End line.
+    pub end_line: usize,
+    /// End column (exclusive, characters).
+    pub end_column: usize,
+    /// Byte offset.
+    pub offset: usize,
+    /// Byte length.
+    pub length: usize,
+}
+
+/// The region of a diagnostic's primary label.
+pub fn region(d: &Diagnostic, sources: &Sources) -> Option<Region> {
+    let l = d.primary.as_ref()?;
+    let f = sources.get(l.span.source);
+    let (start_line, start_column) = f.line_col(l.span.offset);
+    let (end_line, end_column) = f.line_col(l.span.offset + l.span.len);
+    Some(Region {
+        start_line,
+        start_column,
+        end_line,
+        end_column,
+        offset: l.span.offset,
+        length: l.span.len,
+    })
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Files checked.
+    pub files: usize,
+    /// Error-level findings.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Notes.
+    pub notes: usize,
+    /// Findings suppressed by exceptions.
+    pub suppressed: usize,
+}
+
+impl Summary {
+    /// Count the findings.
+    pub fn of(diags: &[Diagnostic], files: usize) -> Summary {
+        use crate::diagnostics::Level;
+        let mut s = Summary {
+            files,
+            ..Summary::default()
+        };
+        for d in diags {
+            if d.suppressed.is_some() {
+                s.suppressed += 1;
+                continue;
+            }
+            match d.level {
+                Level::Error => s.errors += 1,
+                Level::Warning => s.warnings += 1,
+                Level::Note => s.notes += 1,
+            }
+        }
+        s
+    }
+}

@@ -1,0 +1,5 @@
+//! The `mcpgen` binary: parse arguments, run the subcommand, map the outcome to an exit code.
+
+fn main() -> std::process::ExitCode {
+    mcpgen::cli::main()
+}

@@ -1,0 +1,811 @@
+//! The typed spec language: every field a spec file may hold, with its documentation.
+//!
+//! These types are the single source of truth for the language. The published JSON Schema is
+//! generated from them (`schemars`), so the `///` docs here are the descriptions editors show.
+//! They deserialize from the untyped [`crate::spec::Document`] value only after that value passed
+//! the schema, which is why serde errors here carry no location: the schema already reported them.
+//! Defaults are *not* applied here; absent fields stay `None` and `crate::model` decides.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::spec::scalars::{
+    Cpu, Duration, EnvValue, HostName, HttpPath, ImageRef, Memory, Name, Percent, ProtocolVersion,
+};
+
+/// An MCP server spec: one file describes one server and all its environments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "mcpgen MCPServer spec")]
+pub struct SpecFile {
+    /// Version of the spec language. Only `mcpgen.dev/v1` exists.
+    pub api_version: ApiVersion,
+    /// Kind of object described. Only `MCPServer` exists.
+    pub kind: Kind,
+    /// Name, namespace, labels and annotations of the server.
+    pub metadata: Metadata,
+    /// What to run and how to build, expose, scale, protect and monitor it.
+    pub spec: ServiceSpec,
+}
+
+/// The spec language version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ApiVersion {
+    /// The first and current version.
+    #[serde(rename = "mcpgen.dev/v1")]
+    V1,
+}
+
+/// The kind of object a spec describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Kind {
+    /// A Model Context Protocol server.
+    #[serde(rename = "MCPServer")]
+    McpServer,
+}
+
+/// Identity of the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Metadata {
+    /// Server name (DNS-1123 label, at most 63 characters). Names every generated object.
+    pub name: Name,
+    /// Kubernetes namespace to deploy into (DNS-1123 label). Defaults to the server name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<Name>,
+    /// Labels added to every generated object, next to the standard `app.kubernetes.io/*` ones.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations added to every generated object.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// Everything about running the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// Image to deploy: repository plus a tag (`:1.2.3`) or a digest (`@sha256:…`), or both.
+    pub image: ImageRef,
+    /// How to build the image. When present mcpgen also writes a multi-stage Dockerfile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<Build>,
+    /// How MCP clients talk to the server: transport, protocol revisions, sessions, security.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcp: Option<Mcp>,
+    /// Health endpoints used by the probes. Never the MCP endpoint itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<Health>,
+    /// Fixed number of replicas. Ignored in Kubernetes when `autoscaling` owns the count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1000))]
+    pub replicas: Option<u32>,
+    /// CPU and memory requests and limits of the server container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+    /// Plain environment variables. Values are literals: put credentials in `secrets`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}))]
+    pub env: BTreeMap<String, EnvValue>,
+    /// Environment variables read from existing Kubernetes Secrets. Values are never written.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}))]
+    pub secrets: BTreeMap<String, SecretRef>,
+    /// Files mounted read-only into the container, keyed by absolute path. Stored in a
+    /// ConfigMap; a content change rolls the pods.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": "^/[^\\u0000]*[^/]$"}))]
+    pub files: BTreeMap<String, String>,
+    /// Backing services: containers in compose, reachable peers in Kubernetes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}))]
+    pub dependencies: BTreeMap<String, Dependency>,
+    /// Public exposure through an Ingress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expose: Option<Expose>,
+    /// Horizontal autoscaling (HorizontalPodAutoscaler autoscaling/v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<Autoscaling>,
+    /// Vertical autoscaling (VerticalPodAutoscaler). Never acts on a resource the HPA targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vertical_scaling: Option<VerticalScaling>,
+    /// Network policy: who may connect in, and where the server may connect out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<Network>,
+    /// ResourceQuota and LimitRange for the namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<Quota>,
+    /// Metrics scraping, alert rules and the Grafana dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<Monitoring>,
+    /// Per-environment overlays. Each is a JSON Merge Patch (RFC 7386) applied over
+    /// `{metadata, spec}`; `null` removes a field.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}))]
+    pub environments: BTreeMap<String, Overlay>,
+}
+
+/// An environment overlay: a JSON Merge Patch over `{metadata, spec}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Overlay {
+    /// Merged over `metadata`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Merged over `spec`. May not contain `environments`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Image build settings, used for the Dockerfile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Build {
+    /// Language runtime of the server.
+    pub runtime: Runtime,
+    /// Runtime version used for the base images, e.g. `"18"` for node, `"3.12"` for python,
+    /// `"1.23"` for go. Quote it: `3.10` unquoted is the number 3.1.
+    #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+){0,2}$"))]
+    pub version: String,
+    /// Command that starts the server in the runtime image (exec form).
+    #[schemars(length(min = 1))]
+    pub command: Vec<String>,
+    /// Command that builds the server in the build stage (exec form). Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub build_command: Option<Vec<String>>,
+    /// Directory, relative to the build context, that holds the build output copied into the
+    /// runtime image. Defaults per runtime: `dist` (node), the whole app (python), the binary (go).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+}
+
+/// Supported language runtimes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Runtime {
+    /// Node.js (npm).
+    Node,
+    /// Python (pip).
+    Python,
+    /// Go (static binary).
+    Go,
+}
+
+/// MCP transport and protocol settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Mcp {
+    /// Wire transport. `streamable-http` is the current one; `sse` (HTTP+SSE, 2024-11-05) is
+    /// deprecated since 2025-03-26; `stdio` servers run behind an HTTP bridge. Default
+    /// `streamable-http`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<Transport>,
+    /// MCP protocol revisions the server speaks (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol_versions: Option<Vec<ProtocolVersion>>,
+    /// Whether the server keeps no per-session state. Stateful servers with more than one
+    /// replica need sticky routing or a shared session store. Default: true when every
+    /// protocol revision is 2026-07-28 or later, false otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stateless: Option<bool>,
+    /// Where session state lives. `none` keeps it in the process.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_store: Option<SessionStore>,
+    /// Path of the MCP endpoint. Default `/mcp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<HttpPath>,
+    /// Container port the server listens on. Default 8080.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: Option<u32>,
+    /// Exact `Origin` values the server accepts (it must answer others with 403).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")))]
+    pub allowed_origins: Option<Vec<String>>,
+    /// `Host` header values the server accepts (DNS-rebinding protection). Must include the
+    /// public host, or the SDKs answer 421.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_hosts: Option<Vec<HostName>>,
+    /// Trust `X-Forwarded-*` headers from the ingress (needed when TLS ends at the ingress).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_proxy_headers: Option<bool>,
+    /// Client authentication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Auth>,
+    /// HTTP bridge for `stdio` servers. Defaults apply when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<Bridge>,
+}
+
+/// MCP transports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Transport {
+    /// Streamable HTTP (2025-03-26 and later).
+    StreamableHttp,
+    /// HTTP+SSE (2024-11-05), deprecated.
+    Sse,
+    /// Standard input/output; needs a bridge to be reachable over the network.
+    Stdio,
+}
+
+/// Session stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionStore {
+    /// In-process sessions.
+    None,
+    /// Sessions shared through Redis.
+    Redis,
+}
+
+/// Client authentication.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Auth {
+    /// Authentication scheme.
+    #[serde(rename = "type")]
+    pub kind: AuthType,
+    /// Secret holding the signing key or client secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<SecretRef>,
+    /// Token lifetime, e.g. `24h`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<Duration>,
+    /// OIDC issuer URL (for `oidc`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https://"))]
+    pub issuer: Option<String>,
+    /// Expected token audience.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+}
+
+/// Authentication schemes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthType {
+    /// No authentication.
+    None,
+    /// JSON Web Tokens signed with a shared secret.
+    Jwt,
+    /// OpenID Connect.
+    Oidc,
+}
+
+/// The HTTP bridge that fronts a `stdio` server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Bridge {
+    /// Bridge image. It must spawn the command given as its arguments and serve Streamable
+    /// HTTP on `port`. Default: an `mcp-proxy` image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageRef>,
+    /// Port the bridge listens on. Default 8080.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: Option<u32>,
+}
+
+/// A reference to one key of an existing Kubernetes Secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretRef {
+    /// Secret name (DNS-1123 subdomain).
+    #[schemars(
+        regex(pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"),
+        length(max = 253)
+    )]
+    pub secret: String,
+    /// Key inside the Secret.
+    #[schemars(regex(pattern = r"^[-._a-zA-Z0-9]+$"), length(max = 253))]
+    pub key: String,
+}
+
+/// Health endpoints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Health {
+    /// Liveness endpoint: a path, or a probe object. Default `/healthz`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liveness: Option<Probe>,
+    /// Readiness endpoint: a path, or a probe object. Default `/readyz`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<Probe>,
+    /// Startup endpoint for slow starts: a path, or a probe object. Default: the liveness path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup: Option<Probe>,
+    /// Port serving the health endpoints. Default: the MCP port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: Option<u32>,
+}
+
+/// A probe: either just its HTTP path or the path with timings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Probe {
+    /// HTTP path, with default timings.
+    Path(HttpPath),
+    /// HTTP path with timings.
+    Detailed(ProbeDetail),
+}
+
+/// An HTTP probe with timings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProbeDetail {
+    /// HTTP path.
+    pub path: HttpPath,
+    /// Seconds between probes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 3600))]
+    pub period_seconds: Option<u32>,
+    /// Consecutive failures before the probe fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub failure_threshold: Option<u32>,
+    /// Seconds before a probe times out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 600))]
+    pub timeout_seconds: Option<u32>,
+    /// Seconds to wait before the first probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 3600))]
+    pub initial_delay_seconds: Option<u32>,
+}
+
+impl Probe {
+    /// The probed path.
+    pub fn path(&self) -> &str {
+        match self {
+            Probe::Path(p) => p.as_str(),
+            Probe::Detailed(d) => d.path.as_str(),
+        }
+    }
+}
+
+/// CPU and memory.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceList {
+    /// CPU: cores (`"2"`, `0.5`) or millicores (`500m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<Cpu>,
+    /// Memory in bytes with an optional suffix (`512Mi`, `2Gi`, `1G`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<Memory>,
+}
+
+/// Container requests and limits.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Resources {
+    /// What the scheduler reserves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<ResourceList>,
+    /// The most the container may use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<ResourceList>,
+}
+
+/// A backing service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Dependency {
+    /// Image run in compose.
+    pub image: ImageRef,
+    /// Port the service listens on.
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: u32,
+    /// Kubernetes namespace where the service runs (used for egress rules and DNS names).
+    /// Default: the server's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<Name>,
+    /// Kubernetes Service name of the dependency. Default: the dependency's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Name>,
+    /// Plain environment for the compose container.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}))]
+    pub env: BTreeMap<String, EnvValue>,
+    /// Compose healthcheck command (exec form). Default: one suited to known images
+    /// (postgres, redis, mysql, mongo), else a TCP check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<Vec<String>>,
+}
+
+/// Public exposure through an Ingress.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Expose {
+    /// Public host name.
+    pub host: HostName,
+    /// Public path prefix routed to the MCP endpoint. Default: the MCP path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<HttpPath>,
+    /// IngressClass name. Default `nginx`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress_class: Option<Name>,
+    /// TLS settings. Without them the host is served over plain HTTP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<Tls>,
+    /// Per-client rate limit enforced at the ingress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// TLS at the ingress.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Tls {
+    /// cert-manager ClusterIssuer that issues the certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_issuer: Option<Name>,
+    /// Secret holding the certificate. Default `<name>-tls`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_name: Option<Name>,
+}
+
+/// A rate limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RateLimit {
+    /// Requests allowed per window and client.
+    #[schemars(range(min = 1))]
+    pub requests: u32,
+    /// Window length: `1s` or `1m`. Default `1m`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Duration>,
+}
+
+/// Horizontal autoscaling.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Autoscaling {
+    /// Turn the HPA off without deleting the settings. Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Fewest replicas. Default 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub min_replicas: Option<u32>,
+    /// Most replicas.
+    #[schemars(range(min = 1, max = 1000))]
+    pub max_replicas: u32,
+    /// Target average CPU utilisation in percent of requests.
+    #[serde(default, rename = "targetCPU", skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100))]
+    pub target_cpu: Option<u32>,
+    /// Target average memory utilisation in percent of requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100))]
+    pub target_memory: Option<u32>,
+    /// Target requests per second per pod, from the `mcp_requests_per_second` pods metric
+    /// (needs a metrics adapter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub requests_per_second: Option<u32>,
+    /// Scale-up behaviour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_up: Option<ScalingBehavior>,
+    /// Scale-down behaviour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_down: Option<ScalingBehavior>,
+}
+
+/// One direction of HPA scaling behaviour.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScalingBehavior {
+    /// How long past recommendations are considered (at most 1h).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stabilization_window: Option<Duration>,
+    /// At most this percentage of current replicas per period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub percent: Option<u32>,
+    /// At most this many pods per period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub pods: Option<u32>,
+    /// Length of a policy period (at most 30m).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Duration>,
+}
+
+/// Vertical autoscaling.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VerticalScaling {
+    /// VPA update mode. `Off` only recommends.
+    pub mode: VpaMode,
+    /// Lower bound of recommendations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_allowed: Option<ResourceList>,
+    /// Upper bound of recommendations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_allowed: Option<ResourceList>,
+}
+
+/// VPA update modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum VpaMode {
+    /// Recommend only.
+    Off,
+    /// Apply at pod creation only.
+    Initial,
+    /// Evict pods to apply.
+    Recreate,
+    /// Resize in place where possible, else evict.
+    InPlaceOrRecreate,
+}
+
+/// Network policy.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Network {
+    /// Sources allowed to connect to the server. The ingress controller's namespace is added
+    /// when the server is exposed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_from: Vec<Peer>,
+    /// Destinations the server may connect to. DNS and the dependencies are always allowed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_to: Vec<Peer>,
+}
+
+/// A network peer: a namespace or an address block, optionally one port.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Peer {
+    /// Namespace whose pods are the peer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<Name>,
+    /// IPv4 or IPv6 block (CIDR notation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(
+        pattern = r"^([0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9a-fA-F:]+/[0-9]{1,3})$"
+    ))]
+    pub cidr: Option<String>,
+    /// Port; all ports when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: Option<u32>,
+    /// Port protocol. Default TCP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<PortProtocol>,
+}
+
+/// Port protocols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum PortProtocol {
+    /// TCP.
+    #[serde(rename = "TCP")]
+    Tcp,
+    /// UDP.
+    #[serde(rename = "UDP")]
+    Udp,
+}
+
+/// Namespace quota and container limit ranges.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Quota {
+    /// Total requests allowed in the namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<ResourceList>,
+    /// Total limits allowed in the namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<ResourceList>,
+    /// Most pods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pods: Option<u32>,
+    /// Most Services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<u32>,
+    /// Most Secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<u32>,
+    /// Most ConfigMaps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_maps: Option<u32>,
+    /// Most PersistentVolumeClaims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persistent_volume_claims: Option<u32>,
+    /// Requests and limits given to containers that set none (LimitRange defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_defaults: Option<Resources>,
+    /// Smallest requests a container may set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_min: Option<ResourceList>,
+    /// Largest limits a container may set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_max: Option<ResourceList>,
+}
+
+/// Monitoring outputs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Monitoring {
+    /// Turn all monitoring outputs off. Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Where and how metrics are scraped, and their names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Metrics>,
+    /// Labels put on the PrometheusRule and ServiceMonitor so the operator's selectors pick
+    /// them up (kube-prometheus-stack: `release: <release name>`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rule_labels: BTreeMap<String, String>,
+    /// Base URL of the runbooks; each alert links to `<base>/<AlertName>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https?://[^\s]+$"))]
+    pub runbook_base_url: Option<String>,
+    /// Alert thresholds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Alerts>,
+    /// Grafana dashboard settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dashboard: Option<Dashboard>,
+}
+
+/// Metrics endpoint and names.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Metrics {
+    /// Metrics path. Default `/metrics`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<HttpPath>,
+    /// Metrics port. Default: the MCP port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: Option<u32>,
+    /// Scrape interval. Default `30s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Duration>,
+    /// Metric names the server exports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub names: Option<MetricNames>,
+}
+
+/// Names of the metrics the server exports.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetricNames {
+    /// Request counter with labels `method`, `status`, `endpoint`. Default `mcp_requests_total`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"))]
+    pub requests: Option<String>,
+    /// Request duration histogram (seconds). Default `mcp_request_duration_seconds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"))]
+    pub duration: Option<String>,
+    /// Active connections gauge. Default `mcp_active_connections`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"))]
+    pub active_connections: Option<String>,
+    /// Tool execution counter with labels `tool_name`, `status`. Default
+    /// `mcp_tool_executions_total`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"))]
+    pub tool_executions: Option<String>,
+}
+
+/// Alert thresholds. Every alert can be tuned or switched off with `enabled: false`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Alerts {
+    /// Share of requests answered with an error (5xx). Default above 5% for 5m, critical.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_rate: Option<PercentAlert>,
+    /// 95th percentile request latency. Default above 1s for 5m, warning.
+    #[serde(
+        default,
+        rename = "latencyP95",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub latency_p95: Option<LatencyAlert>,
+    /// The scrape target is down. Default for 1m, critical.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub down: Option<StateAlert>,
+    /// Working-set memory against the container limit. Default above 85% for 5m, warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<PercentAlert>,
+    /// CPU usage against the container limit. Default above 80% for 5m, warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<PercentAlert>,
+    /// Share of tool executions that fail. Default above 10% for 5m, warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_errors: Option<PercentAlert>,
+    /// Share of requests answered 404 (unknown session) on stateful servers. Default above 1%
+    /// for 5m, warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_not_found: Option<PercentAlert>,
+    /// The HPA has been at its maximum. Default for 15m, warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hpa_maxed_out: Option<StateAlert>,
+}
+
+/// Alert on a percentage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PercentAlert {
+    /// Set false to drop the alert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Threshold, e.g. `5%`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above: Option<Percent>,
+    /// How long the condition must hold.
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_: Option<Duration>,
+    /// Alert severity label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+}
+
+/// Alert on a latency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LatencyAlert {
+    /// Set false to drop the alert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Threshold, e.g. `1s` or `500ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above: Option<Duration>,
+    /// How long the condition must hold.
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_: Option<Duration>,
+    /// Alert severity label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+}
+
+/// Alert on a state without threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StateAlert {
+    /// Set false to drop the alert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// How long the condition must hold.
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_: Option<Duration>,
+    /// Alert severity label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+}
+
+/// Alert severities.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Pages someone.
+    Critical,
+    /// Needs attention soon.
+    Warning,
+    /// For information.
+    Info,
+}
+
+/// Grafana dashboard.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Dashboard {
+    /// Set false to skip the dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Dashboard title. Default: `MCP server <name>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 200))]
+    pub title: Option<String>,
+    /// Auto-refresh interval, e.g. `30s`. Default `30s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<Duration>,
+}

@@ -1,0 +1,132 @@
+//! Document → Spec: the JSON Schema, then the semantic checks, for the base spec and each
+//! environment overlay.
+//!
+//! Every problem becomes a diagnostic; a [`Spec`] is returned only for the variants (base or
+//! environment) that have no error. Findings in an environment that the base already shows are
+//! reported once, for the base.
+
+pub mod schema;
+pub mod semantic;
+
+use serde_json::Value;
+
+use crate::diagnostics::{Diagnostic, Level, codes};
+use crate::spec::document::escape_token;
+use crate::spec::{Document, Spec, SpecFile, overlay};
+
+/// Which variants of a spec to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Envs<'a> {
+    /// The base spec and every environment.
+    All,
+    /// Only this environment.
+    One(&'a str),
+}
+
+/// The environment names a document defines, sorted.
+pub fn environment_names(doc: &Document) -> Vec<String> {
+    doc.value
+        .pointer("/spec/environments")
+        .and_then(Value::as_object)
+        .map(|m| {
+            let mut v: Vec<String> = m.keys().cloned().collect();
+            v.sort();
+            v
+        })
+        .unwrap_or_default()
+}
+
+/// Check a document. Returns the valid variants; pushes every finding to `out`.
+/// `Err(name)` when the selected environment does not exist.
+pub fn check(
+    doc: &Document,
+    envs: Envs<'_>,
+    out: &mut Vec<Diagnostic>,
+) -> Result<Vec<Spec>, String> {
+    let names = environment_names(doc);
+    let mut specs = Vec::new();
+    match envs {
+        Envs::One(name) => {
+            if !names.iter().any(|n| n == name) {
+                return Err(name.to_string());
+            }
+            // The overlay's own shape is part of the base document; report its errors too.
+            let root = format!("/spec/environments/{}", escape_token(name));
+            let mut base = schema::validate(doc, &doc.value, None);
+            base.retain(|d| {
+                d.pointer
+                    .as_deref()
+                    .is_some_and(|p| p == root || p.starts_with(&format!("{root}/")))
+            });
+            let shape_ok = base.is_empty();
+            out.extend(base);
+            if shape_ok {
+                specs.extend(check_variant(doc, Some(name), out));
+            }
+        }
+        Envs::All => {
+            let mut base = Vec::new();
+            let base_spec = check_variant(doc, None, &mut base);
+            let base_had_errors = base.iter().any(|d| d.level == Level::Error);
+            specs.extend(base_spec);
+            for name in &names {
+                let mut env_diags = Vec::new();
+                let spec = check_variant(doc, Some(name), &mut env_diags);
+                // An error the base already reports at the same place is not the overlay's doing.
+                env_diags.retain(|d| {
+                    !base.iter().any(|b| {
+                        b.code == d.code && b.primary == d.primary && b.message == d.message
+                    })
+                });
+                if !base_had_errors {
+                    specs.extend(spec);
+                }
+                out.extend(env_diags);
+            }
+            out.extend(base);
+        }
+    }
+    Ok(specs)
+}
+
+/// Check one variant: resolve, schema, typed, semantic.
+fn check_variant(doc: &Document, env: Option<&str>, out: &mut Vec<Diagnostic>) -> Option<Spec> {
+    let value = overlay::resolve(&doc.value, env);
+    if let Some(e) = env {
+        let root = format!("/spec/environments/{}", escape_token(e));
+        if doc.has(&format!("{root}/spec/environments")) {
+            let span = doc.key_or_value_span(&format!("{root}/spec/environments"));
+            out.push(
+                Diagnostic::new(&codes::OVERLAY_INVALID, format!("environment `{e}` cannot define environments"))
+                    .with_label(span, "nested environments")
+                    .with_help("overlays patch metadata and spec only; move this to the top-level environments")
+                    .in_environment(env),
+            );
+            return None;
+        }
+    }
+    let errors = schema::validate(doc, &value, env);
+    let schema_ok = errors.is_empty();
+    out.extend(errors);
+    if !schema_ok {
+        return None;
+    }
+    let file: SpecFile = match serde_json::from_value(value.clone()) {
+        Ok(f) => f,
+        Err(e) => {
+            out.push(
+                Diagnostic::new(
+                    &codes::SCHEMA,
+                    format!("the spec does not fit the spec types: {e}"),
+                )
+                .in_source(doc.source)
+                .in_environment(env),
+            );
+            return None;
+        }
+    };
+    let sem = semantic::check(doc, env, &file);
+    let ok = !sem.iter().any(|d| d.level == Level::Error);
+    out.extend(sem);
+    ok.then(|| Spec::new_validated(env.map(str::to_string), file, value))
+}

@@ -1,0 +1,502 @@
+//! The published JSON Schema: generated from the spec types, compiled once, and its errors
+//! mapped back to located diagnostics.
+//!
+//! The schema is derived from `crate::spec::types` with schemars, so it cannot drift from the
+//! Rust types; a test compares it with the committed `schemas/mcpgen.schema.json`. Each
+//! jsonschema error becomes a diagnostic whose label sits on the offending value (or on the key,
+//! for unknown and misspelled fields), with a code per kind of mistake.
+
+use std::sync::OnceLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{ValidationError, Validator};
+use schemars::generate::SchemaSettings;
+use schemars::transform::{RecursiveTransform, Transform};
+use serde_json::{Map, Value};
+
+use crate::diagnostics::{Diagnostic, codes};
+use crate::spec::{Document, SpecFile};
+
+/// Where the schema is published.
+pub const SCHEMA_ID: &str = "https://mcpgen.dev/schemas/mcpgen.schema.json";
+
+/// The JSON Schema of the spec language (draft 2020-12).
+pub fn schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let generator = SchemaSettings::draft2020_12()
+            .for_deserialize()
+            .into_generator();
+        let mut schema = generator.into_root_schema_for::<SpecFile>();
+        RecursiveTransform(drop_null_branches).transform(&mut schema);
+        let mut value = schema.to_value();
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("$id".into(), Value::String(SCHEMA_ID.into()));
+        }
+        value
+    })
+}
+
+/// The schema as pretty JSON with a trailing newline, as published.
+pub fn schema_text() -> String {
+    let mut s = serde_json::to_string_pretty(schema()).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// `Option<T>` fields become `anyOf: [T, null]` or `type: [T, "null"]`. Specs never need an
+/// explicit null, and the `anyOf` form hides every nested error behind one vague message, so
+/// the null branch is removed.
+fn drop_null_branches(schema: &mut schemars::Schema) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Array(types)) = obj.get_mut("type") {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let only = types[0].clone();
+            obj.insert("type".into(), only);
+        }
+    }
+    if let Some(Value::Array(branches)) = obj.get("anyOf") {
+        let kept: Vec<Value> = branches
+            .iter()
+            .filter(|b| b.get("type") != Some(&Value::String("null".into())))
+            .cloned()
+            .collect();
+        if kept.len() == 1 {
+            obj.remove("anyOf");
+            if let Value::Object(inner) = &kept[0] {
+                for (k, v) in inner {
+                    obj.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+        } else if kept.len() != branches.len() {
+            obj.insert("anyOf".into(), Value::Array(kept));
+        }
+    }
+    if obj.get("default") == Some(&Value::Null) {
+        obj.remove("default");
+    }
+}
+
+fn validator() -> &'static Validator {
+    static VALIDATOR: OnceLock<Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        jsonschema::draft202012::options()
+            .build(schema())
+            .unwrap_or_else(|e| panic!("the built-in schema does not compile: {e}"))
+    })
+}
+
+/// Validate `value` (the document resolved for `env`) and report every error against `doc`.
+pub fn validate(doc: &Document, value: &Value, env: Option<&str>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for err in validator().iter_errors(value) {
+        report(doc, value, env, &err, &mut out);
+    }
+    out
+}
+
+fn report(
+    doc: &Document,
+    root: &Value,
+    env: Option<&str>,
+    err: &ValidationError<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let ptr = err.instance_path().as_str().to_string();
+    let instance = err.instance();
+    let field = display_path(&ptr);
+    let sub_schema = schema_at(&ptr);
+    let describe = sub_schema
+        .as_ref()
+        .and_then(|s| s.get("description"))
+        .and_then(Value::as_str);
+    let locate = |p: &str| doc.locate(env, p).0;
+    let key_locate = |p: &str| {
+        let (span, in_overlay) = doc.locate(env, p);
+        // Prefer the key of the member when it is where the value is.
+        let key_ptr = match (env, in_overlay) {
+            (Some(e), true) => format!(
+                "/spec/environments/{}{p}",
+                crate::spec::document::escape_token(e)
+            ),
+            _ => p.to_string(),
+        };
+        doc.key_span(&key_ptr).unwrap_or(span)
+    };
+
+    let d = match err.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            for name in unexpected {
+                let child = crate::spec::document::child(&ptr, name);
+                let known = sub_schema.as_ref().map(property_names).unwrap_or_default();
+                let mut d = Diagnostic::new(
+                    &codes::UNKNOWN_FIELD,
+                    format!("unknown field `{name}` in {}", in_field(&field)),
+                )
+                .with_label(key_locate(&child), "unknown field")
+                .at_pointer(&child);
+                d.help = Some(match did_you_mean(name, &known) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None if known.is_empty() => "remove this field".to_string(),
+                    None => format!("known fields here: {}", known.join(", ")),
+                });
+                out.push(d.in_environment(env));
+            }
+            return;
+        }
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            Diagnostic::new(
+                &codes::MISSING_FIELD,
+                format!("missing required field `{name}` in {}", in_field(&field)),
+            )
+            .with_label(key_locate(&ptr), format!("`{name}` is required here"))
+            .with_help(
+                match schema_at(&crate::spec::document::child(&ptr, name))
+                    .as_ref()
+                    .and_then(|s| s.get("description"))
+                    .and_then(Value::as_str)
+                {
+                    Some(desc) => format!("add `{name}`: {}", first_sentence(desc)),
+                    None => format!("add `{name}`"),
+                },
+            )
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => t.to_string(),
+                TypeKind::Multiple(ts) => ts
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            let mut d = Diagnostic::new(
+                &codes::WRONG_TYPE,
+                format!(
+                    "{} must be {}, found {}",
+                    field,
+                    article(&expected),
+                    type_name(instance)
+                ),
+            )
+            .with_label(locate(&ptr), format!("expected {expected}"));
+            if expected == "boolean" && instance.is_string() {
+                d = d.with_help(
+                    "YAML 1.2 reads `yes`, `no`, `on`, `off` as strings: write `true` or `false`",
+                );
+            } else if expected.starts_with("string")
+                && (instance.is_number() || instance.is_boolean())
+            {
+                d = d.with_help(format!("quote the value: \"{instance}\""));
+            }
+            d
+        }
+        ValidationErrorKind::Enum { options } => enum_diag(&field, instance, options, locate(&ptr)),
+        ValidationErrorKind::Constant { expected_value } => enum_diag(
+            &field,
+            instance,
+            &Value::Array(vec![(**expected_value).clone()]),
+            locate(&ptr),
+        ),
+        ValidationErrorKind::Pattern { .. } | ValidationErrorKind::Format { .. } => {
+            let what = describe
+                .map(first_sentence)
+                .unwrap_or("the required format");
+            Diagnostic::new(
+                &codes::INVALID_FORMAT,
+                format!("{} is not valid for {field}", show(instance)),
+            )
+            .with_label(locate(&ptr), "invalid format")
+            .with_help(format!("expected {}", lower_first(what)))
+        }
+        ValidationErrorKind::PropertyNames { error } => {
+            let key = error.instance().as_str().unwrap_or_default().to_string();
+            let child = crate::spec::document::child(&ptr, &key);
+            let what = sub_schema
+                .as_ref()
+                .and_then(|s| s.get("propertyNames"))
+                .and_then(|p| p.get("pattern"))
+                .and_then(Value::as_str)
+                .unwrap_or("the required pattern");
+            Diagnostic::new(
+                &codes::INVALID_FORMAT,
+                format!("`{key}` is not a valid key in {field}"),
+            )
+            .with_label(key_locate(&child), "invalid key")
+            .with_help(format!("keys here must match {what}"))
+            .at_pointer(child)
+        }
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => Diagnostic::new(
+            &codes::OUT_OF_RANGE,
+            format!("{field} is {instance}, below the minimum {limit}"),
+        )
+        .with_label(locate(&ptr), format!("must be at least {limit}")),
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => Diagnostic::new(
+            &codes::OUT_OF_RANGE,
+            format!("{field} is {instance}, above the maximum {limit}"),
+        )
+        .with_label(locate(&ptr), format!("must be at most {limit}")),
+        ValidationErrorKind::MinLength { limit } | ValidationErrorKind::MinItems { limit } => {
+            Diagnostic::new(
+                &codes::OUT_OF_RANGE,
+                format!("{field} is too short (at least {limit} expected)"),
+            )
+            .with_label(locate(&ptr), "too short")
+        }
+        ValidationErrorKind::MaxLength { limit } | ValidationErrorKind::MaxItems { limit } => {
+            Diagnostic::new(
+                &codes::OUT_OF_RANGE,
+                format!("{field} is too long (at most {limit} allowed)"),
+            )
+            .with_label(locate(&ptr), "too long")
+        }
+        ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. }
+            if const_options(sub_schema.as_ref()).is_some() =>
+        {
+            let options = const_options(sub_schema.as_ref()).unwrap_or_default();
+            enum_diag(&field, instance, &Value::Array(options), locate(&ptr))
+        }
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            // Report the branch that fits the value's type best: for `string | object`, an
+            // object gets the object branch's errors rather than "not a string".
+            let best = context
+                .iter()
+                .filter(|branch| {
+                    !branch.iter().any(|e| {
+                        e.instance_path().as_str() == ptr
+                            && matches!(e.kind(), ValidationErrorKind::Type { .. })
+                    })
+                })
+                .min_by_key(|branch| branch.len());
+            match best {
+                Some(branch) => {
+                    for e in branch {
+                        report(doc, root, env, e, out);
+                    }
+                    return;
+                }
+                None => Diagnostic::new(
+                    &codes::WRONG_TYPE,
+                    format!("{field} has the wrong type ({})", type_name(instance)),
+                )
+                .with_label(locate(&ptr), "unexpected type")
+                .with_help(
+                    describe
+                        .map(first_sentence)
+                        .unwrap_or("see the schema for the accepted forms")
+                        .to_string(),
+                ),
+            }
+        }
+        _ => Diagnostic::new(&codes::SCHEMA, format!("{field}: {err}"))
+            .with_label(locate(&ptr), err.kind().keyword()),
+    };
+    let d = if d.pointer.is_none() {
+        d.at_pointer(&ptr)
+    } else {
+        d
+    };
+    out.push(d.in_environment(env));
+}
+
+/// The allowed values when a schema is a `oneOf`/`anyOf` of constants (documented enums).
+fn const_options(schema: Option<&Value>) -> Option<Vec<Value>> {
+    let branches = schema?
+        .get("oneOf")
+        .or_else(|| schema?.get("anyOf"))?
+        .as_array()?;
+    let mut out = Vec::new();
+    for b in branches {
+        if let Some(c) = b.get("const") {
+            out.push(c.clone());
+        } else if let Some(e) = b.get("enum").and_then(Value::as_array) {
+            out.extend(e.iter().cloned());
+        } else {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+fn enum_diag(
+    field: &str,
+    instance: &Value,
+    options: &Value,
+    span: crate::diagnostics::Span,
+) -> Diagnostic {
+    let opts: Vec<String> = options
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let help = match instance.as_str().and_then(|s| did_you_mean(s, &opts)) {
+        Some(s) => format!("did you mean `{s}`? (one of: {})", opts.join(", ")),
+        None => format!("use one of: {}", opts.join(", ")),
+    };
+    Diagnostic::new(
+        &codes::INVALID_ENUM,
+        format!("{} is not a valid value for {field}", show(instance)),
+    )
+    .with_label(span, "not an allowed value")
+    .with_help(help)
+}
+
+/// The closest name, if it is close enough to be a plausible typo.
+pub fn did_you_mean(name: &str, candidates: &[String]) -> Option<String> {
+    candidates
+        .iter()
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c.clone())
+}
+
+/// The sub-schema describing the value at an instance pointer, following `$ref`, `properties`,
+/// `additionalProperties`, `items` and single-object `anyOf` branches.
+pub fn schema_at(pointer: &str) -> Option<Value> {
+    let root = schema();
+    let mut cur = resolve_ref(root, root)?;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        cur = step(root, &cur, &token)?;
+    }
+    Some(cur)
+}
+
+fn step(root: &Value, cur: &Value, token: &str) -> Option<Value> {
+    if let Some(p) = cur.get("properties").and_then(|p| p.get(token)) {
+        return resolve_ref(root, p);
+    }
+    if let Some(a) = cur.get("additionalProperties").filter(|a| a.is_object()) {
+        return resolve_ref(root, a);
+    }
+    if let Some(i) = cur.get("items").filter(|_| token.parse::<usize>().is_ok()) {
+        return resolve_ref(root, i);
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(branches) = cur.get(key).and_then(Value::as_array) {
+            for b in branches {
+                if let Some(v) = resolve_ref(root, b).and_then(|b| step(root, &b, token)) {
+                    return Some(v);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn resolve_ref(root: &Value, v: &Value) -> Option<Value> {
+    let mut v = v.clone();
+    for _ in 0..16 {
+        let Some(r) = v.get("$ref").and_then(Value::as_str) else {
+            return Some(v);
+        };
+        let target = root.pointer(r.strip_prefix('#')?)?.clone();
+        // Keep sibling keywords such as `description` next to the `$ref`.
+        let mut merged: Map<String, Value> = target.as_object().cloned().unwrap_or_default();
+        if let Some(obj) = v.as_object() {
+            for (k, val) in obj {
+                if k != "$ref" {
+                    merged.insert(k.clone(), val.clone());
+                }
+            }
+        }
+        v = Value::Object(merged);
+    }
+    Some(v)
+}
+
+fn property_names(schema: &Value) -> Vec<String> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// `/spec/resources/limits/memory` → `spec.resources.limits.memory`; array indices in brackets.
+pub fn display_path(pointer: &str) -> String {
+    if pointer.is_empty() {
+        return "the document".into();
+    }
+    let mut out = String::new();
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        if token.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{token}]"));
+        } else if token.contains(['.', '/', ' ']) {
+            out.push_str(&format!("[\"{token}\"]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&token);
+        }
+    }
+    format!("`{out}`")
+}
+
+fn in_field(field: &str) -> String {
+    if field == "the document" {
+        "the document".into()
+    } else {
+        field.to_string()
+    }
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("`{s}`"),
+        other => format!("`{other}`"),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_f64() => "a number",
+        Value::Number(_) => "an integer",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+fn article(t: &str) -> String {
+    match t {
+        "object" => "a mapping".into(),
+        "array" => "a list".into(),
+        "integer" => "an integer".into(),
+        other => format!("a {other}"),
+    }
+}
+
+fn first_sentence(s: &str) -> &str {
+    match s.find(". ") {
+        Some(i) => &s[..i],
+        None => s.trim_end_matches('.'),
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,262 @@
+//! Cross-field checks the JSON Schema cannot express: bounds that must be ordered, requests
+//! that must fit their limits, durations the target systems cap, names defined twice.
+//!
+//! Each check reads the typed spec and labels the values involved through the Document, so an
+//! error caused by an environment overlay points at the overlay.
+
+use crate::diagnostics::{Diagnostic, codes};
+use crate::spec::{Document, ResourceList, SpecFile};
+
+/// Run every semantic check on one resolved variant.
+pub fn check(doc: &Document, env: Option<&str>, file: &SpecFile) -> Vec<Diagnostic> {
+    let mut c = Checker {
+        doc,
+        env,
+        out: Vec::new(),
+    };
+    let s = &file.spec;
+
+    if let Some(a) = &s.autoscaling {
+        if let Some(min) = a.min_replicas {
+            if min > a.max_replicas {
+                c.pair(
+                    &codes::REPLICA_BOUNDS,
+                    format!(
+                        "autoscaling.minReplicas ({min}) is greater than maxReplicas ({})",
+                        a.max_replicas
+                    ),
+                    "/spec/autoscaling/minReplicas",
+                    "minimum here",
+                    "/spec/autoscaling/maxReplicas",
+                    "maximum here",
+                );
+            }
+        }
+        for (dir, b) in [("scaleUp", &a.scale_up), ("scaleDown", &a.scale_down)] {
+            let Some(b) = b else { continue };
+            if let Some(w) = &b.stabilization_window {
+                if w.seconds().is_none_or(|sec| sec > 3600) {
+                    c.one(&codes::DURATION_BOUNDS, format!("autoscaling.{dir}.stabilizationWindow is {w}; Kubernetes allows at most 1h"), &format!("/spec/autoscaling/{dir}/stabilizationWindow"), "at most 1h");
+                }
+            }
+            if let Some(p) = &b.period {
+                if p.seconds().is_none_or(|sec| !(1..=1800).contains(&sec)) {
+                    c.one(
+                        &codes::DURATION_BOUNDS,
+                        format!("autoscaling.{dir}.period is {p}; Kubernetes allows 1s to 30m"),
+                        &format!("/spec/autoscaling/{dir}/period"),
+                        "between 1s and 30m",
+                    );
+                }
+            }
+        }
+    }
+
+    if let Some(r) = &s.resources {
+        c.requests_within_limits(r.requests.as_ref(), r.limits.as_ref(), "/spec/resources");
+    }
+    if let Some(q) = &s.quota {
+        if let Some(d) = &q.container_defaults {
+            c.requests_within_limits(
+                d.requests.as_ref(),
+                d.limits.as_ref(),
+                "/spec/quota/containerDefaults",
+            );
+        }
+        c.min_within_max(
+            q.container_min.as_ref(),
+            q.container_max.as_ref(),
+            "/spec/quota/containerMin",
+            "/spec/quota/containerMax",
+        );
+        c.requests_within_limits(q.requests.as_ref(), q.limits.as_ref(), "/spec/quota");
+    }
+    if let Some(v) = &s.vertical_scaling {
+        c.min_within_max(
+            v.min_allowed.as_ref(),
+            v.max_allowed.as_ref(),
+            "/spec/verticalScaling/minAllowed",
+            "/spec/verticalScaling/maxAllowed",
+        );
+    }
+
+    for name in s.env.keys() {
+        if s.secrets.contains_key(name) {
+            c.pair(
+                &codes::DUPLICATE_ENV,
+                format!("`{name}` is set in both env and secrets"),
+                &format!("/spec/env/{name}"),
+                "plain value",
+                &format!("/spec/secrets/{name}"),
+                "secret reference",
+            );
+        }
+    }
+
+    if let Some(m) = &s.mcp {
+        if let Some(list) = &m.allowed_hosts {
+            c.duplicates(list.iter().map(|h| h.as_str()), "/spec/mcp/allowedHosts");
+        }
+        if let Some(list) = &m.allowed_origins {
+            c.duplicates(list.iter().map(String::as_str), "/spec/mcp/allowedOrigins");
+        }
+        if let Some(list) = &m.protocol_versions {
+            c.duplicates(
+                list.iter().map(|v| v.as_str()),
+                "/spec/mcp/protocolVersions",
+            );
+        }
+    }
+
+    if let Some(n) = &s.network {
+        for (list, items) in [("allowFrom", &n.allow_from), ("allowTo", &n.allow_to)] {
+            for (i, p) in items.iter().enumerate() {
+                if p.namespace.is_some() == p.cidr.is_some() {
+                    c.one(
+                        &codes::PEER_SHAPE,
+                        format!(
+                            "network.{list}[{i}] must name exactly one of `namespace` and `cidr`"
+                        ),
+                        &format!("/spec/network/{list}/{i}"),
+                        if p.namespace.is_some() {
+                            "both given"
+                        } else {
+                            "neither given"
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    c.out
+}
+
+struct Checker<'a> {
+    doc: &'a Document,
+    env: Option<&'a str>,
+    out: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn one(&mut self, code: &codes::Code, message: String, ptr: &str, label: &str) {
+        let (span, _) = self.doc.locate(self.env, ptr);
+        self.out.push(
+            Diagnostic::new(code, message)
+                .with_label(span, label)
+                .at_pointer(ptr)
+                .in_environment(self.env),
+        );
+    }
+
+    fn pair(
+        &mut self,
+        code: &codes::Code,
+        message: String,
+        ptr: &str,
+        label: &str,
+        other: &str,
+        other_label: &str,
+    ) {
+        let (span, _) = self.doc.locate(self.env, ptr);
+        let (other_span, _) = self.doc.locate(self.env, other);
+        let mut d = Diagnostic::new(code, message)
+            .with_label(span, label)
+            .at_pointer(ptr)
+            .in_environment(self.env);
+        if other_span != span {
+            d = d.with_secondary(other_span, other_label);
+        }
+        self.out.push(d);
+    }
+
+    fn requests_within_limits(
+        &mut self,
+        req: Option<&ResourceList>,
+        lim: Option<&ResourceList>,
+        base: &str,
+    ) {
+        let (Some(req), Some(lim)) = (req, lim) else {
+            return;
+        };
+        if let (Some(r), Some(l)) = (req.cpu.as_ref(), lim.cpu.as_ref()) {
+            if let (Some(rm), Some(lm)) = (r.millis(), l.millis()) {
+                if rm > lm {
+                    self.pair(
+                        &codes::REQUESTS_ABOVE_LIMITS,
+                        format!("cpu request {r} is above the cpu limit {l}"),
+                        &format!("{base}/requests/cpu"),
+                        "request",
+                        &format!("{base}/limits/cpu"),
+                        "limit",
+                    );
+                }
+            }
+        }
+        if let (Some(r), Some(l)) = (req.memory.as_ref(), lim.memory.as_ref()) {
+            if let (Some(rb), Some(lb)) = (r.bytes(), l.bytes()) {
+                if rb > lb {
+                    self.pair(
+                        &codes::REQUESTS_ABOVE_LIMITS,
+                        format!("memory request {r} is above the memory limit {l}"),
+                        &format!("{base}/requests/memory"),
+                        "request",
+                        &format!("{base}/limits/memory"),
+                        "limit",
+                    );
+                }
+            }
+        }
+    }
+
+    fn min_within_max(
+        &mut self,
+        min: Option<&ResourceList>,
+        max: Option<&ResourceList>,
+        min_ptr: &str,
+        max_ptr: &str,
+    ) {
+        let (Some(min), Some(max)) = (min, max) else {
+            return;
+        };
+        if let (Some(a), Some(b)) = (min.cpu.as_ref(), max.cpu.as_ref()) {
+            if a.millis() > b.millis() {
+                self.pair(
+                    &codes::MIN_ABOVE_MAX,
+                    format!("minimum cpu {a} is above the maximum {b}"),
+                    &format!("{min_ptr}/cpu"),
+                    "minimum",
+                    &format!("{max_ptr}/cpu"),
+                    "maximum",
+                );
+            }
+        }
+        if let (Some(a), Some(b)) = (min.memory.as_ref(), max.memory.as_ref()) {
+            if a.bytes() > b.bytes() {
+                self.pair(
+                    &codes::MIN_ABOVE_MAX,
+                    format!("minimum memory {a} is above the maximum {b}"),
+                    &format!("{min_ptr}/memory"),
+                    "minimum",
+                    &format!("{max_ptr}/memory"),
+                    "maximum",
+                );
+            }
+        }
+    }
+
+    fn duplicates<'s>(&mut self, items: impl Iterator<Item = &'s str>, ptr: &str) {
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, item) in items.enumerate() {
+            if seen.contains(&item) {
+                self.one(
+                    &codes::DUPLICATE_ITEM,
+                    format!("`{item}` is listed twice"),
+                    &format!("{ptr}/{i}"),
+                    "duplicate",
+                );
+            }
+            seen.push(item);
+        }
+    }
+}
