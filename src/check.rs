@@ -55,6 +55,7 @@ pub fn check_text(run: &mut Run, name: &str, text: String, syntax: Syntax, env: 
     match spec::parse(id, file, syntax) {
         Err(diags) => run.diagnostics.extend(diags),
         Ok(doc) => {
+            run.diagnostics.extend(doc.warnings.iter().cloned());
             let envs = env.map_or(Envs::All, Envs::One);
             match validate::check(&doc, envs, &mut run.diagnostics) {
                 Ok(specs) => checked.specs = specs,

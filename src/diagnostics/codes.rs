@@ -67,6 +67,9 @@ codes! {
         None;
     OUT_OF_RANGE = "MCP015", "out-of-range", Error, "A number or list length is outside its allowed range.", None;
     SCHEMA = "MCP016", "schema-violation", Error, "The spec violates the JSON Schema.", None;
+    AMBIGUOUS_NUMBER = "MCP017", "ambiguous-number", Warning,
+        "A number with a leading zero: YAML 1.1 tools read it as octal, YAML 1.2 (mcpgen) as decimal.",
+        Some("remove the leading zero, or quote the value if it is text");
     REPLICA_BOUNDS = "MCP101", "min-replicas-above-max", Error,
         "`autoscaling.minReplicas` is greater than `autoscaling.maxReplicas`.",
         Some("make minReplicas at most maxReplicas");

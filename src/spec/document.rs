@@ -19,6 +19,8 @@ pub struct Document {
     pub source: SourceId,
     /// The value, as the schema and the policies see it.
     pub value: Value,
+    /// Warnings found while reading (the document is still usable).
+    pub warnings: Vec<crate::diagnostics::Diagnostic>,
     values: HashMap<String, (usize, usize)>,
     keys: HashMap<String, (usize, usize)>,
 }
@@ -29,6 +31,7 @@ impl Document {
         Document {
             source,
             value: Value::Null,
+            warnings: Vec::new(),
             values: HashMap::new(),
             keys: HashMap::new(),
         }

@@ -38,6 +38,34 @@ pub fn parse(id: SourceId, file: &SourceFile) -> Result<Document, Vec<Diagnostic
                     .unwrap_or_else(|| "invalid KDL".to_string());
                 let offset = d.span.offset().min(text.len());
                 let len = d.span.len().min(text.len() - offset);
+                // kdl reports some value errors from the start of the enclosing node (or the
+                // file); the usual cause is a bare value starting with a digit (`cpu=250m`),
+                // so look for one inside the reported range and point at it.
+                // The range may stop inside the token; scan to the end of its last line.
+                let scan_end = text[offset + len..]
+                    .find('\n')
+                    .map_or(text.len(), |e| offset + len + e);
+                if let Some((o, l)) = digit_leading_bare_value(&text[offset..scan_end]) {
+                    let token = &text[offset + o..offset + o + l];
+                    out.push(
+                        Diagnostic::new(
+                            &codes::KDL_SYNTAX,
+                            format!("invalid KDL: the bare value `{token}` starts with a digit"),
+                        )
+                        .with_label(
+                            Span {
+                                source: id,
+                                offset: offset + o,
+                                len: l,
+                            },
+                            "quote this value",
+                        )
+                        .with_help(format!(
+                            "KDL v2 values that start with a digit are numbers; write \"{token}\""
+                        )),
+                    );
+                    continue;
+                }
                 let mut diag =
                     Diagnostic::new(&codes::KDL_SYNTAX, format!("invalid KDL: {message}"))
                         .with_label(
@@ -79,6 +107,57 @@ pub fn parse(id: SourceId, file: &SourceFile) -> Result<Document, Vec<Diagnostic
     } else {
         Err(errors)
     }
+}
+
+/// The first unquoted token in `text` that starts like a number but goes on with letters
+/// (`250m`, `10s`, `2Gi`), outside strings and comments: (offset, length).
+fn digit_leading_bare_value(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut in_string = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            if b == b'\\' {
+                i += 2;
+                continue;
+            }
+            if b == b'"' {
+                in_string = false;
+            }
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'0'..=b'9' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'=' | b'\n') => {
+                let end = text[i..]
+                    .find(|c: char| c.is_whitespace() || matches!(c, ';' | '{' | '}' | ')' | '"'))
+                    .map_or(text.len(), |e| i + e);
+                let token = &text[i..end];
+                let numeric = token.starts_with("0x")
+                    || token.starts_with("0o")
+                    || token.starts_with("0b")
+                    || token.bytes().all(|c| {
+                        c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'e' | b'E' | b'+' | b'-')
+                    });
+                if !numeric && token.bytes().any(|c| c.is_ascii_alphabetic()) {
+                    return Some((i, end - i));
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn doc_span(m: &mut Mapper, len: usize) {

@@ -140,6 +140,23 @@ fn leading_tab(text: &str) -> Option<usize> {
     None
 }
 
+/// Whether a pointer names an environment variable value (`/spec/env/X`, a dependency's env,
+/// or the same inside an environment overlay).
+fn is_env_value(ptr: &str) -> bool {
+    let parts: Vec<&str> = ptr.split('/').collect();
+    let n = parts.len();
+    if n < 4 || parts[n - 2] != "env" {
+        return false;
+    }
+    let owner = &parts[..n - 2];
+    owner.ends_with(&["spec"]) || owner.len() >= 2 && owner[owner.len() - 2] == "dependencies"
+}
+
+fn has_leading_zero(raw: &str) -> bool {
+    let digits = raw.trim_start_matches(['+', '-']);
+    digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn key_len(text: &str, offset: usize) -> usize {
     let rest = &text[offset..];
     rest.find([':', '\n']).unwrap_or(rest.len()).max(1)
@@ -180,7 +197,32 @@ impl<F: Fn(usize) -> usize> Walker<'_, F> {
         let (s, e) = self.span_of(node);
         self.doc.set_value_span(ptr, s, e);
         match &node.data {
-            YamlData::Value(scalar) => self.scalar(node, scalar),
+            YamlData::Value(scalar) => {
+                let raw = &self.text[s..e];
+                if is_env_value(ptr) && !matches!(scalar, Scalar::String(_) | Scalar::Null) {
+                    // Environment values are text in Kubernetes and compose; keep what was
+                    // written (`1.10`, `0755`) instead of the number YAML would make of it.
+                    return Value::String(raw.to_string());
+                }
+                if matches!(scalar, Scalar::Integer(_)) && has_leading_zero(raw) {
+                    let span = Span {
+                        source: self.id,
+                        offset: s,
+                        len: e - s,
+                    };
+                    let decimal = raw.trim_start_matches(['+', '-']).trim_start_matches('0');
+                    let decimal = if decimal.is_empty() { "0" } else { decimal };
+                    self.doc.warnings.push(
+                        Diagnostic::new(
+                            &codes::AMBIGUOUS_NUMBER,
+                            format!("`{raw}` has a leading zero; mcpgen reads it as {decimal}"),
+                        )
+                        .with_label(span, "YAML 1.1 tools would read this as octal")
+                        .at_pointer(ptr),
+                    );
+                }
+                self.scalar(node, scalar)
+            }
             YamlData::Sequence(items) => Value::Array(
                 items
                     .iter()
@@ -235,6 +277,10 @@ impl<F: Fn(usize) -> usize> Walker<'_, F> {
             Scalar::Null => Value::Null,
             Scalar::Boolean(b) => Value::Bool(*b),
             Scalar::Integer(i) => Value::Number((*i).into()),
+            // An integral float (`1e3`, `2.0`) is an integer to every field that takes one.
+            Scalar::FloatingPoint(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                Value::Number((f.into_inner() as i64).into())
+            }
             Scalar::FloatingPoint(f) => match Number::from_f64(f.into_inner()) {
                 Some(n) => Value::Number(n),
                 None => {

@@ -191,7 +191,9 @@ fn report(
             } else if expected.starts_with("string")
                 && (instance.is_number() || instance.is_boolean())
             {
-                d = d.with_help(format!("quote the value: \"{instance}\""));
+                d = d.with_help(format!(
+                    "quote the value as it should read; unquoted, YAML reads it as {instance}"
+                ));
             }
             d
         }

@@ -158,8 +158,15 @@ impl Checker<'_> {
         other: &str,
         other_label: &str,
     ) {
-        let (span, _) = self.doc.locate(self.env, ptr);
-        let (other_span, _) = self.doc.locate(self.env, other);
+        let (mut span, in_overlay) = self.doc.locate(self.env, ptr);
+        let (mut other_span, other_in_overlay) = self.doc.locate(self.env, other);
+        let (mut ptr, mut label, mut other_label) = (ptr, label, other_label);
+        // In an environment, put the primary label on the side the overlay changed.
+        if other_in_overlay && !in_overlay {
+            std::mem::swap(&mut span, &mut other_span);
+            std::mem::swap(&mut label, &mut other_label);
+            ptr = other;
+        }
         let mut d = Diagnostic::new(code, message)
             .with_label(span, label)
             .at_pointer(ptr)

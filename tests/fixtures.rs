@@ -1,0 +1,116 @@
+//! Fixture snapshots: every `fixtures/<case>/service.{yaml,kdl}` is checked and its rendered
+//! diagnostics (human, fixed theme and width, and JSON) are snapshotted.
+//!
+//! Each broken fixture states what it must produce in comment lines of the form
+//! `# expect: MCP010 at 8:3` (or `// expect:` in KDL): the code, and the line and column of the
+//! offending text. The test fails when such a diagnostic is missing, so a snapshot can never
+//! silently accept a diagnostic that moved. Fixtures without `expect` lines must be clean.
+
+use std::path::{Path, PathBuf};
+
+use mcpgen::check;
+use mcpgen::diagnostics::render::{self, human::Style};
+use mcpgen::diagnostics::{Level, Sink};
+
+fn relative(path: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+struct Expect {
+    code: String,
+    at: Option<(usize, usize)>,
+}
+
+fn expectations(text: &str) -> Vec<Expect> {
+    text.lines()
+        .filter_map(|l| {
+            let rest = l
+                .trim_start_matches(['#', '/', ' '])
+                .strip_prefix("expect:")?;
+            let mut parts = rest.split_whitespace();
+            let code = parts.next()?.to_string();
+            let at = match (parts.next(), parts.next()) {
+                (Some("at"), Some(pos)) => {
+                    let (l, c) = pos.split_once(':')?;
+                    Some((l.parse().ok()?, c.parse().ok()?))
+                }
+                _ => None,
+            };
+            Some(Expect { code, at })
+        })
+        .collect()
+}
+
+#[test]
+fn fixtures() {
+    insta::glob!("../fixtures", "*/service.*", |path| {
+        let rel = relative(path);
+        let bytes = std::fs::read(path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let expects = expectations(&text);
+
+        let run = check::run(std::slice::from_ref(&rel), None);
+        assert!(
+            run.failures.is_empty(),
+            "{}: {:?}",
+            rel.display(),
+            run.failures
+        );
+        let mut sink = Sink::new();
+        sink.extend(run.diagnostics);
+        let diags = sink.finish(&run.sources);
+
+        if expects.is_empty() {
+            let errors: Vec<_> = diags.iter().filter(|d| d.level == Level::Error).collect();
+            assert!(
+                errors.is_empty(),
+                "{} should be clean: {errors:#?}",
+                rel.display()
+            );
+        }
+        for e in &expects {
+            let found = diags.iter().any(|d| {
+                d.code == e.code
+                    && match e.at {
+                        None => true,
+                        Some(at) => d.start(&run.sources) == Some(at),
+                    }
+            });
+            let got: Vec<_> = diags
+                .iter()
+                .map(|d| (d.code.clone(), d.start(&run.sources)))
+                .collect();
+            assert!(
+                found,
+                "{}: expected {} at {:?}; got {got:?}",
+                rel.display(),
+                e.code,
+                e.at
+            );
+        }
+
+        let human = render::human::render(&diags, &run.sources, 1, Style::plain());
+        let json = render::json::render(&diags, &run.sources, 1);
+        insta::assert_snapshot!(format!("{human}\n----- json -----\n{json}"));
+    });
+}
+
+/// The KDL twin of the reference spec means exactly what the YAML one means, for the base and
+/// for every environment.
+#[test]
+fn kdl_and_yaml_reference_are_identical() {
+    let yaml = check::run(&[PathBuf::from("fixtures/reference/service.yaml")], None);
+    let kdl = check::run(&[PathBuf::from("fixtures/reference/service.kdl")], None);
+    assert!(yaml.diagnostics.is_empty(), "{:?}", yaml.diagnostics);
+    assert!(kdl.diagnostics.is_empty(), "{:?}", kdl.diagnostics);
+    let (y, k) = (&yaml.files[0], &kdl.files[0]);
+    assert_eq!(y.specs.len(), 3, "base, production and staging");
+    assert_eq!(y.specs.len(), k.specs.len());
+    for (a, b) in y.specs.iter().zip(&k.specs) {
+        assert_eq!(a.env(), b.env());
+        assert_eq!(a.value(), b.value(), "environment {:?}", a.env());
+        assert_eq!(a.file(), b.file(), "environment {:?}", a.env());
+    }
+    assert_eq!(y.doc.as_ref().unwrap().value, k.doc.as_ref().unwrap().value);
+}
