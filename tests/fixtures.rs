@@ -90,6 +90,20 @@ fn fixtures() {
             );
         }
 
+        for d in &diags {
+            assert!(
+                d.help.is_some(),
+                "{}: {} has no help line",
+                rel.display(),
+                d.code
+            );
+            assert!(
+                d.primary.is_some() || d.code == "MCP009",
+                "{}: {} has no location",
+                rel.display(),
+                d.code
+            );
+        }
         let human = render::human::render(&diags, &run.sources, 1, Style::plain());
         let json = render::json::render(&diags, &run.sources, 1);
         insta::assert_snapshot!(format!("{human}\n----- json -----\n{json}"));

@@ -39,8 +39,8 @@ macro_rules! codes {
 }
 
 codes! {
-    YAML_SYNTAX = "MCP001", "yaml-syntax", Error, "The file is not valid YAML.", None;
-    KDL_SYNTAX = "MCP002", "kdl-syntax", Error, "The file is not valid KDL v2.", None;
+    YAML_SYNTAX = "MCP001", "yaml-syntax", Error, "The file is not valid YAML.", Some("fix the YAML at the marked place: indent with spaces, close every bracket and quote, quote values that contain `: ` or ` #`");
+    KDL_SYNTAX = "MCP002", "kdl-syntax", Error, "The file is not valid KDL v2.", Some("see docs/kdl.md; values that start with a digit must be quoted");
     DUPLICATE_KEY = "MCP003", "duplicate-key", Error, "A mapping has the same key twice.",
         Some("remove one of the two keys; YAML readers disagree on which one wins");
     NOT_UTF8 = "MCP004", "not-utf8", Error, "The file is not UTF-8 text.",
@@ -53,20 +53,20 @@ codes! {
         Some("put each server in its own file");
     UNSUPPORTED_YAML = "MCP007", "unsupported-yaml", Error,
         "The YAML uses a feature the spec language does not accept (custom tags, non-string keys, NaN or infinite numbers).",
-        None;
+        Some("write plain YAML: string keys, no tags, finite numbers");
     KDL_MAPPING = "MCP008", "kdl-mapping", Error,
-        "The KDL document does not follow the KDL-to-spec mapping (docs/kdl.md).", None;
+        "The KDL document does not follow the KDL-to-spec mapping (docs/kdl.md).", Some("see docs/kdl.md for how KDL maps onto the spec");
     EMPTY_DOCUMENT = "MCP009", "empty-document", Error, "The file holds no spec.",
         Some("start from `mcpgen init`");
-    UNKNOWN_FIELD = "MCP010", "unknown-field", Error, "A field the spec language does not define.", None;
-    MISSING_FIELD = "MCP011", "missing-field", Error, "A required field is missing.", None;
-    WRONG_TYPE = "MCP012", "wrong-type", Error, "A value has the wrong type.", None;
-    INVALID_ENUM = "MCP013", "invalid-value", Error, "A value is not one of the allowed values.", None;
+    UNKNOWN_FIELD = "MCP010", "unknown-field", Error, "A field the spec language does not define.", Some("remove the field, or check its spelling against `mcpgen schema`");
+    MISSING_FIELD = "MCP011", "missing-field", Error, "A required field is missing.", Some("add the field");
+    WRONG_TYPE = "MCP012", "wrong-type", Error, "A value has the wrong type.", Some("change the value to the expected type");
+    INVALID_ENUM = "MCP013", "invalid-value", Error, "A value is not one of the allowed values.", Some("use one of the allowed values");
     INVALID_FORMAT = "MCP014", "invalid-format", Error,
         "A value does not have the required format (name, quantity, duration, percentage, image reference, path).",
-        None;
-    OUT_OF_RANGE = "MCP015", "out-of-range", Error, "A number or list length is outside its allowed range.", None;
-    SCHEMA = "MCP016", "schema-violation", Error, "The spec violates the JSON Schema.", None;
+        Some("see the field description in `mcpgen schema`");
+    OUT_OF_RANGE = "MCP015", "out-of-range", Error, "A number or list length is outside its allowed range.", Some("use a value inside the allowed range");
+    SCHEMA = "MCP016", "schema-violation", Error, "The spec violates the JSON Schema.", Some("see the field definition in `mcpgen schema`");
     AMBIGUOUS_NUMBER = "MCP017", "ambiguous-number", Warning,
         "A number with a leading zero: YAML 1.1 tools read it as octal, YAML 1.2 (mcpgen) as decimal.",
         Some("remove the leading zero, or quote the value if it is text");
@@ -77,19 +77,19 @@ codes! {
         "A resource request is greater than its limit; Kubernetes rejects the pod.",
         Some("lower the request or raise the limit");
     OVERLAY_INVALID = "MCP104", "invalid-overlay", Error,
-        "An environment overlay cannot be applied, or the merged spec is invalid.", None;
+        "An environment overlay cannot be applied, or the merged spec is invalid.", Some("an overlay is a JSON Merge Patch over metadata and spec");
     MIN_ABOVE_MAX = "MCP105", "min-above-max", Error,
         "A lower bound is greater than its upper bound (VPA minAllowed/maxAllowed, quota containerMin/containerMax).",
         Some("swap or correct the bounds");
     DURATION_BOUNDS = "MCP106", "duration-out-of-bounds", Error,
-        "A duration is outside what the target system accepts.", None;
+        "A duration is outside what the target system accepts.", Some("use a duration inside the allowed bounds");
     DUPLICATE_ENV = "MCP107", "duplicate-env-var", Error,
         "The same environment variable is set in both `env` and `secrets`.",
         Some("keep it in one place; a secret reference should win");
     DUPLICATE_ITEM = "MCP108", "duplicate-item", Warning, "A list has the same entry twice.",
         Some("remove the duplicate");
     PEER_SHAPE = "MCP109", "invalid-peer", Error,
-        "A network peer must name exactly one of `namespace` and `cidr`.", None;
+        "A network peer must name exactly one of `namespace` and `cidr`.", Some("split it into two peers: one with `namespace`, one with `cidr`");
     OUTPUT_UNSUPPORTED = "MCP301", "unsupported-output", Error,
         "The spec asks for an output mcpgen cannot produce correctly.", None;
     OUTPUT_DRIFT = "MCP302", "output-drift", Error,
