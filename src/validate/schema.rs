@@ -29,11 +29,25 @@ pub fn schema() -> &'static Value {
             .into_generator();
         let mut schema = generator.into_root_schema_for::<SpecFile>();
         RecursiveTransform(drop_null_branches).transform(&mut schema);
-        let mut value = schema.to_value();
-        if let Some(obj) = value.as_object_mut() {
-            obj.insert("$id".into(), Value::String(SCHEMA_ID.into()));
+        let value = schema.to_value();
+        // Identification first, then the rest in schemars' order: easier to read and to diff.
+        let mut out = Map::new();
+        out.insert(
+            "$schema".into(),
+            value.get("$schema").cloned().unwrap_or(Value::Null),
+        );
+        out.insert("$id".into(), Value::String(SCHEMA_ID.into()));
+        for key in ["title", "description"] {
+            if let Some(v) = value.get(key) {
+                out.insert(key.into(), v.clone());
+            }
         }
-        value
+        if let Value::Object(rest) = value {
+            for (k, v) in rest {
+                out.entry(k).or_insert(v);
+            }
+        }
+        Value::Object(out)
     })
 }
 
