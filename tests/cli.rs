@@ -268,3 +268,59 @@ fn tempdir(tag: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The published schema works in a third-party validator (check-jsonschema, the Python
+/// `jsonschema` implementation editors' tooling resembles): both shared specs pass, broken
+/// fixtures fail. Needs the validators from `.ci/install-tools`.
+#[test]
+fn published_schema_works_in_check_jsonschema() {
+    let venv = std::env::var_os("MCPGEN_TOOLS_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/mcpgen-tools")
+        });
+    let tool = venv.join("bin/check-jsonschema");
+    if !tool.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "check-jsonschema is missing: run .ci/install-tools"
+        );
+        eprintln!(
+            "SKIPPED: {} not installed (run .ci/install-tools)",
+            tool.display()
+        );
+        return;
+    }
+    let run = |files: &[&str]| {
+        Command::new(&tool)
+            .arg("--schemafile")
+            .arg("schemas/mcpgen.schema.json")
+            .args(files)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("run check-jsonschema")
+    };
+    let ok = run(&[
+        "fixtures/reference/service.yaml",
+        "fixtures/minimal/service.yaml",
+        "../shared/specs/reference.mcp.yaml",
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    for broken in [
+        "fixtures/invalid-enum/service.yaml",
+        "fixtures/bad-memory-quantity/service.yaml",
+        "fixtures/unknown-field-typo/service.yaml",
+    ] {
+        let o = run(&[broken]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{broken} should fail: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+}
