@@ -90,7 +90,8 @@ pub struct MetricNames {
 /// Dashboard settings, defaults applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DashboardSettings {
-    /// Dashboard title.
+    /// Dashboard title: the spec's (default `MCP server <name>`), followed by ` (<env>)` for
+    /// an environment.
     pub title: String,
     /// Auto-refresh interval.
     pub refresh: PromDuration,
@@ -265,10 +266,17 @@ pub fn resolve(model: &Model) -> Option<MonitoringModel> {
         .unwrap_or(true)
         .then(|| {
             let d = monitoring.dashboard.clone().unwrap_or_default();
+            let title = d
+                .title
+                .unwrap_or_else(|| format!("MCP server {}", model.name));
             DashboardSettings {
-                title: d
-                    .title
-                    .unwrap_or_else(|| format!("MCP server {}", model.name)),
+                // Grafana refuses two dashboards with one title in a folder, and the sidecar
+                // puts every dashboard it finds in one folder: the environment keeps staging
+                // and production apart.
+                title: match &model.env {
+                    Some(env) => format!("{title} ({env})"),
+                    None => title,
+                },
                 refresh: duration_or(d.refresh.as_ref(), DEFAULT_REFRESH_MS),
             }
         });

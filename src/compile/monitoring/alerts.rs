@@ -13,7 +13,7 @@ use crate::spec::Severity;
 
 use super::promql::{
     Matcher, STATUS_5XX, STATUS_SESSION_NOT_FOUND, Scope, TOOL_STATUS_ERROR, max_by, number,
-    quantile, share, sum_rate,
+    quantile, share_lines, sum_rate,
 };
 
 /// Window of the `rate()` calls in alert expressions. Five minutes covers at least ten scrapes at
@@ -196,8 +196,8 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
         AlertKind::ErrorRate => (
             Group::Mcp,
             format!(
-                "{} > {ratio}",
-                share(
+                "{}\n> {ratio}",
+                share_lines(
                     &scope.requests(),
                     Matcher::re("status", STATUS_5XX),
                     w,
@@ -220,7 +220,7 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
         AlertKind::LatencyP95 => (
             Group::Mcp,
             format!(
-                "{} > {}",
+                "{}\n> {}",
                 quantile(&scope, 0.95, w, app_by),
                 number(seconds)
             ),
@@ -243,7 +243,7 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
                 Group::Mcp,
                 // `absent` also fires when no target is scraped at all, which is how a
                 // ServiceMonitor that the operator never selected shows up.
-                format!("{up} == 0 or absent({up})"),
+                format!("{up} == 0\nor\nabsent({up})"),
                 server().text(" is down"),
                 held(
                     Template::default()
@@ -258,7 +258,7 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
         AlertKind::Memory => (
             Group::Kubernetes,
             format!(
-                "{} / {} > {ratio}",
+                "{}\n/\n{}\n> {ratio}",
                 max_by(
                     &scope.container("container_memory_working_set_bytes"),
                     pod_by
@@ -291,7 +291,7 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
         AlertKind::Cpu => (
             Group::Kubernetes,
             format!(
-                "{} / {} > {ratio}",
+                "{}\n/\n{}\n> {ratio}",
                 sum_rate(
                     &scope.container("container_cpu_usage_seconds_total"),
                     w,
@@ -325,8 +325,8 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
         AlertKind::ToolErrors => (
             Group::Mcp,
             format!(
-                "{} > {ratio}",
-                share(
+                "{}\n> {ratio}",
+                share_lines(
                     &scope.tools(),
                     Matcher::eq("status", TOOL_STATUS_ERROR),
                     w,
@@ -349,8 +349,8 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
         AlertKind::SessionNotFound => (
             Group::Mcp,
             format!(
-                "{} > {ratio}",
-                share(
+                "{}\n> {ratio}",
+                share_lines(
                     &scope.requests(),
                     Matcher::eq("status", STATUS_SESSION_NOT_FOUND),
                     w,
@@ -374,7 +374,7 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
         AlertKind::HpaMaxedOut => (
             Group::Kubernetes,
             format!(
-                "{} >= {}",
+                "{}\n>=\n{}",
                 max_by(
                     &scope.hpa("kube_horizontalpodautoscaler_status_current_replicas"),
                     hpa_by

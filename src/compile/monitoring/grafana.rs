@@ -14,7 +14,8 @@ use crate::model::Model;
 use crate::model::monitoring::{AlertKind, MonitoringModel, Threshold};
 
 use super::promql::{
-    Matcher, STATUS_5XX, STATUS_OK, Scope, TOOL_STATUS_ERROR, max_by, quantile, share, sum_rate,
+    Matcher, STATUS_5XX, STATUS_OK, Scope, TOOL_STATUS_ERROR, aggregate, max_by, quantile, share,
+    sum_rate,
 };
 
 /// The dashboard JSON schema version written. 41 is understood by Grafana 11.6 and 12 without
@@ -230,9 +231,8 @@ pub struct FieldOverride {}
 pub struct FieldDefaults {
     /// Unit id.
     pub unit: &'static str,
-    /// Axis/scale minimum.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min: Option<f64>,
+    /// Axis/scale minimum (every quantity shown is non-negative).
+    pub min: u32,
     /// Colour scheme.
     pub color: FieldColor,
     /// Thresholds.
@@ -397,22 +397,33 @@ fn q(expr: String, legend: &str) -> Query {
     }
 }
 
+/// What one panel shows.
+struct PanelDef<'a> {
+    kind: &'static str,
+    title: &'a str,
+    description: &'a str,
+    unit: &'static str,
+    pos: GridPos,
+    queries: Vec<Query>,
+    threshold: Option<f64>,
+}
+
 /// Builds panels and lays them out.
 struct Builder {
     panels: Vec<Panel>,
 }
 
 impl Builder {
-    fn push(
-        &mut self,
-        kind: &'static str,
-        title: &str,
-        description: &str,
-        unit: &'static str,
-        pos: GridPos,
-        queries: Vec<Query>,
-        threshold: Option<f64>,
-    ) {
+    fn push(&mut self, def: PanelDef) {
+        let PanelDef {
+            kind,
+            title,
+            description,
+            unit,
+            pos,
+            queries,
+            threshold,
+        } = def;
         let id = self.panels.len() as u32 + 1;
         let targets = queries
             .into_iter()
@@ -448,7 +459,7 @@ impl Builder {
             field_config: FieldConfigSource {
                 defaults: FieldDefaults {
                     unit,
-                    min: Some(0.0),
+                    min: 0,
                     color: FieldColor {
                         mode: if timeseries {
                             "palette-classic"
@@ -574,72 +585,72 @@ pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
     };
     let wide = |x: u32, y: u32| GridPos { h: 8, w: 12, x, y };
 
-    b.push(
-        "stat",
-        "Request rate",
-        "Requests per second over all replicas.",
-        unit::RPS,
-        stat(0),
-        vec![q(sum_rate(&scope.requests(), w, &[]), "requests")],
-        None,
-    );
-    b.push(
-        "stat",
-        "Error ratio",
-        "Share of requests answered with a 5xx status. Red from the alert threshold.",
-        unit::RATIO,
-        stat(4),
-        vec![q(error_ratio.clone(), "5xx ratio")],
-        threshold_of(AlertKind::ErrorRate),
-    );
-    b.push(
-        "stat",
-        "p95 latency",
-        "95th percentile request latency. Red from the alert threshold.",
-        unit::SECONDS,
-        stat(8),
-        vec![q(quantile(&scope, 0.95, w, &[]), "p95")],
-        threshold_of(AlertKind::LatencyP95),
-    );
-    b.push(
-        "stat",
-        "Active connections",
-        "Open client connections over all replicas.",
-        unit::COUNT,
-        stat(12),
-        vec![q(
-            format!("sum ({})", scope.active_connections()),
+    b.push(PanelDef {
+        kind: "stat",
+        title: "Request rate",
+        description: "Requests per second over all replicas.",
+        unit: unit::RPS,
+        pos: stat(0),
+        queries: vec![q(sum_rate(&scope.requests(), w, &[]), "requests")],
+        threshold: None,
+    });
+    b.push(PanelDef {
+        kind: "stat",
+        title: "Error ratio",
+        description: "Share of requests answered with a 5xx status. Red from the alert threshold.",
+        unit: unit::RATIO,
+        pos: stat(4),
+        queries: vec![q(error_ratio.clone(), "5xx ratio")],
+        threshold: threshold_of(AlertKind::ErrorRate),
+    });
+    b.push(PanelDef {
+        kind: "stat",
+        title: "p95 latency",
+        description: "95th percentile request latency. Red from the alert threshold.",
+        unit: unit::SECONDS,
+        pos: stat(8),
+        queries: vec![q(quantile(&scope, 0.95, w, &[]), "p95")],
+        threshold: threshold_of(AlertKind::LatencyP95),
+    });
+    b.push(PanelDef {
+        kind: "stat",
+        title: "Active connections",
+        description: "Open client connections over all replicas.",
+        unit: unit::COUNT,
+        pos: stat(12),
+        queries: vec![q(
+            aggregate("sum", &scope.active_connections().to_string(), &[]),
             "connections",
         )],
-        None,
-    );
-    b.push(
-        "stat",
-        "Tool error ratio",
-        "Share of tool executions that failed. Red from the alert threshold.",
-        unit::RATIO,
-        stat(16),
-        vec![q(tool_error_ratio, "tool errors")],
-        threshold_of(AlertKind::ToolErrors),
-    );
-    b.push(
-        "stat",
-        "Available replicas",
-        "Replicas of the Deployment that are available (kube-state-metrics).",
-        unit::COUNT,
-        stat(20),
-        vec![q(available.clone(), "available")],
-        None,
-    );
+        threshold: None,
+    });
+    b.push(PanelDef {
+        kind: "stat",
+        title: "Tool error ratio",
+        description: "Share of tool executions that failed. Red from the alert threshold.",
+        unit: unit::RATIO,
+        pos: stat(16),
+        queries: vec![q(tool_error_ratio, "tool errors")],
+        threshold: threshold_of(AlertKind::ToolErrors),
+    });
+    b.push(PanelDef {
+        kind: "stat",
+        title: "Available replicas",
+        description: "Replicas of the Deployment that are available (kube-state-metrics).",
+        unit: unit::COUNT,
+        pos: stat(20),
+        queries: vec![q(available.clone(), "available")],
+        threshold: None,
+    });
 
     let requests = scope.requests();
-    b.push(
-        "timeseries",
-        "Request rate",
-        "Requests per second: all, successful (2xx/3xx) and server errors (5xx).",
-        unit::RPS,
-        wide(0, 4),
-        vec![
+    b.push(PanelDef {
+        kind: "timeseries",
+        title: "Request rate",
+        description: "Requests per second: all, successful (2xx/3xx) and server errors (5xx).",
+        unit: unit::RPS,
+        pos: wide(0, 4),
+        queries: vec![
             q(sum_rate(&requests, w, &[]), "total"),
             q(
                 sum_rate(
@@ -658,54 +669,46 @@ pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
                 "error",
             ),
         ],
-        None,
-    );
-    b.push(
-        "timeseries",
-        "Latency",
-        "Request latency percentiles from the duration histogram.",
-        unit::SECONDS,
-        wide(12, 4),
-        vec![
+        threshold: None,
+    });
+    b.push(PanelDef {
+        kind: "timeseries",
+        title: "Latency",
+        description: "Request latency percentiles from the duration histogram.",
+        unit: unit::SECONDS,
+        pos: wide(12, 4),
+        queries: vec![
             q(quantile(&scope, 0.5, w, &[]), "p50"),
             q(quantile(&scope, 0.95, w, &[]), "p95"),
             q(quantile(&scope, 0.99, w, &[]), "p99"),
         ],
-        threshold_of(AlertKind::LatencyP95),
-    );
-    b.push(
-        "timeseries",
-        "Error ratio",
-        "Share of requests answered with a 5xx status; the dashed line is the alert threshold.",
-        unit::RATIO,
-        wide(0, 12),
-        vec![q(error_ratio, "5xx ratio")],
-        threshold_of(AlertKind::ErrorRate),
-    );
-    b.push(
-        "timeseries",
-        "Active connections",
-        "Open client connections per pod.",
-        unit::COUNT,
-        wide(12, 12),
-        vec![q(
-            format!("sum by (pod) ({})", scope.active_connections()),
+        threshold: threshold_of(AlertKind::LatencyP95),
+    });
+    b.push(PanelDef { kind: "timeseries", title: "Error ratio", description: "Share of requests answered with a 5xx status; the dashed line is the alert threshold.", unit: unit::RATIO, pos: wide(0, 12), queries: vec![q(error_ratio, "5xx ratio")], threshold: threshold_of(AlertKind::ErrorRate) });
+    b.push(PanelDef {
+        kind: "timeseries",
+        title: "Active connections",
+        description: "Open client connections per pod.",
+        unit: unit::COUNT,
+        pos: wide(12, 12),
+        queries: vec![q(
+            aggregate("sum", &scope.active_connections().to_string(), &["pod"]),
             "{{pod}}",
         )],
-        None,
-    );
-    b.push(
-        "timeseries",
-        "Tool executions",
-        "Tool executions per second by tool and status.",
-        unit::OPS,
-        wide(0, 20),
-        vec![q(
+        threshold: None,
+    });
+    b.push(PanelDef {
+        kind: "timeseries",
+        title: "Tool executions",
+        description: "Tool executions per second by tool and status.",
+        unit: unit::OPS,
+        pos: wide(0, 20),
+        queries: vec![q(
             sum_rate(&scope.tools(), w, &["tool_name", "status"]),
             "{{tool_name}} {{status}}",
         )],
-        None,
-    );
+        threshold: None,
+    });
     let mut replicas = vec![
         q(available, "available"),
         q(
@@ -738,19 +741,19 @@ pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
             ),
         ]);
     }
-    b.push(
-        "timeseries",
-        "Replicas",
-        if m.autoscaling.is_some() {
+    b.push(PanelDef {
+        kind: "timeseries",
+        title: "Replicas",
+        description: if m.autoscaling.is_some() {
             "Available and desired replicas against the HPA's bounds."
         } else {
             "Available and desired replicas (no HPA)."
         },
-        unit::COUNT,
-        wide(12, 20),
-        replicas,
-        None,
-    );
+        unit: unit::COUNT,
+        pos: wide(12, 20),
+        queries: replicas,
+        threshold: None,
+    });
     let resource_queries = |usage: String, resource: &str| {
         let ksm = |metric: &str| {
             max_by(
@@ -769,37 +772,21 @@ pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
             q(ksm("kube_pod_container_resource_limits"), "{{pod}} limit"),
         ]
     };
-    b.push(
-        "timeseries",
-        "CPU",
-        "CPU used by the server container of each pod, against its requests and limits.",
-        unit::CORES,
-        wide(0, 28),
-        resource_queries(
+    b.push(PanelDef { kind: "timeseries", title: "CPU", description: "CPU used by the server container of each pod, against its requests and limits.", unit: unit::CORES, pos: wide(0, 28), queries: resource_queries(
             sum_rate(
                 &scope.container("container_cpu_usage_seconds_total"),
                 w,
                 &["pod"],
             ),
             "cpu",
-        ),
-        None,
-    );
-    b.push(
-        "timeseries",
-        "Memory",
-        "Working-set memory of the server container of each pod, against its requests and limits.",
-        unit::BYTES,
-        wide(12, 28),
-        resource_queries(
+        ), threshold: None });
+    b.push(PanelDef { kind: "timeseries", title: "Memory", description: "Working-set memory of the server container of each pod, against its requests and limits.", unit: unit::BYTES, pos: wide(12, 28), queries: resource_queries(
             max_by(
                 &scope.container("container_memory_working_set_bytes"),
                 &["pod"],
             ),
             "memory",
-        ),
-        None,
-    );
+        ), threshold: None });
 
     let mut tags = vec!["mcp".to_string(), "mcpgen".to_string(), model.name.clone()];
     if let Some(env) = &model.env {

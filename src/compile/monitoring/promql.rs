@@ -233,14 +233,32 @@ pub const TOOL_STATUS_ERROR: &str = "error";
 
 /// `sum by (<by>) (rate(<sel>[<window>]))`, or `sum(…)` without grouping labels.
 pub fn sum_rate(sel: &Selector, window: &str, by: &[&str]) -> String {
-    format!("sum{} (rate({sel}[{window}]))", by_clause(by))
+    aggregate("sum", &format!("rate({sel}[{window}])"), by)
 }
 
-/// The share of a counter's rate that matches `part` (`part / whole`).
+/// `<op> by (<by>) (<inner>)`, or `<op>(<inner>)` without grouping labels.
+pub fn aggregate(op: &str, inner: &str, by: &[&str]) -> String {
+    if by.is_empty() {
+        format!("{op}({inner})")
+    } else {
+        format!("{op} by ({}) ({inner})", by.join(", "))
+    }
+}
+
+/// The share of a counter's rate that matches `part` (`part / whole`), on one line.
 pub fn share(whole: &Selector, part: Matcher, window: &str, by: &[&str]) -> String {
+    share_sep(whole, part, window, by, " / ")
+}
+
+/// [`share`] with the division operator on a line of its own, for rule files.
+pub fn share_lines(whole: &Selector, part: Matcher, window: &str, by: &[&str]) -> String {
+    share_sep(whole, part, window, by, "\n/\n")
+}
+
+fn share_sep(whole: &Selector, part: Matcher, window: &str, by: &[&str], sep: &str) -> String {
     let part_sel = whole.clone().with(part);
     format!(
-        "{} / {}",
+        "{}{sep}{}",
         sum_rate(&part_sel, window, by),
         sum_rate(whole, window, by)
     )
@@ -257,17 +275,9 @@ pub fn quantile(scope: &Scope<'_>, q: f64, window: &str, by: &[&str]) -> String 
     )
 }
 
-fn by_clause(by: &[&str]) -> String {
-    if by.is_empty() {
-        String::new()
-    } else {
-        format!(" by ({})", by.join(", "))
-    }
-}
-
-/// `max by (<by>) (<sel>)`.
+/// `max by (<by>) (<sel>)`, or `max(<sel>)` without grouping labels.
 pub fn max_by(sel: &Selector, by: &[&str]) -> String {
-    format!("max{} ({sel})", by_clause(by))
+    aggregate("max", &sel.to_string(), by)
 }
 
 #[cfg(test)]
