@@ -15,7 +15,8 @@ use mcpgen::compile::{Artifact, Emitter};
 use mcpgen::model::Model;
 use serde_json::Value;
 
-const FIXTURES: &[&str] = &["reference", "minimal"];
+/// The shared reference and minimal specs, and one spec that tunes every monitoring setting.
+const FIXTURES: &[&str] = &["reference", "minimal", "monitoring-tuned"];
 
 /// One environment's monitoring artifacts.
 struct Output {
@@ -66,6 +67,11 @@ fn write(o: &Output, test: &str) -> PathBuf {
         std::fs::write(&path, &a.contents).expect("write artifact");
     }
     dir.join("monitoring")
+}
+
+fn has(o: &Output, name: &str) -> bool {
+    let path = format!("monitoring/{name}");
+    o.artifacts.iter().any(|a| a.path == path)
 }
 
 fn file<'a>(o: &'a Output, name: &str) -> &'a str {
@@ -159,21 +165,20 @@ fn identical_bytes_on_repeated_builds() {
 fn every_environment_gets_every_file() {
     for o in outputs() {
         let paths: Vec<&str> = o.artifacts.iter().map(|a| a.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            [
-                "monitoring/dashboard-configmap.yaml",
-                "monitoring/dashboard.json",
-                "monitoring/prometheus-rule.yaml",
-                "monitoring/rules.test.yaml",
-                "monitoring/rules.yaml",
-                "monitoring/scrape-config.yaml",
-                "monitoring/service-monitor.yaml",
-            ],
-            "{} {}",
-            o.case,
-            o.env
-        );
+        let mut expected = vec![
+            "monitoring/dashboard-configmap.yaml",
+            "monitoring/dashboard.json",
+            "monitoring/prometheus-rule.yaml",
+            "monitoring/rules.test.yaml",
+            "monitoring/rules.yaml",
+            "monitoring/scrape-config.yaml",
+            "monitoring/service-monitor.yaml",
+        ];
+        // The tuned fixture's `edge` environment switches the dashboard off.
+        if (o.case, o.env.as_str()) == ("monitoring-tuned", "edge") {
+            expected.drain(..2);
+        }
+        assert_eq!(paths, expected, "{} {}", o.case, o.env);
         for a in &o.artifacts {
             assert!(a.contents.ends_with('\n'), "{}", a.path);
             if a.path.ends_with(".yaml") {
@@ -218,6 +223,22 @@ fn operator_objects_carry_rule_labels_and_select_the_service() {
         assert_eq!(sm["spec"]["endpoints"][0]["port"], "http");
         assert_eq!(sm["spec"]["endpoints"][0]["interval"], "10s");
     }
+    // A metrics port other than the MCP port is scraped through the Service port `metrics`.
+    for o in outputs().iter().filter(|o| o.case == "monitoring-tuned") {
+        let sm = parse_yaml(file(o, "service-monitor.yaml"));
+        assert_eq!(sm["metadata"]["labels"]["prometheus"], "platform");
+        assert_eq!(
+            sm["spec"]["endpoints"][0],
+            serde_json::json!({
+                "port": "metrics", "path": "/internal/metrics", "scheme": "http",
+                "interval": "1m30s"
+            })
+        );
+        let scrape = parse_yaml(file(o, "scrape-config.yaml"));
+        let keep = &scrape["scrape_configs"][0]["relabel_configs"][0];
+        assert_eq!(keep["action"], "keep");
+        assert!(keep["regex"].as_str().unwrap_or("").ends_with(";metrics"));
+    }
 }
 
 fn alerts_of(o: &Output) -> BTreeMap<String, Value> {
@@ -249,8 +270,36 @@ fn alert_catalogue_follows_the_spec() {
         if o.case == "reference" {
             expected.insert(1, "MCPServerHPAMaxedOut");
         }
+        if o.case == "monitoring-tuned" {
+            // Down and CPU are switched off; the server is stateless (no session alert) and
+            // its HPA has min == max (no maxed-out alert).
+            expected = vec![
+                "MCPServerHighErrorRate",
+                "MCPServerHighLatencyP95",
+                "MCPServerHighMemoryUsage",
+                "MCPServerHighToolErrorRate",
+            ];
+        }
         assert_eq!(names, expected, "{} {}", o.case, o.env);
-        if o.case == "reference" {
+        if o.case == "monitoring-tuned" {
+            let err = &alerts["MCPServerHighErrorRate"];
+            assert_eq!(err["for"], "1m30s");
+            let ratio = if o.env == "edge" { "> 1" } else { "> 0.005" };
+            assert!(err["expr"].as_str().unwrap_or("").ends_with(ratio));
+            assert_eq!(
+                err["annotations"]["runbook_url"],
+                "https://wiki.acme.dev/runbooks/MCPServerHighErrorRate"
+            );
+            let latency = &alerts["MCPServerHighLatencyP95"];
+            assert!(latency["expr"].as_str().unwrap_or("").ends_with("> 0.25"));
+            assert_eq!(latency["labels"]["severity"], "info");
+            assert!(
+                alerts["MCPServerHighErrorRate"]["expr"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("http_server_requests_total{")
+            );
+        } else if o.case == "reference" {
             let err = &alerts["MCPServerHighErrorRate"];
             assert_eq!(err["for"], "2m");
             assert_eq!(err["labels"]["severity"], "critical");
@@ -326,11 +375,15 @@ fn promtool_runs_the_generated_unit_tests() {
                 .flat_map(|t| t["alert_rule_test"].as_array().expect("cases"))
                 .filter(|c| c["alertname"] == name.as_str())
                 .collect();
-            assert!(
+            // A share of requests can never exceed 100%: that threshold gets no firing case.
+            let uncrossable = (o.case, o.env.as_str(), name.as_str())
+                == ("monitoring-tuned", "edge", "MCPServerHighErrorRate");
+            assert_eq!(
                 cases
                     .iter()
                     .any(|c| !c["exp_alerts"].as_array().expect("exp").is_empty()),
-                "{name}: no firing case"
+                !uncrossable,
+                "{name}: firing case"
             );
             assert!(
                 cases
@@ -430,7 +483,7 @@ fn operator_objects_validate_against_their_crd_schemas() {
 #[test]
 fn dashboard_configmap_validates_as_kubernetes_configmap() {
     let Some(python) = tool("python") else { return };
-    for o in outputs() {
+    for o in outputs().into_iter().filter(|o| has(o, "dashboard.json")) {
         let dir = write(&o, "dashboard_configmap_validates_as_kubernetes_configmap");
         let script = r#"
 import sys, yaml, kubernetes_validate.utils as u
@@ -465,7 +518,7 @@ fn dashboard_validates_against_grafana_schemas() {
     let Some(cj) = tool("check-jsonschema") else {
         return;
     };
-    for o in outputs() {
+    for o in outputs().into_iter().filter(|o| has(o, "dashboard.json")) {
         let dir = write(&o, "dashboard_validates_against_grafana_schemas");
         run(Command::new(&cj)
             .arg("--schemafile")
@@ -548,7 +601,7 @@ fn dashboard_promql_parses_with_promtool() {
     let Some(promtool) = tool("promtool") else {
         return;
     };
-    for o in outputs() {
+    for o in outputs().into_iter().filter(|o| has(o, "dashboard.json")) {
         let dir = write(&o, "dashboard_promql_parses_with_promtool");
         let dashboard: Value = serde_json::from_str(file(&o, "dashboard.json")).expect("JSON");
         let mut rules = Vec::new();
