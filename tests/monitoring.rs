@@ -396,27 +396,38 @@ fn promtool_runs_the_generated_unit_tests() {
 }
 
 #[test]
-fn promtool_detects_a_broken_threshold() {
-    // The generated tests must fail when the rule no longer matches its data: flip the error
-    // rate threshold in the rules file and expect promtool to report the failure.
+fn generated_unit_tests_catch_broken_rules() {
+    // Each kind of assertion must have teeth: break the reference error-rate rule in three ways
+    // and expect promtool to fail, naming the alert. A raised threshold silences the firing
+    // case; a lowered one (below the "just below" data at 95% of the threshold) makes the
+    // silent case fire; a shorter `for` makes the pending case fire early.
     let Some(promtool) = tool("promtool") else {
         return;
     };
     let outputs = outputs();
-    let o = &outputs[0];
-    let dir = write(o, "promtool_detects_a_broken_threshold");
-    let rules = std::fs::read_to_string(dir.join("rules.yaml")).expect("rules");
-    assert!(rules.contains("> 0.05"));
-    std::fs::write(dir.join("rules.yaml"), rules.replace("> 0.05", "> 0.5")).expect("write");
-    let out = Command::new(&promtool)
-        .current_dir(&dir)
-        .args(["test", "rules", "rules.test.yaml"])
-        .output()
-        .expect("promtool runs");
-    assert!(
-        !out.status.success(),
-        "a raised threshold must break the tests"
-    );
+    let o = outputs
+        .iter()
+        .find(|o| (o.case, o.env.as_str()) == ("reference", "production"))
+        .expect("reference production");
+    for (from, to) in [
+        ("> 0.05", "> 0.5"),
+        ("> 0.05", "> 0.04"),
+        ("for: 2m", "for: 30s"),
+    ] {
+        let dir = write(o, "generated_unit_tests_catch_broken_rules");
+        let rules = std::fs::read_to_string(dir.join("rules.yaml")).expect("rules");
+        assert_eq!(rules.matches(from).count(), 1, "{from}");
+        std::fs::write(dir.join("rules.yaml"), rules.replace(from, to)).expect("write");
+        let out = Command::new(&promtool)
+            .current_dir(&dir)
+            .args(["test", "rules", "rules.test.yaml"])
+            .output()
+            .expect("promtool runs");
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{from} -> {to} went unnoticed");
+        assert!(text.contains("alertname: MCPServerHighErrorRate"), "{text}");
+    }
 }
 
 #[test]

@@ -457,7 +457,142 @@ fn state(
 
 #[cfg(test)]
 mod tests {
-    use super::PromDuration;
+    use super::*;
+    use crate::spec::Syntax;
+
+    /// The monitoring model of the base spec of a YAML spec.
+    fn resolve_yaml(spec: &str) -> Option<MonitoringModel> {
+        let text = format!(
+            "apiVersion: mcpgen.dev/v1\nkind: MCPServer\nmetadata: {{name: demo}}\nspec:\n  image: ghcr.io/acme/demo:1.0.0\n{spec}"
+        );
+        let mut run = crate::check::Run::default();
+        crate::check::check_text(&mut run, "t.yaml", text, Syntax::Yaml, None);
+        let specs = &run.files[0].specs;
+        assert!(!specs.is_empty(), "{:?}", run.diagnostics);
+        resolve(&Model::from_spec(&specs[0]))
+    }
+
+    fn kinds(m: &MonitoringModel) -> Vec<AlertKind> {
+        m.alerts.iter().map(|a| a.kind).collect()
+    }
+
+    #[test]
+    fn defaults_follow_the_spec_documentation() {
+        let m = resolve_yaml("").expect("monitoring on by default");
+        assert_eq!(m.job, "demo");
+        assert_eq!(m.namespace, "demo");
+        assert_eq!(m.endpoint.path, "/metrics");
+        assert_eq!(m.endpoint.port, 8080);
+        assert_eq!(m.endpoint.port_name, "http");
+        assert_eq!(m.endpoint.interval.to_string(), "30s");
+        assert_eq!(m.names.requests, "mcp_requests_total");
+        assert_eq!(m.names.duration, "mcp_request_duration_seconds");
+        assert_eq!(m.names.active_connections, "mcp_active_connections");
+        assert_eq!(m.names.tool_executions, "mcp_tool_executions_total");
+        let d = m.dashboard.as_ref().expect("dashboard");
+        assert_eq!(d.title, "MCP server demo");
+        assert_eq!(d.refresh.to_string(), "30s");
+        let table: Vec<(AlertKind, Threshold, String, Severity)> = m
+            .alerts
+            .iter()
+            .map(|a| (a.kind, a.threshold, a.for_.to_string(), a.severity))
+            .collect();
+        use AlertKind as K;
+        use Severity::{Critical, Warning};
+        assert_eq!(
+            table,
+            vec![
+                (K::ErrorRate, Threshold::Percent(5.0), "5m".into(), Critical),
+                (K::LatencyP95, Threshold::Seconds(1.0), "5m".into(), Warning),
+                (K::Down, Threshold::State, "1m".into(), Critical),
+                (K::Memory, Threshold::Percent(85.0), "5m".into(), Warning),
+                (K::Cpu, Threshold::Percent(80.0), "5m".into(), Warning),
+                (
+                    K::ToolErrors,
+                    Threshold::Percent(10.0),
+                    "5m".into(),
+                    Warning
+                ),
+                (
+                    K::SessionNotFound,
+                    Threshold::Percent(1.0),
+                    "5m".into(),
+                    Warning
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn monitoring_can_be_switched_off() {
+        assert!(resolve_yaml("  monitoring: {enabled: false}\n").is_none());
+        let m = resolve_yaml("  monitoring: {dashboard: {enabled: false}}\n").expect("on");
+        assert!(m.dashboard.is_none());
+    }
+
+    #[test]
+    fn a_separate_metrics_port_is_scraped_as_metrics() {
+        let m = resolve_yaml("  mcp: {port: 3000}\n  monitoring: {metrics: {port: 9090}}\n")
+            .expect("on");
+        assert_eq!((m.endpoint.port, m.endpoint.port_name), (9090, "metrics"));
+        let m = resolve_yaml("  mcp: {port: 3000}\n  monitoring: {metrics: {port: 3000}}\n")
+            .expect("on");
+        assert_eq!((m.endpoint.port, m.endpoint.port_name), (3000, "http"));
+    }
+
+    #[test]
+    fn session_alert_only_for_stateful_servers() {
+        let stateless = resolve_yaml("  mcp: {stateless: true}\n").expect("on");
+        assert!(!kinds(&stateless).contains(&AlertKind::SessionNotFound));
+        let new_protocol =
+            resolve_yaml("  mcp: {protocolVersions: [\"2026-07-28\"]}\n").expect("on");
+        assert!(!kinds(&new_protocol).contains(&AlertKind::SessionNotFound));
+        let mixed = resolve_yaml("  mcp: {protocolVersions: [\"2025-11-25\", \"2026-07-28\"]}\n")
+            .expect("on");
+        assert!(kinds(&mixed).contains(&AlertKind::SessionNotFound));
+    }
+
+    #[test]
+    fn hpa_alert_only_with_an_hpa_that_can_grow() {
+        let on = resolve_yaml("  autoscaling: {maxReplicas: 5}\n").expect("on");
+        assert_eq!(on.autoscaling, Some(HpaBounds { min: 2, max: 5 }));
+        let alert = on
+            .alerts
+            .iter()
+            .find(|a| a.kind == AlertKind::HpaMaxedOut)
+            .expect("hpa");
+        assert_eq!(
+            (alert.for_.to_string(), alert.severity),
+            ("15m".into(), Severity::Warning)
+        );
+        let off = resolve_yaml("  autoscaling: {enabled: false, maxReplicas: 5}\n").expect("on");
+        assert!(!kinds(&off).contains(&AlertKind::HpaMaxedOut));
+        let fixed = resolve_yaml("  autoscaling: {minReplicas: 4, maxReplicas: 4}\n").expect("on");
+        assert!(!kinds(&fixed).contains(&AlertKind::HpaMaxedOut));
+    }
+
+    #[test]
+    fn alerts_are_tunable_and_switchable() {
+        let m = resolve_yaml(
+            "  monitoring:\n    alerts:\n      cpu: {enabled: false}\n      toolErrors: {above: 2.5%, for: 1h30m, severity: info}\n      latencyP95: {above: 250ms}\n",
+        )
+        .expect("on");
+        assert!(!kinds(&m).contains(&AlertKind::Cpu));
+        let tools = m
+            .alerts
+            .iter()
+            .find(|a| a.kind == AlertKind::ToolErrors)
+            .expect("tools");
+        assert_eq!(tools.threshold, Threshold::Percent(2.5));
+        assert_eq!(tools.for_.to_string(), "1h30m");
+        assert_eq!(tools.severity, Severity::Info);
+        let latency = m
+            .alerts
+            .iter()
+            .find(|a| a.kind == AlertKind::LatencyP95)
+            .expect("p95");
+        assert_eq!(latency.threshold, Threshold::Seconds(0.25));
+    }
 
     #[test]
     fn durations_print_like_prometheus() {

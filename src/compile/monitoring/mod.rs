@@ -148,3 +148,58 @@ impl Emitter for MonitoringEmitter {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Syntax;
+
+    fn emit(spec: &str) -> Vec<Artifact> {
+        let text = format!(
+            "apiVersion: mcpgen.dev/v1\nkind: MCPServer\nmetadata: {{name: demo}}\nspec:\n  image: ghcr.io/acme/demo:1.0.0\n{spec}"
+        );
+        let mut run = crate::check::Run::default();
+        crate::check::check_text(&mut run, "t.yaml", text, Syntax::Yaml, None);
+        let model = Model::from_spec(&run.files[0].specs[0]);
+        let emitter = MonitoringEmitter::new("t.yaml");
+        assert_eq!(emitter.name(), "monitoring");
+        emitter.emit(&model).expect("emits")
+    }
+
+    #[test]
+    fn nothing_when_monitoring_is_off() {
+        assert!(emit("  monitoring: {enabled: false}\n").is_empty());
+    }
+
+    #[test]
+    fn no_dashboard_files_when_the_dashboard_is_off() {
+        let paths: Vec<String> = emit("  monitoring: {dashboard: {enabled: false}}\n")
+            .into_iter()
+            .map(|a| a.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "monitoring/prometheus-rule.yaml",
+                "monitoring/rules.test.yaml",
+                "monitoring/rules.yaml",
+                "monitoring/scrape-config.yaml",
+                "monitoring/service-monitor.yaml",
+            ]
+        );
+    }
+
+    #[test]
+    fn dashboard_uid_is_stable_and_short() {
+        let a = emit("");
+        let b = emit("");
+        assert_eq!(a, b);
+        let dashboard = a
+            .iter()
+            .find(|x| x.path == "monitoring/dashboard.json")
+            .expect("dashboard");
+        let v: serde_json::Value = serde_json::from_str(&dashboard.contents).expect("json");
+        let uid = v["uid"].as_str().expect("uid");
+        assert!(uid.len() <= 40 && uid.starts_with("mcpgen-"), "{uid}");
+    }
+}
