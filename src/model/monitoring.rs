@@ -50,8 +50,6 @@ pub struct MonitoringModel {
     pub dashboard: Option<DashboardSettings>,
     /// HPA bounds when an HPA is generated.
     pub autoscaling: Option<HpaBounds>,
-    /// Fixed replica count when no HPA owns it.
-    pub replicas: Option<u32>,
     /// Whether the server keeps per-session state.
     pub stateful: bool,
     /// Container CPU limit in cores, when the spec sets one (used for test data only).
@@ -308,7 +306,6 @@ pub fn resolve(model: &Model) -> Option<MonitoringModel> {
         alerts,
         dashboard,
         autoscaling,
-        replicas: spec.replicas,
         stateful,
         cpu_limit_cores: limits
             .and_then(|l| l.cpu.as_ref())
