@@ -280,8 +280,14 @@ fn alert_catalogue_follows_the_spec() {
                 "MCPServerHighToolErrorRate",
             ];
         }
+        if (o.case, o.env.as_str()) == ("monitoring-tuned", "quiet") {
+            expected.clear();
+        }
         assert_eq!(names, expected, "{} {}", o.case, o.env);
-        if o.case == "monitoring-tuned" {
+        if (o.case, o.env.as_str()) == ("monitoring-tuned", "quiet") {
+            // No alerts: empty but valid rule and test files (checked by promtool below).
+            assert!(file(&o, "rules.yaml").contains("groups: []"));
+        } else if o.case == "monitoring-tuned" {
             let err = &alerts["MCPServerHighErrorRate"];
             assert_eq!(err["for"], "1m30s");
             let ratio = if o.env == "edge" { "> 1" } else { "> 0.005" };
