@@ -280,13 +280,26 @@ fn alert_catalogue_follows_the_spec() {
                 "MCPServerHighToolErrorRate",
             ];
         }
-        if (o.case, o.env.as_str()) == ("monitoring-tuned", "quiet") {
-            expected.clear();
+        match (o.case, o.env.as_str()) {
+            ("monitoring-tuned", "quiet") => expected.clear(),
+            ("monitoring-tuned", "extreme") => expected.insert(0, "MCPServerHighCPUUsage"),
+            _ => {}
         }
         assert_eq!(names, expected, "{} {}", o.case, o.env);
         if (o.case, o.env.as_str()) == ("monitoring-tuned", "quiet") {
             // No alerts: empty but valid rule and test files (checked by promtool below).
             assert!(file(&o, "rules.yaml").contains("groups: []"));
+        } else if (o.case, o.env.as_str()) == ("monitoring-tuned", "extreme") {
+            let err = &alerts["MCPServerHighErrorRate"];
+            assert_eq!(err["for"], "500ms");
+            assert!(err["expr"].as_str().unwrap_or("").ends_with("> 0"));
+            assert_eq!(alerts["MCPServerHighLatencyP95"]["for"], "1d");
+            assert!(
+                alerts["MCPServerHighCPUUsage"]["expr"]
+                    .as_str()
+                    .unwrap_or("")
+                    .ends_with("> 1.5")
+            );
         } else if o.case == "monitoring-tuned" {
             let err = &alerts["MCPServerHighErrorRate"];
             assert_eq!(err["for"], "1m30s");

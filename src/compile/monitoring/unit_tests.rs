@@ -142,6 +142,12 @@ impl fmt::Display for Values {
     }
 }
 
+/// The percentage used for firing data: 20% above the threshold, or 1% for a zero threshold
+/// (where "20% above" would still be zero).
+fn above(percent: f64) -> f64 {
+    if percent > 0.0 { percent * ABOVE } else { 1.0 }
+}
+
 /// Rounds to six decimals so the test file reads `57.6`, not `57.599999999999994`. The
 /// change is far inside the 20% (above) and 5% (below) margins around the threshold.
 fn tidy(v: f64) -> f64 {
@@ -299,8 +305,8 @@ fn scenarios(m: &MonitoringModel, rule: &AlertRule) -> (Vec<Data>, Data) {
     // when even 100% does not cross the threshold.
     let share_pair =
         |metric: &str, bad: (&str, &str), good: (&str, &str), extra: &[(&str, &str)]| {
-            let fire_pct = if percent * ABOVE < 100.0 {
-                percent * ABOVE
+            let fire_pct = if above(percent) < 100.0 {
+                above(percent)
             } else {
                 (percent + 100.0) / 2.0
             };
@@ -402,7 +408,7 @@ fn scenarios(m: &MonitoringModel, rule: &AlertRule) -> (Vec<Data>, Data) {
                     )
                 }
             };
-            (vec![usage(percent * ABOVE)], usage(percent * BELOW))
+            (vec![usage(above(percent))], usage(percent * BELOW))
         }
         AlertKind::HpaMaxedOut => {
             let max = m.autoscaling.map_or(1, |b| b.max);
