@@ -93,13 +93,26 @@ fn venv() -> PathBuf {
     )
 }
 
-/// The tool's path, or `None` (a failure under CI) when it is not installed.
-fn tool(name: &str) -> Option<PathBuf> {
-    let candidates = [
-        venv().join("bin").join(name),
-        PathBuf::from("/usr/bin").join(name),
-        PathBuf::from("/usr/local/bin").join(name),
-    ];
+/// A validator installed into the tools venv (check-jsonschema, yamllint, and the venv's python
+/// that has kubernetes-validate), or `None` (a failure under CI) when it is missing.
+fn venv_tool(name: &str) -> Option<PathBuf> {
+    found(name, vec![venv().join("bin").join(name)])
+}
+
+/// promtool: Debian's `prometheus` package puts it in /usr/bin; `.ci/install-tools` may also
+/// place it in the venv.
+fn promtool() -> Option<PathBuf> {
+    found(
+        "promtool",
+        vec![
+            venv().join("bin/promtool"),
+            PathBuf::from("/usr/bin/promtool"),
+            PathBuf::from("/usr/local/bin/promtool"),
+        ],
+    )
+}
+
+fn found(name: &str, candidates: Vec<PathBuf>) -> Option<PathBuf> {
     let found = candidates.into_iter().find(|p| p.is_file());
     if found.is_none() {
         assert!(
@@ -348,7 +361,7 @@ fn alert_catalogue_follows_the_spec() {
 
 #[test]
 fn promtool_checks_rules_file_and_prometheus_rule_spec() {
-    let Some(promtool) = tool("promtool") else {
+    let Some(promtool) = promtool() else {
         return;
     };
     for o in outputs() {
@@ -373,7 +386,7 @@ fn promtool_checks_rules_file_and_prometheus_rule_spec() {
 
 #[test]
 fn promtool_runs_the_generated_unit_tests() {
-    let Some(promtool) = tool("promtool") else {
+    let Some(promtool) = promtool() else {
         return;
     };
     for o in outputs() {
@@ -420,7 +433,7 @@ fn generated_unit_tests_catch_broken_rules() {
     // and expect promtool to fail, naming the alert. A raised threshold silences the firing
     // case; a lowered one (below the "just below" data at 95% of the threshold) makes the
     // silent case fire; a shorter `for` makes the pending case fire early.
-    let Some(promtool) = tool("promtool") else {
+    let Some(promtool) = promtool() else {
         return;
     };
     let outputs = outputs();
@@ -455,7 +468,7 @@ fn promtool_checks_the_scrape_config() {
     // `kubernetes_sd_configs` as an unknown field. Everything else of the job (relabelling,
     // regexes, interval, path) is checked for real by swapping the discovery block for a static
     // target in a copy; the discovery block itself is asserted structurally below.
-    let Some(promtool) = tool("promtool") else {
+    let Some(promtool) = promtool() else {
         return;
     };
     for o in outputs() {
@@ -486,7 +499,7 @@ fn promtool_checks_the_scrape_config() {
 
 #[test]
 fn operator_objects_validate_against_their_crd_schemas() {
-    let Some(cj) = tool("check-jsonschema") else {
+    let Some(cj) = venv_tool("check-jsonschema") else {
         return;
     };
     let crd = schemas().join("crd");
@@ -512,7 +525,9 @@ fn operator_objects_validate_against_their_crd_schemas() {
 
 #[test]
 fn dashboard_configmap_validates_as_kubernetes_configmap() {
-    let Some(python) = tool("python") else { return };
+    let Some(python) = venv_tool("python") else {
+        return;
+    };
     for o in outputs().into_iter().filter(|o| has(o, "dashboard.json")) {
         let dir = write(&o, "dashboard_configmap_validates_as_kubernetes_configmap");
         let script = r#"
@@ -545,7 +560,7 @@ fn definition_schema(dir: &Path, plugin: &str, definition: &str) -> PathBuf {
 
 #[test]
 fn dashboard_validates_against_grafana_schemas() {
-    let Some(cj) = tool("check-jsonschema") else {
+    let Some(cj) = venv_tool("check-jsonschema") else {
         return;
     };
     for o in outputs().into_iter().filter(|o| has(o, "dashboard.json")) {
@@ -628,7 +643,7 @@ fn substitute_grafana_variables(expr: &str) -> String {
 
 #[test]
 fn dashboard_promql_parses_with_promtool() {
-    let Some(promtool) = tool("promtool") else {
+    let Some(promtool) = promtool() else {
         return;
     };
     for o in outputs().into_iter().filter(|o| has(o, "dashboard.json")) {
@@ -655,7 +670,7 @@ fn dashboard_promql_parses_with_promtool() {
 
 #[test]
 fn yaml_outputs_pass_yamllint() {
-    let Some(yamllint) = tool("yamllint") else {
+    let Some(yamllint) = venv_tool("yamllint") else {
         return;
     };
     for o in outputs() {
