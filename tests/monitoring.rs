@@ -575,6 +575,16 @@ fn dashboard_validates_against_grafana_schemas() {
         let uid = dashboard["uid"].as_str().expect("uid");
         assert!((8..=40).contains(&uid.len()), "{uid}");
         assert_eq!(dashboard["templating"]["list"][0]["type"], "datasource");
+        assert_no_overlap(&dashboard);
+        // The ConfigMap carries exactly the dashboard file.
+        let cm = parse_yaml(file(&o, "dashboard-configmap.yaml"));
+        assert_eq!(cm["metadata"]["labels"]["grafana_dashboard"], "1");
+        let data = cm["data"].as_object().expect("data");
+        assert_eq!(data.len(), 1);
+        assert_eq!(
+            data.values().next().and_then(Value::as_str),
+            Some(file(&o, "dashboard.json"))
+        );
 
         // Per panel: options against the plugin's Options, field config `custom` against its
         // FieldConfig, and every target against the Prometheus query schema.
@@ -627,6 +637,28 @@ fn dashboard_validates_against_grafana_schemas() {
                 .arg("--schemafile")
                 .arg(schema)
                 .args(files));
+        }
+    }
+}
+
+/// Panels stay inside the 24-column grid and never cover each other.
+fn assert_no_overlap(dashboard: &Value) {
+    let rects: Vec<(u64, u64, u64, u64)> = dashboard["panels"]
+        .as_array()
+        .expect("panels")
+        .iter()
+        .map(|p| {
+            let g = &p["gridPos"];
+            let n = |k: &str| g[k].as_u64().expect("grid number");
+            (n("x"), n("y"), n("w"), n("h"))
+        })
+        .collect();
+    for (i, a) in rects.iter().enumerate() {
+        assert!(a.0 + a.2 <= 24, "panel {i} leaves the grid");
+        for b in &rects[i + 1..] {
+            let apart =
+                a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1;
+            assert!(apart, "panels overlap: {a:?} {b:?}");
         }
     }
 }
