@@ -185,7 +185,7 @@ pub struct PromDuration(pub u64);
 impl PromDuration {
     /// From whole minutes.
     pub const fn minutes(m: u64) -> PromDuration {
-        PromDuration(m * 60_000)
+        PromDuration(m.saturating_mul(60_000))
     }
     /// Milliseconds.
     pub fn millis(self) -> u64 {

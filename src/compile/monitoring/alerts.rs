@@ -16,11 +16,23 @@ use super::promql::{
     quantile, share_lines, sum_rate,
 };
 
-/// Window of the `rate()` calls in alert expressions. Five minutes covers at least ten scrapes at
-/// the default 30s interval, the usual rule of thumb for a stable rate.
-pub const ALERT_WINDOW: &str = "5m";
-/// [`ALERT_WINDOW`] in minutes.
-pub const ALERT_WINDOW_MINUTES: u64 = 5;
+/// Shortest window of the `rate()` calls in alert expressions, in minutes: ten scrapes at the
+/// default 30s interval.
+pub const MIN_ALERT_WINDOW_MINUTES: u64 = 5;
+
+/// The `rate()` window of a model's alerts: five minutes, or four scrape intervals (rounded up to
+/// whole minutes) when that is longer. With fewer than about four samples in the window a
+/// single missed scrape leaves `rate()` without the two samples it needs, and the alert
+/// silently stops evaluating.
+pub fn alert_window(m: &MonitoringModel) -> PromDuration {
+    let four_scrapes = m
+        .endpoint
+        .interval
+        .millis()
+        .saturating_mul(4)
+        .div_ceil(60_000);
+    PromDuration::minutes(four_scrapes.max(MIN_ALERT_WINDOW_MINUTES))
+}
 
 /// Rule group an alert belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -96,6 +108,8 @@ pub struct AlertRule {
     pub description: Template,
     /// `runbook_url` annotation, when a runbook base URL is configured.
     pub runbook_url: Option<String>,
+    /// The `rate()` window of the expression.
+    pub window: PromDuration,
 }
 
 impl AlertRule {
@@ -141,11 +155,11 @@ impl AlertRule {
     /// ratio by the same factor while its window is only partly filled. A single `rate()`
     /// compared with a gauge (CPU) only reaches its true value once Prometheus extrapolates to
     /// the whole window, which needs samples reaching to within 1.1 sample intervals of the
-    /// window start: four minutes with a five-minute window.
+    /// window start: one minute less than the window.
     pub fn onset_minutes(&self) -> u64 {
         match self.alert.kind {
             AlertKind::Down | AlertKind::Memory | AlertKind::HpaMaxedOut => 0,
-            AlertKind::Cpu => ALERT_WINDOW_MINUTES - 1,
+            AlertKind::Cpu => self.window.millis() / 60_000 - 1,
             _ => 1,
         }
     }
@@ -172,7 +186,9 @@ pub fn rules(m: &MonitoringModel) -> Vec<AlertRule> {
 
 fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
     let scope = Scope::new(m);
-    let w = ALERT_WINDOW;
+    let window = alert_window(m);
+    let window_text = window.to_string();
+    let w = window_text.as_str();
     let app_by: &[&str] = &["namespace", "job"];
     let pod_by: &[&str] = &["namespace", "pod", "container"];
     let hpa_by: &[&str] = &["namespace", "horizontalpodautoscaler"];
@@ -409,6 +425,7 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
         expr,
         summary,
         description,
+        window,
         runbook_url: m
             .runbook_base_url
             .as_ref()
