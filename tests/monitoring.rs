@@ -322,6 +322,8 @@ fn alert_catalogue_follows_the_spec() {
                 err["annotations"]["runbook_url"],
                 "https://wiki.acme.dev/runbooks/MCPServerHighErrorRate"
             );
+            // A 1m30s scrape interval widens the rate window to four scrapes: 6m.
+            assert!(err["expr"].as_str().unwrap_or("").contains("[6m]"));
             let latency = &alerts["MCPServerHighLatencyP95"];
             assert!(latency["expr"].as_str().unwrap_or("").ends_with("> 0.25"));
             assert_eq!(latency["labels"]["severity"], "info");
