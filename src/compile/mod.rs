@@ -3,6 +3,8 @@
 //! Emitters are plain mappings from the [`Model`] to typed output structures serialized with
 //! serde; none of them applies defaults or reads the spec text.
 
+pub mod monitoring;
+
 use crate::model::Model;
 
 /// One generated file.

@@ -5,6 +5,7 @@
 //! compose file, Kubernetes manifests and monitoring outputs agree with each other.
 
 pub mod defaults;
+pub mod monitoring;
 
 use std::collections::BTreeMap;
 
