@@ -219,11 +219,7 @@ fn stream(trees: &[Tree]) -> String {
             }
             out.push_str("---\n");
             out.push_str(&format!("# Source: {}/{path}\n", t.root));
-            for line in text.lines() {
-                // The generated-by header is repeated in every file; keep one per document.
-                out.push_str(line);
-                out.push('\n');
-            }
+            out.push_str(text);
         }
     }
     out

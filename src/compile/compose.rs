@@ -77,8 +77,6 @@ struct ConfigDef {
 struct Service {
     image: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    build: Option<BuildDef>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     user: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     environment: BTreeMap<String, String>,
@@ -106,12 +104,6 @@ struct Service {
     restart: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     stop_grace_period: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct BuildDef {
-    context: String,
-    dockerfile: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -332,10 +324,6 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
     }
     let server = Service {
         image: m.image.clone(),
-        build: m.build.as_ref().map(|_| BuildDef {
-            context: ".".to_string(),
-            dockerfile: "Dockerfile".to_string(),
-        }),
         user: Some(format!("{UID}:{UID}")),
         environment: m
             .env_vars
@@ -358,7 +346,7 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
             interval: "30s".to_string(),
             timeout: "5s".to_string(),
             retries: 3,
-            start_period: "30s".to_string(),
+            start_period: format!("{}s", m.health_start_seconds()),
         }),
         depends_on,
         deploy: Some(Deploy {

@@ -389,12 +389,11 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
     if let Some(p) = m.metrics_port {
         d.push(I::Expose(p));
     }
-    let start = (m.probes.startup.period * m.probes.startup.failure_threshold).clamp(10, 300);
     match health_command(m, b)? {
         Some(command) => d.push(I::Healthcheck {
             interval: 30,
             timeout: 5,
-            start_period: start as u32,
+            start_period: m.health_start_seconds(),
             retries: 3,
             command,
         }),

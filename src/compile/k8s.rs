@@ -900,6 +900,15 @@ fn network_policy(m: &Model) -> NetworkPolicy {
         });
     }
 
+    // A dependency also listed in `allowTo` would otherwise appear twice.
+    let mut unique: Vec<NetworkPolicyEgressRule> = Vec::new();
+    for rule in egress {
+        if !unique.contains(&rule) {
+            unique.push(rule);
+        }
+    }
+    let egress = unique;
+
     NetworkPolicy {
         metadata: meta(m, &m.name),
         spec: Some(NetworkPolicySpec {

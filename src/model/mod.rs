@@ -585,6 +585,13 @@ impl Model {
         )
     }
 
+    /// Start-up grace of container health checks (Dockerfile and compose): as long as the
+    /// startup probe may take, within 10 s to 5 min.
+    pub fn health_start_seconds(&self) -> u32 {
+        let p = &self.probes.startup;
+        (i64::from(p.period) * i64::from(p.failure_threshold)).clamp(10, 300) as u32
+    }
+
     /// Largest pod count a rollout can reach: the HPA maximum (or fixed replicas) plus the
     /// rolling-update surge.
     pub fn max_pods(&self) -> u32 {
