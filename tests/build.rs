@@ -87,7 +87,13 @@ fn build_fixture(name: &str, extra: &[&str]) -> (PathBuf, BTreeMap<String, Strin
     ];
     args.extend_from_slice(extra);
     let o = mcpgen(&args);
-    assert_eq!(code(&o), 0, "stdout:\n{}\nstderr:\n{}", text(&o.stdout), text(&o.stderr));
+    assert_eq!(
+        code(&o),
+        0,
+        "stdout:\n{}\nstderr:\n{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
     let tree = read_tree(&out);
     (out, tree)
 }
@@ -112,7 +118,10 @@ fn reference_builds_both_environments_and_minimal_builds_base() {
         .keys()
         .filter_map(|p| p.split('/').next())
         .collect();
-    assert_eq!(envs.into_iter().collect::<Vec<_>>(), ["production", "staging"]);
+    assert_eq!(
+        envs.into_iter().collect::<Vec<_>>(),
+        ["production", "staging"]
+    );
     let (b, minimal) = build_fixture("minimal", &[]);
     assert!(minimal.keys().all(|p| p.starts_with("base/")));
     assert!(minimal.contains_key("base/k8s/deployment.yaml"));
@@ -179,8 +188,11 @@ fn check_passes_on_fresh_output_and_reports_drift() {
 
     let dep = out.join("production/k8s/deployment.yaml");
     let original = std::fs::read_to_string(&dep).expect("read");
-    std::fs::write(&dep, original.replace("maxUnavailable: 0", "maxUnavailable: 1"))
-        .expect("write");
+    std::fs::write(
+        &dep,
+        original.replace("maxUnavailable: 0", "maxUnavailable: 1"),
+    )
+    .expect("write");
     std::fs::write(out.join("staging/stale.yaml"), "old\n").expect("write");
     std::fs::remove_file(out.join("staging/Dockerfile")).expect("remove");
     let o = run(&[]);
@@ -188,7 +200,10 @@ fn check_passes_on_fresh_output_and_reports_drift() {
     let s = text(&o.stdout);
     assert!(s.contains("--- a/production/k8s/deployment.yaml"), "{s}");
     assert!(s.contains("+++ b/production/k8s/deployment.yaml"), "{s}");
-    assert!(s.contains("-      maxUnavailable: 1\n+      maxUnavailable: 0"), "{s}");
+    assert!(
+        s.contains("-      maxUnavailable: 1\n+      maxUnavailable: 0"),
+        "{s}"
+    );
     assert!(s.contains("+++ /dev/null"), "{s}");
     assert!(s.contains("--- /dev/null\n+++ b/staging/Dockerfile"), "{s}");
     assert!(s.contains("3 files are out of date"), "{s}");
@@ -276,7 +291,10 @@ fn a_stdio_server_stops_the_build_with_a_located_error() {
     assert_eq!(code(&o), 1);
     let s = text(&o.stdout);
     assert!(s.contains("MCP301"), "{s}");
-    assert!(s.contains("service.yaml:8:"), "located at the transport line: {s}");
+    assert!(
+        s.contains("service.yaml:8:"),
+        "located at the transport line: {s}"
+    );
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -313,7 +331,13 @@ fn failures_exit_2() {
 #[test]
 fn stdout_prints_a_multi_document_stream_and_writes_nothing() {
     let spec = fixture("reference");
-    let o = mcpgen(&["build", spec.to_str().expect("utf-8"), "--stdout", "--env", "production"]);
+    let o = mcpgen(&[
+        "build",
+        spec.to_str().expect("utf-8"),
+        "--stdout",
+        "--env",
+        "production",
+    ]);
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     let s = text(&o.stdout);
     let docs = s.matches("\n---\n").count() + usize::from(s.starts_with("---\n"));
@@ -380,7 +404,10 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
         .and_then(|m| m.labels.clone())
         .unwrap_or_default();
     let selector = spec.selector.match_labels.clone().unwrap_or_default();
-    assert!(!selector.is_empty() && subset(&selector, &pod_labels), "{env}: deployment selector");
+    assert!(
+        !selector.is_empty() && subset(&selector, &pod_labels),
+        "{env}: deployment selector"
+    );
     let pod = spec.template.spec.clone().expect("pod spec");
     let c: &Container = &pod.containers[0];
     let port_names: Vec<String> = c
@@ -399,16 +426,26 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
         let probe = probe.as_ref().expect("probe");
         let get = probe.http_get.as_ref().expect("http probe");
         assert!(port_exists(&get.port), "{env}: probe port");
-        assert_ne!(get.path.as_deref(), Some("/mcp"), "{env}: probe on the MCP path");
+        assert_ne!(
+            get.path.as_deref(),
+            Some("/mcp"),
+            "{env}: probe on the MCP path"
+        );
     }
 
     // Service selects the pods and targets existing container ports.
     let svc: Service = typed(tree, &p("service.yaml")).expect("service");
     let svc_spec = svc.spec.expect("service spec");
-    assert!(subset(&svc_spec.selector.clone().unwrap_or_default(), &pod_labels));
+    assert!(subset(
+        &svc_spec.selector.clone().unwrap_or_default(),
+        &pod_labels
+    ));
     let svc_ports = svc_spec.ports.clone().unwrap_or_default();
     for sp in &svc_ports {
-        assert!(port_exists(sp.target_port.as_ref().expect("targetPort")), "{env}: service port");
+        assert!(
+            port_exists(sp.target_port.as_ref().expect("targetPort")),
+            "{env}: service port"
+        );
     }
 
     // Ingress routes to the Service's named port.
@@ -434,8 +471,14 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
     let hpa: Option<HorizontalPodAutoscaler> = typed(tree, &p("horizontalpodautoscaler.yaml"));
     let (min, max) = match &hpa {
         Some(h) => {
-            assert!(spec.replicas.is_none(), "{env}: replicas set although the HPA owns them");
-            assert_eq!(h.spec.scale_target_ref.name, dep.metadata.name.clone().unwrap_or_default());
+            assert!(
+                spec.replicas.is_none(),
+                "{env}: replicas set although the HPA owns them"
+            );
+            assert_eq!(
+                h.spec.scale_target_ref.name,
+                dep.metadata.name.clone().unwrap_or_default()
+            );
             (h.spec.min_replicas.unwrap_or(1), h.spec.max_replicas)
         }
         None => {
@@ -448,9 +491,15 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
         (None, Some(IntOrString::Int(n))) => min - n,
         other => panic!("{env}: unexpected PDB shape {other:?}"),
     };
-    assert!(allowed >= 1, "{env}: the PDB blocks every eviction at the HPA minimum");
+    assert!(
+        allowed >= 1,
+        "{env}: the PDB blocks every eviction at the HPA minimum"
+    );
     if min >= 2 {
-        assert!(min - allowed >= 1, "{env}: the PDB lets every pod go at the minimum");
+        assert!(
+            min - allowed >= 1,
+            "{env}: the PDB lets every pod go at the minimum"
+        );
     }
 
     // The NetworkPolicy selects the pods.
@@ -470,12 +519,14 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
             .as_ref()
             .and_then(|m| m.annotations.clone())
             .unwrap_or_default();
-        assert!(ann.contains_key("checksum/config"), "{env}: checksum annotation");
-        let mounted = pod
-            .volumes
-            .iter()
-            .flatten()
-            .any(|v| v.config_map.as_ref().map(|c| c.name.as_str()) == cm.metadata.name.as_deref());
+        assert!(
+            ann.contains_key("checksum/config"),
+            "{env}: checksum annotation"
+        );
+        let mounted =
+            pod.volumes.iter().flatten().any(|v| {
+                v.config_map.as_ref().map(|c| c.name.as_str()) == cm.metadata.name.as_deref()
+            });
         assert!(mounted, "{env}: ConfigMap mounted");
     }
 
@@ -496,11 +547,17 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
         let lim = res.limits.unwrap_or_default();
         let req = res.requests.unwrap_or_default();
         if let Some(h) = hard.get("pods") {
-            assert!(pods <= h.0.parse::<u64>().expect("pods"), "{env}: pods quota");
+            assert!(
+                pods <= h.0.parse::<u64>().expect("pods"),
+                "{env}: pods quota"
+            );
         }
         for (key, list) in [("limits", &lim), ("requests", &req)] {
             if let Some(h) = hard.get(&format!("{key}.cpu")) {
-                assert!(pods * cpu(&list["cpu"].0) <= cpu(&h.0), "{env}: {key}.cpu quota");
+                assert!(
+                    pods * cpu(&list["cpu"].0) <= cpu(&h.0),
+                    "{env}: {key}.cpu quota"
+                );
             }
             if let Some(h) = hard.get(&format!("{key}.memory")) {
                 assert!(
@@ -513,14 +570,16 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
 
     // The VPA never acts on a resource the HPA scales on.
     if let Some(vpa) = tree.get(&p("verticalpodautoscaler.yaml")).map(|t| yaml(t)) {
-        let mode = vpa["spec"]["updatePolicy"]["updateMode"].as_str().unwrap_or("");
-        let controlled: Vec<&str> = vpa["spec"]["resourcePolicy"]["containerPolicies"][0]
-            ["controlledResources"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let mode = vpa["spec"]["updatePolicy"]["updateMode"]
+            .as_str()
+            .unwrap_or("");
+        let controlled: Vec<&str> =
+            vpa["spec"]["resourcePolicy"]["containerPolicies"][0]["controlledResources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
         let hpa_resources: Vec<String> = hpa
             .iter()
             .flat_map(|h| h.spec.metrics.clone().unwrap_or_default())
@@ -528,7 +587,10 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
             .collect();
         if mode != "Off" {
             for r in &hpa_resources {
-                assert!(!controlled.contains(&r.as_str()), "{env}: VPA and HPA both on {r}");
+                assert!(
+                    !controlled.contains(&r.as_str()),
+                    "{env}: VPA and HPA both on {r}"
+                );
             }
         }
     }
@@ -553,7 +615,10 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
 
     // Secrets are only ever referenced.
     for (path, contents) in tree {
-        assert!(!contents.contains("kind: Secret\n"), "{path} creates a Secret");
+        assert!(
+            !contents.contains("kind: Secret\n"),
+            "{path} creates a Secret"
+        );
     }
 }
 

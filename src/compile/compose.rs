@@ -35,15 +35,25 @@ impl Emitter for Compose {
             path: "compose.yaml".to_string(),
             contents: yaml_file(m, "compose.yaml", &[file])?,
         }];
-        if !m.secret_env.is_empty() {
+        let passwords: Vec<(&String, &'static str)> = m
+            .dependencies
+            .iter()
+            .filter_map(|(name, d)| known_image(d).2.map(|v| (name, v)))
+            .collect();
+        if !m.secret_env.is_empty() || !passwords.is_empty() {
             let mut text = m.header();
             text.push_str(&format!(
                 "# Copy to {SECRETS_FILE}, fill in the values, and never commit it.\n"
             ));
             for (k, s) in &m.secret_env {
                 text.push_str(&format!(
-                    "# from Secret {}, key {}\n{k}=\n",
-                    s.secret, s.key
+                    "# {}: from Secret {}, key {}\n{k}=\n",
+                    m.name, s.secret, s.key
+                ));
+            }
+            for (name, var) in passwords {
+                text.push_str(&format!(
+                    "# {name}: needed for the container to start\n{var}=\n"
                 ));
             }
             out.push(Artifact {
@@ -191,7 +201,7 @@ fn quantity_mem(q: &str) -> u128 {
 
 /// What compose knows about well-known backing images: health check, data directory, and
 /// whether the image refuses to start without a password from the env file.
-fn known_image(dep: &DependencyModel) -> (Vec<String>, Option<&'static str>, bool) {
+fn known_image(dep: &DependencyModel) -> (Vec<String>, Option<&'static str>, Option<&'static str>) {
     let repo = dep.spec.image.repository();
     let base = repo.rsplit('/').next().unwrap_or(repo);
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
@@ -199,13 +209,14 @@ fn known_image(dep: &DependencyModel) -> (Vec<String>, Option<&'static str>, boo
         "postgres" | "postgis" => (
             s(&["CMD", "pg_isready", "-U", "postgres"]),
             Some("/var/lib/postgresql/data"),
-            true,
+            Some("POSTGRES_PASSWORD"),
         ),
-        "redis" | "valkey" => (s(&["CMD", "redis-cli", "ping"]), Some("/data"), false),
+        "redis" => (s(&["CMD", "redis-cli", "ping"]), Some("/data"), None),
+        "valkey" => (s(&["CMD", "valkey-cli", "ping"]), Some("/data"), None),
         "mysql" | "mariadb" => (
             s(&["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"]),
             Some("/var/lib/mysql"),
-            true,
+            Some("MYSQL_ROOT_PASSWORD"),
         ),
         "mongo" => (
             s(&[
@@ -216,7 +227,7 @@ fn known_image(dep: &DependencyModel) -> (Vec<String>, Option<&'static str>, boo
                 "db.adminCommand('ping')",
             ]),
             Some("/data/db"),
-            false,
+            None,
         ),
         _ => (
             vec![
@@ -224,7 +235,7 @@ fn known_image(dep: &DependencyModel) -> (Vec<String>, Option<&'static str>, boo
                 format!("nc -z 127.0.0.1 {} || exit 1", dep.spec.port),
             ],
             None,
-            false,
+            None,
         ),
     }
 }
@@ -263,7 +274,7 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
                     .iter()
                     .map(|(k, v)| (k.clone(), lit(v.as_str())))
                     .collect(),
-                env_file: if needs_password {
+                env_file: if needs_password.is_some() {
                     vec![EnvFile {
                         path: format!("./{SECRETS_FILE}"),
                         required: true,
