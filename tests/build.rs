@@ -666,3 +666,54 @@ fn text_line(s: &str, needle: &str) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+#[test]
+fn hostile_spec_values_stay_inside_their_instruction() {
+    let out = tempdir("hostile");
+    let spec = root().join("tests/validators/specs/go.yaml");
+    let o = mcpgen(&[
+        "build",
+        spec.to_str().expect("utf-8"),
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let dockerfile = std::fs::read_to_string(out.join("base/Dockerfile")).expect("Dockerfile");
+    let expected: Vec<String> = [
+        "/app/server",
+        "--listen",
+        ":8080",
+        "--motd",
+        "line one\nRUN echo pwned",
+        "say \"hi\"",
+        "$HOME ${PATH}",
+        "back\\slash\\",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let cmds: Vec<&str> = dockerfile
+        .lines()
+        .filter(|l| l.starts_with("CMD "))
+        .collect();
+    assert_eq!(cmds.len(), 1, "{dockerfile}");
+    let parsed: Vec<String> =
+        serde_json::from_str(cmds[0].trim_start_matches("CMD ")).expect("CMD is JSON");
+    assert_eq!(parsed, expected);
+    assert!(
+        !dockerfile.lines().any(|l| l.starts_with("RUN echo")),
+        "{dockerfile}"
+    );
+    let runs: Vec<&str> = dockerfile
+        .lines()
+        .filter(|l| l.starts_with("RUN "))
+        .collect();
+    let build: Vec<String> =
+        serde_json::from_str(runs[runs.len() - 1].trim_start_matches("RUN ")).expect("RUN JSON");
+    assert_eq!(build[5], "-X main.v=$(date)");
+    // Compose would interpolate `$USER`: it is escaped as `$$USER`.
+    let compose = std::fs::read_to_string(out.join("base/compose.yaml")).expect("compose");
+    assert!(compose.contains("$$USER"), "{compose}");
+    assert!(compose.contains("single $$node"), "{compose}");
+    let _ = std::fs::remove_dir_all(out);
+}

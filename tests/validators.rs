@@ -294,9 +294,14 @@ fn compose_files_pass_compose_config_and_the_compose_spec_schema() {
     assert!(composes.len() >= 4, "{composes:?}");
     for f in &composes {
         let dir = f.parent().expect("parent");
-        // The user's secrets file: referenced by compose.yaml, never written by mcpgen.
-        if dir.join("secrets.env.example").exists() {
-            std::fs::write(dir.join("secrets.env"), "").expect("write secrets.env");
+        // The user's env files: referenced by compose.yaml, never written by mcpgen, which
+        // writes an `.example` of each.
+        for e in std::fs::read_dir(dir).expect("read dir") {
+            let p = e.expect("entry").path();
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            if let Some(env_file) = name.as_deref().and_then(|n| n.strip_suffix(".example")) {
+                std::fs::write(dir.join(env_file), "").expect("write env file");
+            }
         }
         let o = run(Command::new(&compose)
             .arg("-f")

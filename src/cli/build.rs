@@ -121,6 +121,13 @@ pub fn run(args: Args) -> Outcome {
                         }
                     }
                 }
+                if trees.iter().any(|t: &Tree| t.root == root) {
+                    fail(&format!(
+                        "two specs would both write to `{root}`: give them different \
+                         metadata.name values"
+                    ));
+                    return Outcome::Failure;
+                }
                 trees.push(Tree { root, files });
             }
         }

@@ -1,11 +1,11 @@
 //! The compose target: `compose.yaml` (Compose Specification) with the server and each
-//! dependency, plus `secrets.env.example` naming the secret variables the server reads.
+//! dependency, plus `*.env.example` files naming the secret variables the containers read.
 //!
 //! Typed serde structs with a fixed field order; maps are `BTreeMap`. Compose interpolates
 //! `$VAR` in every string it reads, so each value that comes from the spec has `$` doubled.
-//! Secret values are never written: the server (and databases that need a password to start)
-//! read them from `secrets.env`, a file the user creates next to `compose.yaml` and never
-//! commits.
+//! Secret values are never written: the server reads them from `secrets.env`, and a database
+//! that needs a password to start from `<dependency>.env`, files the user creates next to
+//! `compose.yaml` from the `.example` files mcpgen writes, and never commits.
 
 use std::collections::BTreeMap;
 
@@ -35,31 +35,38 @@ impl Emitter for Compose {
             path: "compose.yaml".to_string(),
             contents: yaml_file(m, "compose.yaml", &[file])?,
         }];
-        let passwords: Vec<(&String, &'static str)> = m
-            .dependencies
-            .iter()
-            .filter_map(|(name, d)| known_image(d).2.map(|v| (name, v)))
-            .collect();
-        if !m.secret_env.is_empty() || !passwords.is_empty() {
+        let copy_note = |file: &str| {
             let mut text = m.header();
             text.push_str(&format!(
-                "# Copy to {SECRETS_FILE}, fill in the values, and never commit it.\n"
+                "# Copy to {file}, fill in the values, and never commit it.\n"
             ));
+            text
+        };
+        if !m.secret_env.is_empty() {
+            let mut text = copy_note(SECRETS_FILE);
             for (k, s) in &m.secret_env {
                 text.push_str(&format!(
-                    "# {}: from Secret {}, key {}\n{k}=\n",
-                    m.name, s.secret, s.key
-                ));
-            }
-            for (name, var) in passwords {
-                text.push_str(&format!(
-                    "# {name}: needed for the container to start\n{var}=\n"
+                    "# In Kubernetes: Secret {}, key {}\n{k}=\n",
+                    s.secret, s.key
                 ));
             }
             out.push(Artifact {
                 path: format!("{SECRETS_FILE}.example"),
                 contents: text,
             });
+        }
+        // Database images refuse to start without a password; each gets its own env file so
+        // the server's secrets never reach another container.
+        for (name, d) in &m.dependencies {
+            if let Some(var) = known_image(d).2 {
+                let file = format!("{name}.env");
+                let mut text = copy_note(&file);
+                text.push_str(&format!("{var}=\n"));
+                out.push(Artifact {
+                    path: format!("{file}.example"),
+                    contents: text,
+                });
+            }
         }
         Ok(out)
     }
@@ -276,7 +283,7 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
                     .collect(),
                 env_file: if needs_password.is_some() {
                     vec![EnvFile {
-                        path: format!("./{SECRETS_FILE}"),
+                        path: format!("./{name}.env"),
                         required: true,
                     }]
                 } else {

@@ -92,11 +92,31 @@ pub enum Instruction {
     Cmd(Vec<String>),
 }
 
+/// The JSON array of an exec-form instruction. Backslashes are written as `\u005c`: the same
+/// string to BuildKit's JSON decoder, but a string ending in an escaped backslash (`"a\\"`)
+/// otherwise makes some Dockerfile parsers (hadolint's among them) fall back to shell form.
 fn json(v: &[String]) -> Result<String, CompileError> {
-    serde_json::to_string(v).map_err(|e| CompileError::Serialize {
+    let text = serde_json::to_string(v).map_err(|e| CompileError::Serialize {
         what: "Dockerfile".to_string(),
         message: e.to_string(),
-    })
+    })?;
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('\\') => out.push_str("\\u005c"),
+            Some(next) => {
+                out.push('\\');
+                out.push(next);
+            }
+            None => out.push('\\'),
+        }
+    }
+    Ok(out)
 }
 
 /// A value inside `ENV k="v"`: backslash, quote and `$` escaped; line breaks cannot be written.
@@ -455,6 +475,7 @@ mod tests {
             "quote\" and \\ backslash".to_string(),
             "$HOME ${PATH}".to_string(),
             "end\\".to_string(),
+            "\\\\\"]".to_string(),
         ];
         let text = render(&[
             Instruction::Run(hostile.clone()),

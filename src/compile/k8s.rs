@@ -597,10 +597,13 @@ fn ingress(m: &Model) -> Option<Ingress> {
     } else {
         // The public path differs from the server's: rewrite it, keeping any sub-path.
         ann.insert(nginx("use-regex"), "true".into());
-        ann.insert(
-            nginx("rewrite-target"),
-            format!("{}$1$2", m.mcp.path.trim_end_matches('/')),
-        );
+        let server_path = m.mcp.path.trim_end_matches('/');
+        let target = if server_path.is_empty() {
+            "/$2".to_string()
+        } else {
+            format!("{server_path}$1$2")
+        };
+        ann.insert(nginx("rewrite-target"), target);
         (
             format!("{}(/|$)(.*)", regex_escape(e.path.trim_end_matches('/'))),
             "ImplementationSpecific",

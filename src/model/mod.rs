@@ -87,7 +87,8 @@ pub struct Model {
     pub network: NetworkModel,
     /// Namespace quota, when given.
     pub quota: Option<crate::spec::Quota>,
-    /// Whether clients need sticky routing: a stateful server that may run more than one pod.
+    /// Whether clients need sticky routing: a stateful (or legacy SSE) server that may run more
+    /// than one pod.
     pub sticky: bool,
     /// Termination grace period in seconds.
     pub grace_seconds: i64,
@@ -527,7 +528,11 @@ impl Model {
         };
 
         let max_pods = hpa.as_ref().map_or(replicas, |h| h.max);
-        let sticky = !mcp.stateless && mcp.transport != Transport::Stdio && max_pods > 1;
+        // Legacy SSE binds each session to the pod holding its GET stream, whatever the
+        // server says about its own state.
+        let sticky = (!mcp.stateless || mcp.transport == Transport::Sse)
+            && mcp.transport != Transport::Stdio
+            && max_pods > 1;
         let grace_seconds = if mcp.streaming {
             GRACE_SECONDS_STREAMING
         } else {
