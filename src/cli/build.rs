@@ -111,7 +111,13 @@ pub fn run(args: Args) -> Outcome {
                             if let Some(h) = help {
                                 d = d.with_help(h);
                             }
-                            if !diags.contains(&d) {
+                            // Several targets refuse the same field: report it once.
+                            let seen = diags.iter().any(|x| {
+                                x.code == d.code
+                                    && x.pointer == d.pointer
+                                    && x.environment == d.environment
+                            });
+                            if !seen {
                                 diags.push(d);
                             }
                         }

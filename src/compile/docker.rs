@@ -22,12 +22,12 @@ impl Emitter for Docker {
     }
 
     fn emit(&self, m: &Model) -> Result<Vec<Artifact>, CompileError> {
-        let Some(build) = &m.build else {
-            return Ok(Vec::new());
-        };
         if let Some(e) = stdio_unsupported(m) {
             return Err(e);
         }
+        let Some(build) = &m.build else {
+            return Ok(Vec::new());
+        };
         let instructions = dockerfile(m, build)?;
         Ok(vec![
             Artifact {
