@@ -187,7 +187,7 @@ fn cpus(millis: u64) -> String {
 /// Bytes in the largest binary unit compose accepts that divides them exactly.
 fn memory(bytes: u128) -> String {
     for (unit, factor) in [("g", 1u128 << 30), ("m", 1 << 20), ("k", 1 << 10)] {
-        if bytes >= factor && bytes % factor == 0 {
+        if bytes >= factor && bytes.is_multiple_of(factor) {
             return format!("{}{unit}", bytes / factor);
         }
     }

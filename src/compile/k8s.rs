@@ -531,7 +531,7 @@ fn service(m: &Model) -> Service {
             selector: Some(m.selector.clone()),
             ports: Some(ports),
             session_affinity: Some(if client_ip { "ClientIP" } else { "None" }.to_string()),
-            session_affinity_config: client_ip.then(|| SessionAffinityConfig {
+            session_affinity_config: client_ip.then_some(SessionAffinityConfig {
                 client_ip: Some(ClientIPConfig {
                     timeout_seconds: Some(3600),
                 }),

@@ -461,10 +461,8 @@ impl Model {
 
         let mut env_vars = contract_env(&mcp_spec, &mcp, build.as_ref());
         let mut secret_env: BTreeMap<String, SecretRef> = BTreeMap::new();
-        if let Some(auth) = &mcp_spec.auth {
-            if let Some(secret) = &auth.secret {
-                secret_env.insert("MCP_AUTH_SECRET".into(), secret.clone());
-            }
+        if let Some(secret) = mcp_spec.auth.as_ref().and_then(|a| a.secret.as_ref()) {
+            secret_env.insert("MCP_AUTH_SECRET".into(), secret.clone());
         }
         for (k, v) in &s.env {
             env_vars.insert(k.clone(), v.as_str().to_string());
