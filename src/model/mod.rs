@@ -736,3 +736,113 @@ fn unreachable_default(_: &str) -> crate::spec::Mcp {
         bridge: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The model of a spec given as YAML text (base variant).
+    fn model(yaml: &str) -> Model {
+        let mut run = crate::check::Run::default();
+        crate::check::check_text(
+            &mut run,
+            "t.yaml",
+            yaml.to_string(),
+            crate::spec::Syntax::Yaml,
+            None,
+        );
+        let errors: Vec<_> = run
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == crate::diagnostics::Level::Error)
+            .map(|d| d.message.clone())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let spec = run.files[0].specs.first().cloned();
+        Model::from_spec(&spec.unwrap_or_else(|| panic!("no valid spec")))
+    }
+
+    const HEAD: &str = "apiVersion: mcpgen.dev/v1\nkind: MCPServer\nmetadata:\n  name: s\nspec:\n  image: ghcr.io/a/b:1.0.0\n";
+
+    #[test]
+    fn statelessness_follows_the_protocol_revision() {
+        let old = model(&format!(
+            "{HEAD}  mcp:\n    protocolVersions: [\"2025-11-25\"]\n"
+        ));
+        assert!(!old.mcp.stateless);
+        assert!(
+            old.sticky,
+            "two replicas of a stateful server need stickiness"
+        );
+        let new = model(&format!(
+            "{HEAD}  mcp:\n    protocolVersions: [\"2026-07-28\"]\n"
+        ));
+        assert!(new.mcp.stateless);
+        assert!(!new.sticky);
+        let one = model(&format!("{HEAD}  replicas: 1\n"));
+        assert!(!one.sticky, "a single pod needs no stickiness");
+        let sse = model(&format!(
+            "{HEAD}  mcp:\n    transport: sse\n    stateless: true\n"
+        ));
+        assert!(sse.sticky, "legacy SSE binds sessions to the stream's pod");
+    }
+
+    #[test]
+    fn the_vpa_leaves_hpa_resources_alone() {
+        let cpu_only = model(&format!(
+            "{HEAD}  autoscaling: {{maxReplicas: 4, targetCPU: 70}}\n  verticalScaling: {{mode: Recreate}}\n"
+        ));
+        let v = cpu_only
+            .vpa
+            .as_ref()
+            .map(|v| (v.mode, v.controlled.clone()));
+        assert_eq!(v, Some((VpaMode::Recreate, vec!["memory".to_string()])));
+        let both = model(&format!(
+            "{HEAD}  autoscaling: {{maxReplicas: 4, targetCPU: 70, targetMemory: 80}}\n  verticalScaling: {{mode: Initial}}\n"
+        ));
+        let v = both.vpa.as_ref().expect("vpa");
+        assert_eq!(v.mode, VpaMode::Off);
+        assert!(v.note.is_some());
+        let no_hpa = model(&format!("{HEAD}  verticalScaling: {{mode: Initial}}\n"));
+        assert_eq!(
+            no_hpa.vpa.as_ref().map(|v| v.controlled.len()),
+            Some(2),
+            "without an HPA the VPA controls both"
+        );
+    }
+
+    #[test]
+    fn replicas_and_surge() {
+        let m = model(HEAD);
+        assert_eq!(m.replicas, 2);
+        assert!(m.hpa.is_none());
+        assert_eq!(m.max_surge(), 1);
+        let h = model(&format!("{HEAD}  autoscaling: {{maxReplicas: 10}}\n"));
+        let hpa = h.hpa.as_ref().expect("hpa");
+        assert_eq!((hpa.min, hpa.max, hpa.cpu), (2, 10, Some(70)));
+        assert_eq!(h.max_surge(), 3);
+        assert_eq!(h.max_pods(), 13);
+    }
+
+    #[test]
+    fn file_keys_are_unique_and_valid() {
+        let files = BTreeMap::from([
+            ("/etc/a/config.yaml".to_string(), "1".to_string()),
+            ("/etc/b/config.yaml".to_string(), "2".to_string()),
+            ("/srv/app.toml".to_string(), "3".to_string()),
+            ("/srv/.hidden".to_string(), "4".to_string()),
+            ("/srv/we ird".to_string(), "5".to_string()),
+        ]);
+        let keys: Vec<String> = file_keys(&files).into_values().map(|f| f.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "etc_a_config.yaml",
+                "etc_b_config.yaml",
+                "srv_.hidden",
+                "app.toml",
+                "srv_we_ird"
+            ]
+        );
+    }
+}
