@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{ConfigMap, Container, ResourceQuota, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Container, LimitRange, ResourceQuota, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -77,8 +77,11 @@ fn read_tree(dir: &Path) -> BTreeMap<String, String> {
 }
 
 fn build_fixture(name: &str, extra: &[&str]) -> (PathBuf, BTreeMap<String, String>) {
+    build_spec(name, &fixture(name), extra)
+}
+
+fn build_spec(name: &str, spec: &Path, extra: &[&str]) -> (PathBuf, BTreeMap<String, String>) {
     let out = tempdir(name);
-    let spec = fixture(name);
     let mut args = vec![
         "build",
         spec.to_str().expect("utf-8 path"),
@@ -568,6 +571,29 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
         }
     }
 
+    // The container fits the LimitRange.
+    if let Some(lr) = typed::<LimitRange>(tree, &p("limitrange.yaml")) {
+        let res = c.resources.clone().expect("resources");
+        let lim = res.limits.unwrap_or_default();
+        let req = res.requests.unwrap_or_default();
+        for item in lr.spec.map(|s| s.limits).unwrap_or_default() {
+            for (k, min) in item.min.unwrap_or_default() {
+                let ok = match k.as_str() {
+                    "cpu" => cpu(&req[&k].0) >= cpu(&min.0),
+                    _ => mem(&req[&k].0) >= mem(&min.0),
+                };
+                assert!(ok, "{env}: request {k} below the LimitRange minimum");
+            }
+            for (k, max) in item.max.unwrap_or_default() {
+                let ok = match k.as_str() {
+                    "cpu" => cpu(&lim[&k].0) <= cpu(&max.0),
+                    _ => mem(&lim[&k].0) <= mem(&max.0),
+                };
+                assert!(ok, "{env}: limit {k} above the LimitRange maximum");
+            }
+        }
+    }
+
     // The VPA never acts on a resource the HPA scales on.
     if let Some(vpa) = tree.get(&p("verticalpodautoscaler.yaml")).map(|t| yaml(t)) {
         let mode = vpa["spec"]["updatePolicy"]["updateMode"]
@@ -624,8 +650,14 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
 
 #[test]
 fn manifests_agree_with_each_other() {
-    for f in ["reference", "minimal"] {
-        let (out, tree) = build_fixture(f, &["--all-envs"]);
+    let specs = [
+        fixture("reference"),
+        fixture("minimal"),
+        root().join("tests/validators/specs/python.yaml"),
+        root().join("tests/validators/specs/go.yaml"),
+    ];
+    for spec in specs {
+        let (out, tree) = build_spec("agree", &spec, &["--all-envs"]);
         let envs: std::collections::BTreeSet<String> = tree
             .keys()
             .filter_map(|p| p.split('/').next().map(str::to_string))
