@@ -261,6 +261,22 @@ fn a_broken_spec_writes_nothing_and_leaves_previous_output_untouched() {
     assert!(text(&o.stderr).contains("nothing written"));
     assert_eq!(read_tree(&out), before);
 
+    let o = mcpgen(&[
+        "build",
+        broken.to_str().expect("utf-8"),
+        "-o",
+        out.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 1);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("one JSON report");
+    assert!(
+        v["summary"].is_object() && v.get("written").is_none(),
+        "{v}"
+    );
+    assert_eq!(read_tree(&out), before);
+
     let fresh = dir.join("never");
     let o = mcpgen(&[
         "build",
@@ -363,6 +379,7 @@ fn json_report_lists_written_files() {
     ]);
     assert_eq!(code(&o), 0);
     let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(v["diagnostics"].is_array(), "one report object: {v}");
     let files = v["written"][0]["files"].as_array().expect("files");
     assert!(files.iter().any(|f| f == "k8s/deployment.yaml"));
     let _ = std::fs::remove_dir_all(out);

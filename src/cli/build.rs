@@ -145,13 +145,25 @@ pub fn run(args: Args) -> Outcome {
     let has_error = diags
         .iter()
         .any(|d| d.level == Level::Error && d.suppressed.is_none());
-    if !diags.is_empty() {
-        let rendered = match args.format {
-            Format::Human => {
-                render::human::render(&diags, &result.sources, args.files.len(), stdout_style())
-            }
-            Format::Json => render::json::render(&diags, &result.sources, args.files.len()),
-        };
+    // Human findings are printed now; in JSON one report object carries the findings and
+    // what was written (or the drift), printed once at the end.
+    let mut report = Report {
+        json: match args.format {
+            Format::Json => Some(
+                serde_json::from_str(&render::json::render(
+                    &diags,
+                    &result.sources,
+                    args.files.len(),
+                ))
+                .unwrap_or_else(|_| serde_json::json!({})),
+            ),
+            Format::Human => None,
+        },
+        to_stderr: args.stdout,
+    };
+    if report.json.is_none() && !diags.is_empty() {
+        let rendered =
+            render::human::render(&diags, &result.sources, args.files.len(), stdout_style());
         if args.stdout {
             eprint!("{rendered}");
         } else {
@@ -162,15 +174,18 @@ pub fn run(args: Args) -> Outcome {
         fail(f);
     }
     if failed {
+        report.finish(None);
         return Outcome::Failure;
     }
     if has_error {
+        report.finish(None);
         fail("nothing written: fix the errors above first");
         return Outcome::Findings;
     }
 
     if args.stdout {
         print(&stream(&trees));
+        report.finish(None);
         return Outcome::Clean;
     }
     let Some(out) = args.output.as_deref() else {
@@ -180,11 +195,12 @@ pub fn run(args: Args) -> Outcome {
     if args.check {
         return match write::check(out, &trees) {
             Err(e) => {
+                report.finish(None);
                 fail(&e.to_string());
                 Outcome::Failure
             }
             Ok(drift) => {
-                report_drift(&drift, args.format);
+                report_drift(&drift, &mut report);
                 if drift.is_empty() {
                     Outcome::Clean
                 } else {
@@ -194,11 +210,36 @@ pub fn run(args: Args) -> Outcome {
         };
     }
     if let Err(e) = write::write(out, &trees) {
+        report.finish(None);
         fail(&e.to_string());
         return Outcome::Failure;
     }
-    report_written(out, &trees, args.format);
+    report_written(out, &trees, &mut report);
     Outcome::Clean
+}
+
+/// The JSON report under construction (`None` in human mode).
+struct Report {
+    json: Option<serde_json::Value>,
+    to_stderr: bool,
+}
+
+impl Report {
+    /// Print the JSON report with one more section, if in JSON mode.
+    fn finish(&mut self, section: Option<(&str, serde_json::Value)>) {
+        let Some(mut v) = self.json.take() else {
+            return;
+        };
+        if let (Some((key, value)), Some(obj)) = (section, v.as_object_mut()) {
+            obj.insert(key.to_string(), value);
+        }
+        let text = format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default());
+        if self.to_stderr {
+            eprint!("{text}");
+        } else {
+            print(&text);
+        }
+    }
 }
 
 /// The variants to build for one file.
@@ -238,78 +279,64 @@ fn stream(trees: &[Tree]) -> String {
     out
 }
 
-fn report_drift(drift: &[write::Drift], format: Format) {
-    match format {
-        Format::Human => {
-            let mut out = String::new();
-            for d in drift {
-                out.push_str(&d.diff);
-            }
-            if drift.is_empty() {
-                out.push_str("up to date\n");
-            } else {
-                out.push_str(&format!(
-                    "{} {} out of date ({}: {})\n",
-                    drift.len(),
-                    if drift.len() == 1 {
-                        "file is"
-                    } else {
-                        "files are"
-                    },
-                    codes::OUTPUT_DRIFT.code,
-                    codes::OUTPUT_DRIFT.help.unwrap_or(""),
-                ));
-            }
-            print(&out);
-        }
-        Format::Json => {
-            let items: Vec<_> = drift
-                .iter()
-                .map(|d| {
-                    serde_json::json!({
-                        "code": codes::OUTPUT_DRIFT.code,
-                        "path": d.path,
-                        "diff": d.diff,
-                    })
+fn report_drift(drift: &[write::Drift], report: &mut Report) {
+    if report.json.is_some() {
+        let items: Vec<_> = drift
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "code": codes::OUTPUT_DRIFT.code,
+                    "path": d.path,
+                    "diff": d.diff,
                 })
-                .collect();
-            let v = serde_json::json!({ "drift": items });
-            print(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&v).unwrap_or_default()
-            ));
-        }
+            })
+            .collect();
+        report.finish(Some(("drift", serde_json::Value::Array(items))));
+        return;
     }
+    let mut out = String::new();
+    for d in drift {
+        out.push_str(&d.diff);
+    }
+    if drift.is_empty() {
+        out.push_str("up to date\n");
+    } else {
+        out.push_str(&format!(
+            "{} {} out of date ({}: {})\n",
+            drift.len(),
+            if drift.len() == 1 {
+                "file is"
+            } else {
+                "files are"
+            },
+            codes::OUTPUT_DRIFT.code,
+            codes::OUTPUT_DRIFT.help.unwrap_or(""),
+        ));
+    }
+    print(&out);
 }
 
-fn report_written(out: &std::path::Path, trees: &[Tree], format: Format) {
-    match format {
-        Format::Human => {
-            let mut s = String::new();
-            for t in trees {
-                s.push_str(&format!(
-                    "wrote {} files to {}\n",
-                    t.files.len(),
-                    out.join(&t.root).display()
-                ));
-            }
-            print(&s);
-        }
-        Format::Json => {
-            let items: Vec<_> = trees
-                .iter()
-                .map(|t| {
-                    serde_json::json!({
-                        "directory": out.join(&t.root).display().to_string(),
-                        "files": t.files.keys().collect::<Vec<_>>(),
-                    })
+fn report_written(out: &std::path::Path, trees: &[Tree], report: &mut Report) {
+    if report.json.is_some() {
+        let items: Vec<_> = trees
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "directory": out.join(&t.root).display().to_string(),
+                    "files": t.files.keys().collect::<Vec<_>>(),
                 })
-                .collect();
-            let v = serde_json::json!({ "written": items });
-            print(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&v).unwrap_or_default()
-            ));
-        }
+            })
+            .collect();
+        report.finish(Some(("written", serde_json::Value::Array(items))));
+        return;
     }
+    let mut s = String::new();
+    for t in trees {
+        s.push_str(&format!(
+            "wrote {} files to {}\n",
+            t.files.len(),
+            out.join(&t.root).display()
+        ));
+    }
+    print(&s);
 }
