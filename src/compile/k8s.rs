@@ -204,7 +204,22 @@ fn q(s: impl Into<String>) -> Quantity {
 }
 
 fn namespace(m: &Model) -> Namespace {
-    let mut labels = m.labels.clone();
+    // Several servers may share a namespace: it carries no label naming one of them, so
+    // applying any of their manifests leaves it the same.
+    let mut labels: BTreeMap<String, String> = m
+        .labels
+        .iter()
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "app.kubernetes.io/instance"
+                    | "app.kubernetes.io/name"
+                    | "app.kubernetes.io/version"
+                    | "app.kubernetes.io/component"
+            )
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     for mode in ["enforce", "audit", "warn"] {
         labels.insert(
             format!("pod-security.kubernetes.io/{mode}"),
