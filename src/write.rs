@@ -55,6 +55,22 @@ fn sibling(target: &Path, tag: &str) -> PathBuf {
     target.with_file_name(format!(".{name}.mcpgen-{tag}-{}", std::process::id()))
 }
 
+/// Remove `.<name>.mcpgen-<tag>-*` siblings of `target` that an interrupted run left behind.
+fn remove_leftovers(target: &Path, tag: &str) {
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.mcpgen-{tag}-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.filter_map(Result::ok) {
+        if e.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 fn write_files(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), WriteError> {
     std::fs::create_dir_all(dir).map_err(err(dir))?;
     for (rel, contents) in files {
@@ -76,10 +92,8 @@ pub fn write(out: &Path, trees: &[Tree]) -> Result<(), WriteError> {
             .parent()
             .map_or(Ok(()), |p| std::fs::create_dir_all(p).map_err(err(p)))
             .and_then(|()| {
+                remove_leftovers(&target, "tmp");
                 let tmp = sibling(&target, "tmp");
-                if tmp.exists() {
-                    std::fs::remove_dir_all(&tmp).map_err(err(&tmp))?;
-                }
                 match write_files(&tmp, &tree.files) {
                     Ok(()) => Ok(tmp),
                     Err(e) => {
@@ -129,6 +143,7 @@ fn swap(tmp: &Path, target: &Path) -> Result<(), WriteError> {
     if had_old {
         std::fs::remove_dir_all(&old).map_err(err(&old))?;
     }
+    remove_leftovers(target, "old");
     Ok(())
 }
 
@@ -235,6 +250,10 @@ mod tests {
             .map(|r| r.filter_map(Result::ok).map(|e| e.file_name()).collect())
             .unwrap_or_default();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+        // A run killed half-way left a temporary tree behind: the next one removes it.
+        std::fs::create_dir_all(dir.join(".env.mcpgen-tmp-1")).unwrap_or_default();
+        assert!(write(&dir, std::slice::from_ref(&t2)).is_ok());
+        assert!(!dir.join(".env.mcpgen-tmp-1").exists());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
