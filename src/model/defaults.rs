@@ -113,7 +113,8 @@ pub fn apply(spec: &SpecFile) -> SpecFile {
     file
 }
 
-fn empty_mcp() -> Mcp {
+/// An `mcp` section with nothing set.
+pub(crate) fn empty_mcp() -> Mcp {
     Mcp {
         transport: None,
         protocol_versions: None,

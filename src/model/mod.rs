@@ -295,7 +295,8 @@ impl Model {
             );
         }
 
-        let mcp_spec = s.mcp.clone().unwrap_or_else(|| unreachable_default("mcp"));
+        // `defaults::apply` always fills `mcp`; an empty section stands in should it ever not.
+        let mcp_spec = s.mcp.clone().unwrap_or_else(defaults::empty_mcp);
         let transport = mcp_spec.transport.unwrap_or(Transport::StreamableHttp);
         let mcp = McpModel {
             transport,
@@ -718,23 +719,6 @@ fn file_keys(files: &BTreeMap<String, String>) -> BTreeMap<String, FileModel> {
         );
     }
     out
-}
-
-/// `defaults::apply` always fills this section; an empty one stands in if it ever did not.
-fn unreachable_default(_: &str) -> crate::spec::Mcp {
-    crate::spec::Mcp {
-        transport: None,
-        protocol_versions: None,
-        stateless: None,
-        session_store: None,
-        path: None,
-        port: None,
-        allowed_origins: None,
-        allowed_hosts: None,
-        trust_proxy_headers: None,
-        auth: None,
-        bridge: None,
-    }
 }
 
 #[cfg(test)]
