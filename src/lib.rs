@@ -19,3 +19,4 @@ pub mod model;
 pub mod source;
 pub mod spec;
 pub mod validate;
+pub mod write;

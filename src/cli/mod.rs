@@ -4,6 +4,7 @@
 //! with `--fail-on-warn`), 2 mcpgen could not do its job (unreadable file, unknown environment,
 //! bad arguments, broken policy).
 
+pub mod build;
 pub mod check;
 pub mod init;
 pub mod schema;
@@ -44,6 +45,8 @@ pub struct Cli {
 enum Command {
     /// Validate specs against the schema, the semantic checks and the policies.
     Check(check::Args),
+    /// Compile specs into Dockerfile, compose and Kubernetes manifests.
+    Build(build::Args),
     /// Print the JSON Schema of the spec language.
     Schema(schema::Args),
     /// Write a commented starter spec.
@@ -62,6 +65,7 @@ pub fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Build(a) => build::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Init(a) => init::run(a),
     };

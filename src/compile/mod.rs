@@ -1,7 +1,15 @@
 //! Model → files: one module per target behind the [`Emitter`] trait.
 //!
 //! Emitters are plain mappings from the [`Model`] to typed output structures serialized with
-//! serde; none of them applies defaults or reads the spec text.
+//! serde; none of them applies defaults or reads the spec text. The registry [`emitters`] lists
+//! every target in output order; `mcpgen build --target` selects from it by name. Writing the
+//! files (atomically, or comparing them for `--check`) is `crate::write`'s job, not this one's.
+
+pub mod compose;
+pub mod docker;
+pub mod k8s;
+
+use serde::Serialize;
 
 pub mod monitoring;
 
@@ -28,6 +36,17 @@ pub enum CompileError {
         /// The serializer's message.
         message: String,
     },
+    /// The spec asks for something this target cannot produce correctly. The CLI turns it into
+    /// an `MCP301` diagnostic located at `pointer`.
+    #[error("{message}")]
+    Unsupported {
+        /// JSON Pointer into the resolved spec of the field at fault.
+        pointer: String,
+        /// What cannot be produced, and why.
+        message: String,
+        /// What to do instead.
+        help: Option<String>,
+    },
 }
 
 /// A target: Dockerfile, compose, Kubernetes, monitoring…
@@ -36,4 +55,53 @@ pub trait Emitter {
     fn name(&self) -> &'static str;
     /// The files of this target for one model.
     fn emit(&self, model: &Model) -> Result<Vec<Artifact>, CompileError>;
+}
+
+/// Every target, in output order. The monitoring target registers itself here.
+pub fn emitters() -> Vec<Box<dyn Emitter>> {
+    vec![
+        Box::new(docker::Docker),
+        Box::new(compose::Compose),
+        Box::new(k8s::Kubernetes),
+    ]
+}
+
+/// Serialize YAML documents into one file: the generated-by header, then the documents
+/// separated by `---`, ending with a newline.
+pub fn yaml_file<T: Serialize>(
+    model: &Model,
+    what: &str,
+    docs: &[T],
+) -> Result<String, CompileError> {
+    let mut out = model.header();
+    for (i, doc) in docs.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        let text = serde_saphyr::to_string(doc).map_err(|e| CompileError::Serialize {
+            what: what.to_string(),
+            message: e.to_string(),
+        })?;
+        let text = text.strip_prefix("---\n").unwrap_or(&text);
+        out.push_str(text);
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a stdio server must stop the build: no target can serve it over HTTP yet.
+pub fn stdio_unsupported(model: &Model) -> Option<CompileError> {
+    (model.mcp.transport == crate::spec::Transport::Stdio).then(|| CompileError::Unsupported {
+        pointer: "/spec/mcp/transport".to_string(),
+        message: "a `stdio` MCP server cannot be deployed as a network service without an HTTP \
+                  bridge, and mcpgen does not generate one yet"
+            .to_string(),
+        help: Some(
+            "wrap the server in a Streamable HTTP bridge image and declare \
+             `transport: streamable-http` (see docs/stdio-bridge.md)"
+                .to_string(),
+        ),
+    })
 }

@@ -1,0 +1,410 @@
+//! The compose target: `compose.yaml` (Compose Specification) with the server and each
+//! dependency, plus `*.env.example` files naming the secret variables the containers read.
+//!
+//! Typed serde structs with a fixed field order; maps are `BTreeMap`. Compose interpolates
+//! `$VAR` in every string it reads, so each value that comes from the spec has `$` doubled.
+//! Secret values are never written: the server reads them from `secrets.env`, and a database
+//! that needs a password to start from `<dependency>.env`, files the user creates next to
+//! `compose.yaml` from the `.example` files mcpgen writes, and never commits.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::compile::{Artifact, CompileError, Emitter, stdio_unsupported, yaml_file};
+use crate::model::{DependencyModel, HOME_DIR, Model, UID};
+
+/// The compose target (`--target compose`).
+#[derive(Debug, Clone, Copy)]
+pub struct Compose;
+
+/// The env file holding secret values, referenced but never written.
+pub const SECRETS_FILE: &str = "secrets.env";
+
+impl Emitter for Compose {
+    fn name(&self) -> &'static str {
+        "compose"
+    }
+
+    fn emit(&self, m: &Model) -> Result<Vec<Artifact>, CompileError> {
+        if let Some(e) = stdio_unsupported(m) {
+            return Err(e);
+        }
+        let file = compose_file(m)?;
+        let mut out = vec![Artifact {
+            path: "compose.yaml".to_string(),
+            contents: yaml_file(m, "compose.yaml", &[file])?,
+        }];
+        let copy_note = |file: &str| {
+            let mut text = m.header();
+            text.push_str(&format!(
+                "# Copy to {file}, fill in the values, and never commit it.\n"
+            ));
+            text
+        };
+        if !m.secret_env.is_empty() {
+            let mut text = copy_note(SECRETS_FILE);
+            for (k, s) in &m.secret_env {
+                text.push_str(&format!(
+                    "# In Kubernetes: Secret {}, key {}\n{k}=\n",
+                    s.secret, s.key
+                ));
+            }
+            out.push(Artifact {
+                path: format!("{SECRETS_FILE}.example"),
+                contents: text,
+            });
+        }
+        // Database images refuse to start without a password; each gets its own env file so
+        // the server's secrets never reach another container.
+        for (name, d) in &m.dependencies {
+            if let Some(var) = known_image(d).2 {
+                let file = format!("{name}.env");
+                let mut text = copy_note(&file);
+                text.push_str(&format!("{var}=\n"));
+                out.push(Artifact {
+                    path: format!("{file}.example"),
+                    contents: text,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ComposeFile {
+    name: String,
+    services: BTreeMap<String, Service>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    volumes: BTreeMap<String, VolumeDef>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    configs: BTreeMap<String, ConfigDef>,
+}
+
+#[derive(Debug, Serialize, Default)]
+struct VolumeDef {}
+
+#[derive(Debug, Serialize)]
+struct ConfigDef {
+    content: String,
+}
+
+#[derive(Debug, Serialize, Default)]
+struct Service {
+    image: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    environment: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    env_file: Vec<EnvFile>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ports: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    configs: Vec<ServiceConfig>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    volumes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_only: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tmpfs: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cap_drop: Vec<String>,
+    security_opt: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    healthcheck: Option<Healthcheck>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    depends_on: BTreeMap<String, DependsOn>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deploy: Option<Deploy>,
+    restart: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop_grace_period: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct EnvFile {
+    path: String,
+    required: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ServiceConfig {
+    source: String,
+    target: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Healthcheck {
+    test: Vec<String>,
+    interval: String,
+    timeout: String,
+    retries: u32,
+    start_period: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DependsOn {
+    condition: String,
+    restart: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Deploy {
+    resources: DeployResources,
+}
+
+#[derive(Debug, Serialize)]
+struct DeployResources {
+    limits: ResourceDef,
+    reservations: ResourceDef,
+}
+
+#[derive(Debug, Serialize)]
+struct ResourceDef {
+    cpus: String,
+    memory: String,
+}
+
+/// Escape compose interpolation: `$` → `$$`.
+fn lit(s: &str) -> String {
+    s.replace('$', "$$")
+}
+
+/// Millicores as a decimal number of CPUs (`1500` → `1.5`).
+fn cpus(millis: u64) -> String {
+    let whole = millis / 1000;
+    let frac = millis % 1000;
+    if frac == 0 {
+        format!("{whole}.0")
+    } else {
+        let f = format!("{frac:03}");
+        format!("{whole}.{}", f.trim_end_matches('0'))
+    }
+}
+
+/// Bytes in the largest binary unit compose accepts that divides them exactly.
+fn memory(bytes: u128) -> String {
+    for (unit, factor) in [("g", 1u128 << 30), ("m", 1 << 20), ("k", 1 << 10)] {
+        if bytes >= factor && bytes.is_multiple_of(factor) {
+            return format!("{}{unit}", bytes / factor);
+        }
+    }
+    format!("{bytes}b")
+}
+
+fn quantity_cpu(q: &str) -> u64 {
+    crate::spec::scalars::Cpu::new_unchecked(q)
+        .millis()
+        .unwrap_or(0)
+}
+
+fn quantity_mem(q: &str) -> u128 {
+    crate::spec::scalars::Memory::new_unchecked(q)
+        .bytes()
+        .unwrap_or(0)
+}
+
+/// What compose knows about well-known backing images: health check, data directory, and
+/// whether the image refuses to start without a password from the env file.
+fn known_image(dep: &DependencyModel) -> (Vec<String>, Option<&'static str>, Option<&'static str>) {
+    let repo = dep.spec.image.repository();
+    let base = repo.rsplit('/').next().unwrap_or(repo);
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    match base {
+        "postgres" | "postgis" => (
+            s(&["CMD", "pg_isready", "-U", "postgres"]),
+            Some("/var/lib/postgresql/data"),
+            Some("POSTGRES_PASSWORD"),
+        ),
+        "redis" => (s(&["CMD", "redis-cli", "ping"]), Some("/data"), None),
+        "valkey" => (s(&["CMD", "valkey-cli", "ping"]), Some("/data"), None),
+        "mysql" | "mariadb" => (
+            s(&["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"]),
+            Some("/var/lib/mysql"),
+            Some("MYSQL_ROOT_PASSWORD"),
+        ),
+        "mongo" => (
+            s(&[
+                "CMD",
+                "mongosh",
+                "--quiet",
+                "--eval",
+                "db.adminCommand('ping')",
+            ]),
+            Some("/data/db"),
+            None,
+        ),
+        _ => (
+            vec![
+                "CMD-SHELL".to_string(),
+                format!("nc -z 127.0.0.1 {} || exit 1", dep.spec.port),
+            ],
+            None,
+            None,
+        ),
+    }
+}
+
+fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
+    let mut services = BTreeMap::new();
+    let mut volumes = BTreeMap::new();
+    let mut configs = BTreeMap::new();
+    let secrets_file = EnvFile {
+        path: format!("./{SECRETS_FILE}"),
+        required: true,
+    };
+
+    let mut depends_on = BTreeMap::new();
+    for (name, dep) in &m.dependencies {
+        let (known_test, data_dir, needs_password) = known_image(dep);
+        let test = match &dep.spec.healthcheck {
+            Some(cmd) => std::iter::once("CMD".to_string())
+                .chain(cmd.iter().map(|c| lit(c)))
+                .collect(),
+            None => known_test,
+        };
+        let mut svc_volumes = Vec::new();
+        if let Some(dir) = data_dir {
+            let vol = format!("{name}-data");
+            svc_volumes.push(format!("{vol}:{dir}"));
+            volumes.insert(vol, VolumeDef {});
+        }
+        services.insert(
+            name.clone(),
+            Service {
+                image: dep.spec.image.to_string(),
+                environment: dep
+                    .spec
+                    .env
+                    .iter()
+                    .map(|(k, v)| (k.clone(), lit(v.as_str())))
+                    .collect(),
+                env_file: if needs_password.is_some() {
+                    vec![EnvFile {
+                        path: format!("./{name}.env"),
+                        required: true,
+                    }]
+                } else {
+                    Vec::new()
+                },
+                volumes: svc_volumes,
+                security_opt: vec!["no-new-privileges:true".to_string()],
+                healthcheck: Some(Healthcheck {
+                    test,
+                    interval: "10s".to_string(),
+                    timeout: "5s".to_string(),
+                    retries: 5,
+                    start_period: "30s".to_string(),
+                }),
+                restart: "unless-stopped".to_string(),
+                ..Service::default()
+            },
+        );
+        depends_on.insert(
+            name.clone(),
+            DependsOn {
+                condition: "service_healthy".to_string(),
+                restart: true,
+            },
+        );
+    }
+
+    let mut svc_configs = Vec::new();
+    for (i, (path, f)) in m.files.iter().enumerate() {
+        let id = format!("file-{}", i + 1);
+        configs.insert(
+            id.clone(),
+            ConfigDef {
+                content: lit(&f.content),
+            },
+        );
+        svc_configs.push(ServiceConfig {
+            source: id,
+            target: lit(path),
+        });
+    }
+
+    let mut tmpfs = vec!["/tmp:mode=1777".to_string()];
+    if m.needs_home() {
+        tmpfs.push(format!("{HOME_DIR}:mode=1777"));
+    }
+    let test = crate::compile::docker::healthcheck(m)?.map(|cmd| {
+        std::iter::once("CMD".to_string())
+            .chain(cmd.iter().map(|c| lit(c)))
+            .collect::<Vec<_>>()
+    });
+    let r = &m.resources;
+    let mut ports = vec![format!("127.0.0.1:{0}:{0}", m.mcp.port)];
+    if let Some(p) = m.metrics_port {
+        ports.push(format!("127.0.0.1:{p}:{p}"));
+    }
+    let server = Service {
+        image: m.image.clone(),
+        user: Some(format!("{UID}:{UID}")),
+        environment: m
+            .env_vars
+            .iter()
+            .map(|(k, v)| (k.clone(), lit(v)))
+            .collect(),
+        env_file: if m.secret_env.is_empty() {
+            Vec::new()
+        } else {
+            vec![secrets_file]
+        },
+        ports,
+        configs: svc_configs,
+        read_only: Some(true),
+        tmpfs,
+        cap_drop: vec!["ALL".to_string()],
+        security_opt: vec!["no-new-privileges:true".to_string()],
+        healthcheck: test.map(|test| Healthcheck {
+            test,
+            interval: "30s".to_string(),
+            timeout: "5s".to_string(),
+            retries: 3,
+            start_period: format!("{}s", m.health_start_seconds()),
+        }),
+        depends_on,
+        deploy: Some(Deploy {
+            resources: DeployResources {
+                limits: ResourceDef {
+                    cpus: cpus(r.cpu_limit_millis),
+                    memory: memory(r.memory_limit_bytes),
+                },
+                reservations: ResourceDef {
+                    cpus: cpus(quantity_cpu(&r.cpu_request)),
+                    memory: memory(quantity_mem(&r.memory_request)),
+                },
+            },
+        }),
+        restart: "unless-stopped".to_string(),
+        stop_grace_period: Some(format!("{}s", m.grace_seconds)),
+        ..Service::default()
+    };
+    services.insert(m.name.clone(), server);
+
+    Ok(ComposeFile {
+        name: m.name.clone(),
+        services,
+        volumes,
+        configs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units() {
+        assert_eq!(cpus(1000), "1.0");
+        assert_eq!(cpus(500), "0.5");
+        assert_eq!(cpus(1250), "1.25");
+        assert_eq!(memory(2 << 30), "2g");
+        assert_eq!(memory(128 << 20), "128m");
+        assert_eq!(memory(1000), "1000b");
+        assert_eq!(lit("a$b$$"), "a$$b$$$$");
+    }
+}

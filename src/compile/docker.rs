@@ -1,0 +1,520 @@
+//! The Docker target: a multi-stage `Dockerfile` and its `.dockerignore`, written only when the
+//! spec has a `build` section (without one, the image is built elsewhere).
+//!
+//! The Dockerfile is a typed list of [`Instruction`]s with one serializer. Every instruction
+//! that carries a value from the spec uses the JSON exec form, whose strings are escaped by
+//! `serde_json`: a newline, quote, backslash or `$` in a command stays inside its JSON string,
+//! and exec-form instructions are not subject to Dockerfile variable expansion. Values that
+//! would have to appear outside a JSON string (the build output path in `COPY`) are checked
+//! against a conservative character set instead, and rejected with a located error.
+
+use crate::compile::{Artifact, CompileError, Emitter, stdio_unsupported};
+use crate::model::{BuildModel, Model, UID};
+use crate::spec::Runtime;
+
+/// The Docker target (`--target docker`).
+#[derive(Debug, Clone, Copy)]
+pub struct Docker;
+
+impl Emitter for Docker {
+    fn name(&self) -> &'static str {
+        "docker"
+    }
+
+    fn emit(&self, m: &Model) -> Result<Vec<Artifact>, CompileError> {
+        if let Some(e) = stdio_unsupported(m) {
+            return Err(e);
+        }
+        let Some(build) = &m.build else {
+            return Ok(Vec::new());
+        };
+        let instructions = dockerfile(m, build)?;
+        Ok(vec![
+            Artifact {
+                path: "Dockerfile".to_string(),
+                contents: render(&instructions)?,
+            },
+            Artifact {
+                path: ".dockerignore".to_string(),
+                contents: dockerignore(m, build),
+            },
+        ])
+    }
+}
+
+/// One Dockerfile instruction. Serialized by [`render`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Instruction {
+    /// `# text` (one line; line breaks are replaced).
+    Comment(String),
+    /// Blank line between stages.
+    Blank,
+    /// `FROM image [AS alias]`.
+    From {
+        /// Base image.
+        image: String,
+        /// Stage name.
+        alias: Option<String>,
+    },
+    /// `WORKDIR path`.
+    Workdir(String),
+    /// `ENV k=v ...` with double-quoted, escaped values.
+    Env(Vec<(String, String)>),
+    /// `COPY [--from=stage] ["src", ..., "dest"]`.
+    Copy {
+        /// Source stage.
+        from: Option<String>,
+        /// Sources and destination.
+        paths: Vec<String>,
+    },
+    /// `RUN ["cmd", ...]`.
+    Run(Vec<String>),
+    /// `USER uid:gid`.
+    User(i64, i64),
+    /// `EXPOSE port`.
+    Expose(u32),
+    /// `HEALTHCHECK [options] CMD ["cmd", ...]`.
+    Healthcheck {
+        /// Seconds between checks.
+        interval: u32,
+        /// Seconds before a check times out.
+        timeout: u32,
+        /// Seconds of start-up grace.
+        start_period: u32,
+        /// Failures before unhealthy.
+        retries: u32,
+        /// Command (exec form).
+        command: Vec<String>,
+    },
+    /// `HEALTHCHECK NONE`.
+    HealthcheckNone,
+    /// `CMD ["cmd", ...]`.
+    Cmd(Vec<String>),
+}
+
+/// The JSON array of an exec-form instruction. Backslashes are written as `\u005c`: the same
+/// string to BuildKit's JSON decoder, but a string ending in an escaped backslash (`"a\\"`)
+/// otherwise makes some Dockerfile parsers (hadolint's among them) fall back to shell form.
+fn json(v: &[String]) -> Result<String, CompileError> {
+    let text = serde_json::to_string(v).map_err(|e| CompileError::Serialize {
+        what: "Dockerfile".to_string(),
+        message: e.to_string(),
+    })?;
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('\\') => out.push_str("\\u005c"),
+            Some(next) => {
+                out.push('\\');
+                out.push(next);
+            }
+            None => out.push('\\'),
+        }
+    }
+    Ok(out)
+}
+
+/// A value inside `ENV k="v"`: backslash, quote and `$` escaped; line breaks cannot be written.
+fn env_value(v: &str) -> Result<String, CompileError> {
+    if v.contains(['\n', '\r']) {
+        return Err(CompileError::Serialize {
+            what: "Dockerfile ENV".to_string(),
+            message: "a line break cannot be written in ENV".to_string(),
+        });
+    }
+    let mut out = String::from("\"");
+    for c in v.chars() {
+        if matches!(c, '\\' | '"' | '$') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    Ok(out)
+}
+
+/// Serialize instructions into Dockerfile text ending with a newline.
+pub fn render(instructions: &[Instruction]) -> Result<String, CompileError> {
+    let mut out = String::new();
+    for i in instructions {
+        let line = match i {
+            Instruction::Comment(c) => {
+                let one_line: String = c
+                    .chars()
+                    .map(|ch| if ch.is_control() { ' ' } else { ch })
+                    .collect();
+                format!("# {one_line}")
+            }
+            Instruction::Blank => String::new(),
+            Instruction::From { image, alias } => match alias {
+                Some(a) => format!("FROM {image} AS {a}"),
+                None => format!("FROM {image}"),
+            },
+            Instruction::Workdir(p) => format!("WORKDIR {p}"),
+            Instruction::Env(pairs) => {
+                let mut parts = Vec::new();
+                for (k, v) in pairs {
+                    parts.push(format!("{k}={}", env_value(v)?));
+                }
+                format!("ENV {}", parts.join(" "))
+            }
+            Instruction::Copy { from, paths } => match from {
+                Some(f) => format!("COPY --from={f} {}", json(paths)?),
+                None => format!("COPY {}", json(paths)?),
+            },
+            Instruction::Run(cmd) => format!("RUN {}", json(cmd)?),
+            Instruction::User(u, g) => format!("USER {u}:{g}"),
+            Instruction::Expose(p) => format!("EXPOSE {p}"),
+            Instruction::Healthcheck {
+                interval,
+                timeout,
+                start_period,
+                retries,
+                command,
+            } => format!(
+                "HEALTHCHECK --interval={interval}s --timeout={timeout}s \
+                 --start-period={start_period}s --retries={retries} CMD {}",
+                json(command)?
+            ),
+            Instruction::HealthcheckNone => "HEALTHCHECK NONE".to_string(),
+            Instruction::Cmd(cmd) => format!("CMD {}", json(cmd)?),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Check the build output path: relative, no `..`, and only characters that need no quoting or
+/// escaping anywhere in a Dockerfile.
+fn output_path(output: &str) -> Result<String, CompileError> {
+    let trimmed = output.trim_start_matches("./").trim_end_matches('/');
+    let safe = !output.starts_with('/')
+        && output
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
+        && !trimmed.split('/').any(|seg| seg == "..");
+    if !safe || output.is_empty() {
+        return Err(CompileError::Unsupported {
+            pointer: "/spec/build/output".to_string(),
+            message: format!(
+                "build output `{}` is not a plain relative path",
+                output.escape_default()
+            ),
+            help: Some(
+                "use a path relative to the build context made of letters, digits, `.`, `_`, \
+                 `-` and `/`, without `..`"
+                    .to_string(),
+            ),
+        });
+    }
+    Ok(if trimmed.is_empty() || trimmed == "." {
+        ".".to_string()
+    } else {
+        trimmed.to_string()
+    })
+}
+
+/// Base images per runtime: the builder and the runtime stage. Tags are pinned to a runtime
+/// version and a Debian release; digests cannot be resolved offline (see docs/output-layout.md).
+fn images(b: &BuildModel) -> (String, String) {
+    match b.runtime {
+        Runtime::Node => {
+            let i = format!("node:{}-bookworm-slim", b.version);
+            (i.clone(), i)
+        }
+        Runtime::Python => {
+            let i = format!("python:{}-slim-bookworm", b.version);
+            (i.clone(), i)
+        }
+        Runtime::Go => (
+            format!("golang:{}-bookworm", b.version),
+            "gcr.io/distroless/static-debian12:nonroot".to_string(),
+        ),
+    }
+}
+
+/// The health check command run inside the runtime image, using the runtime itself (slim
+/// images have no curl or wget). The URL is a JSON string literal, which is also a valid
+/// JavaScript and Python string literal.
+fn health_command(m: &Model, b: &BuildModel) -> Result<Option<Vec<String>>, CompileError> {
+    let url = format!(
+        "http://127.0.0.1:{}{}",
+        m.health_port, m.probes.liveness.path
+    );
+    let lit = serde_json::to_string(&url).map_err(|e| CompileError::Serialize {
+        what: "HEALTHCHECK".to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(match b.runtime {
+        Runtime::Node => Some(vec![
+            "node".to_string(),
+            "-e".to_string(),
+            format!(
+                "require(\"http\").get({lit}, (r) => process.exit(r.statusCode < 400 ? 0 : 1))\
+                 .on(\"error\", () => process.exit(1))"
+            ),
+        ]),
+        Runtime::Python => Some(vec![
+            "python".to_string(),
+            "-c".to_string(),
+            format!("import urllib.request; urllib.request.urlopen({lit}, timeout=3)"),
+        ]),
+        // distroless/static has no shell and no client: the orchestrator's probes check it.
+        Runtime::Go => None,
+    })
+}
+
+/// The exec-form health check for compose and the Dockerfile, if the runtime can run one.
+pub fn healthcheck(m: &Model) -> Result<Option<Vec<String>>, CompileError> {
+    match &m.build {
+        Some(b) => health_command(m, b),
+        None => Ok(None),
+    }
+}
+
+fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileError> {
+    use Instruction as I;
+    let output = output_path(&b.output)?;
+    let (builder, runtime) = images(b);
+    let s = |v: &str| v.to_string();
+    let mut d = vec![
+        I::Comment(m.header().trim_start_matches("# ").trim_end().to_string()),
+        I::Blank,
+        I::Comment("Build stage: dependencies first, so their layer is cached.".into()),
+        I::From {
+            image: builder,
+            alias: Some("build".into()),
+        },
+    ];
+    let mut runtime_copies: Vec<(String, String)> = Vec::new();
+    match b.runtime {
+        Runtime::Node => {
+            d.push(I::Workdir("/app".into()));
+            d.push(I::Copy {
+                from: None,
+                paths: vec![s("package.json"), s("package-lock.json"), s("./")],
+            });
+            d.push(I::Run(vec![s("npm"), s("ci")]));
+            d.push(I::Copy {
+                from: None,
+                paths: vec![s("."), s(".")],
+            });
+            if let Some(cmd) = &b.build_command {
+                d.push(I::Run(cmd.clone()));
+            }
+            d.push(I::Run(vec![s("npm"), s("prune"), s("--omit=dev")]));
+            runtime_copies.push((s("/app/package.json"), s("/app/package.json")));
+            runtime_copies.push((s("/app/node_modules"), s("/app/node_modules")));
+        }
+        Runtime::Python => {
+            d.push(I::Env(vec![
+                (s("PIP_NO_CACHE_DIR"), s("1")),
+                (s("PIP_DISABLE_PIP_VERSION_CHECK"), s("1")),
+                (s("PYTHONDONTWRITEBYTECODE"), s("1")),
+            ]));
+            d.push(I::Workdir("/app".into()));
+            d.push(I::Run(vec![
+                s("python"),
+                s("-m"),
+                s("venv"),
+                s("/opt/venv"),
+            ]));
+            d.push(I::Copy {
+                from: None,
+                paths: vec![s("requirements.txt"), s("./")],
+            });
+            d.push(I::Run(vec![
+                s("/opt/venv/bin/pip"),
+                s("install"),
+                s("--no-cache-dir"),
+                s("-r"),
+                s("requirements.txt"),
+            ]));
+            d.push(I::Copy {
+                from: None,
+                paths: vec![s("."), s(".")],
+            });
+            if let Some(cmd) = &b.build_command {
+                d.push(I::Run(cmd.clone()));
+            }
+            runtime_copies.push((s("/opt/venv"), s("/opt/venv")));
+        }
+        Runtime::Go => {
+            d.push(I::Env(vec![(s("CGO_ENABLED"), s("0"))]));
+            d.push(I::Workdir("/app".into()));
+            d.push(I::Copy {
+                from: None,
+                paths: vec![s("go.mod"), s("go.sum"), s("./")],
+            });
+            d.push(I::Run(vec![s("go"), s("mod"), s("download")]));
+            d.push(I::Copy {
+                from: None,
+                paths: vec![s("."), s(".")],
+            });
+            d.push(I::Run(b.build_command.clone().unwrap_or_else(|| {
+                vec![
+                    s("go"),
+                    s("build"),
+                    s("-trimpath"),
+                    s("-ldflags=-s -w"),
+                    s("-o"),
+                    output.clone(),
+                    s("."),
+                ]
+            })));
+        }
+    }
+    let (src, dest) = if output == "." {
+        (s("/app"), s("/app"))
+    } else {
+        (format!("/app/{output}"), format!("/app/{output}"))
+    };
+    runtime_copies.push((src, dest));
+
+    d.push(I::Blank);
+    d.push(I::Comment(
+        "Runtime stage: only the build output, run as a numeric non-root user.".into(),
+    ));
+    d.push(I::From {
+        image: runtime,
+        alias: Some("runtime".into()),
+    });
+    d.push(I::Workdir("/app".into()));
+    match b.runtime {
+        Runtime::Node => d.push(I::Env(vec![(s("NODE_ENV"), s("production"))])),
+        Runtime::Python => d.push(I::Env(vec![
+            (
+                s("PATH"),
+                s("/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+            ),
+            (s("PYTHONDONTWRITEBYTECODE"), s("1")),
+            (s("PYTHONUNBUFFERED"), s("1")),
+        ])),
+        Runtime::Go => {}
+    }
+    for (src, dest) in runtime_copies {
+        d.push(I::Copy {
+            from: Some("build".into()),
+            paths: vec![src, dest],
+        });
+    }
+    d.push(I::User(UID, UID));
+    d.push(I::Expose(m.mcp.port));
+    if let Some(p) = m.metrics_port {
+        d.push(I::Expose(p));
+    }
+    match health_command(m, b)? {
+        Some(command) => d.push(I::Healthcheck {
+            interval: 30,
+            timeout: 5,
+            start_period: m.health_start_seconds(),
+            retries: 3,
+            command,
+        }),
+        None => {
+            d.push(I::Comment(
+                "distroless/static has no shell or HTTP client to probe with; the Kubernetes \
+                 probes check health instead."
+                    .into(),
+            ));
+            d.push(I::HealthcheckNone);
+        }
+    }
+    d.push(I::Cmd(b.command.clone()));
+    Ok(d)
+}
+
+fn dockerignore(m: &Model, b: &BuildModel) -> String {
+    let mut lines: Vec<&str> = vec![
+        ".git",
+        ".gitignore",
+        "Dockerfile",
+        ".dockerignore",
+        "compose.yaml",
+        "k8s/",
+        "monitoring/",
+        "**/*.env",
+        "**/.env*",
+        "**/*.pem",
+        "**/*.key",
+    ];
+    match b.runtime {
+        Runtime::Node => lines.extend(["node_modules", "npm-debug.log*", "coverage"]),
+        Runtime::Python => lines.extend(["**/__pycache__", "**/*.pyc", ".venv", "venv"]),
+        Runtime::Go => lines.extend(["vendor/**/*_test.go"]),
+    }
+    let mut out = format!(
+        "# Generated by mcpgen from {}. Do not edit.\n",
+        m.source_name
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+    );
+    for l in lines {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exec_form_keeps_hostile_values_inside_their_instruction() {
+        let hostile = vec![
+            "node".to_string(),
+            "a\nRUN rm -rf /".to_string(),
+            "quote\" and \\ backslash".to_string(),
+            "$HOME ${PATH}".to_string(),
+            "end\\".to_string(),
+            "\\\\\"]".to_string(),
+        ];
+        let text = render(&[
+            Instruction::Run(hostile.clone()),
+            Instruction::Cmd(hostile.clone()),
+        ])
+        .unwrap_or_default();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        for line in text.lines() {
+            let (_, json) = line.split_once(' ').unwrap_or(("", ""));
+            let back: Vec<String> = serde_json::from_str(json).unwrap_or_default();
+            assert_eq!(back, hostile);
+        }
+    }
+
+    #[test]
+    fn env_values_are_escaped_or_refused() {
+        let text = render(&[Instruction::Env(vec![(
+            "A".to_string(),
+            "x\"$y\\".to_string(),
+        )])])
+        .unwrap_or_default();
+        assert_eq!(text, "ENV A=\"x\\\"\\$y\\\\\"\n");
+        assert!(render(&[Instruction::Env(vec![("A".into(), "a\nb".into())])]).is_err());
+    }
+
+    #[test]
+    fn comments_stay_on_one_line() {
+        let text = render(&[Instruction::Comment("a\nFROM evil".into())]).unwrap_or_default();
+        assert_eq!(text, "# a FROM evil\n");
+    }
+
+    #[test]
+    fn output_paths_are_checked() {
+        assert_eq!(output_path("dist").ok(), Some("dist".to_string()));
+        assert_eq!(output_path("./").ok(), Some(".".to_string()));
+        assert!(output_path("../etc").is_err());
+        assert!(output_path("/abs").is_err());
+        assert!(output_path("a b").is_err());
+        assert!(output_path("$x").is_err());
+        assert!(output_path("a\"]").is_err());
+    }
+}

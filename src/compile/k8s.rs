@@ -1,0 +1,1007 @@
+//! The Kubernetes target: one file per kind under `k8s/`, plus a `kustomization.yaml` listing
+//! them so `kubectl apply -k` works.
+//!
+//! Built-in kinds are k8s-openapi types (their serializers write `apiVersion`, `kind`,
+//! `metadata`, `spec` in that order and skip absent fields); the VerticalPodAutoscaler, which no
+//! crate models, and the Kustomization are hand-written serde structs below with the same field
+//! order. Every decision about a default was made in `crate::model`; this module only maps.
+//! Monitoring objects (ServiceMonitor, PrometheusRule) are the monitoring target's.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
+};
+use k8s_openapi::api::autoscaling::v2::{
+    CrossVersionObjectReference, HPAScalingPolicy, HPAScalingRules, HorizontalPodAutoscaler,
+    HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec, MetricIdentifier, MetricSpec,
+    MetricTarget, PodsMetricSource, ResourceMetricSource,
+};
+use k8s_openapi::api::core::v1::{
+    Capabilities, ClientIPConfig, ConfigMap, ConfigMapVolumeSource, Container, ContainerPort,
+    EmptyDirVolumeSource, EnvVar, EnvVarSource, HTTPGetAction, Lifecycle, LifecycleHandler,
+    LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe, ResourceQuota, ResourceQuotaSpec, ResourceRequirements, SeccompProfile,
+    SecretKeySelector, SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec,
+    SessionAffinityConfig, SleepAction, TopologySpreadConstraint, Volume, VolumeMount,
+};
+use k8s_openapi::api::networking::v1::{
+    HTTPIngressPath, HTTPIngressRuleValue, IPBlock, Ingress, IngressBackend, IngressRule,
+    IngressServiceBackend, IngressSpec, IngressTLS, NetworkPolicy, NetworkPolicyEgressRule,
+    NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
+    ServiceBackendPort,
+};
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::compile::{Artifact, CompileError, Emitter, stdio_unsupported, yaml_file};
+use crate::model::{Model, ProbeModel, UID};
+use crate::spec::{PortProtocol, VpaMode};
+
+/// The Kubernetes target (`--target k8s`).
+#[derive(Debug, Clone, Copy)]
+pub struct Kubernetes;
+
+impl Emitter for Kubernetes {
+    fn name(&self) -> &'static str {
+        "k8s"
+    }
+
+    fn emit(&self, m: &Model) -> Result<Vec<Artifact>, CompileError> {
+        if let Some(e) = stdio_unsupported(m) {
+            return Err(e);
+        }
+        let mut files: Vec<(String, String)> = Vec::new();
+        let mut add = |name: &str, text: String| files.push((name.to_string(), text));
+
+        add(
+            "namespace.yaml",
+            yaml_file(m, "Namespace", &[namespace(m)])?,
+        );
+        add(
+            "serviceaccount.yaml",
+            yaml_file(m, "ServiceAccount", &[service_account(m)])?,
+        );
+        let config_map = config_map(m);
+        let checksum = config_map.as_ref().map(config_checksum);
+        if let Some(cm) = &config_map {
+            add("configmap.yaml", yaml_file(m, "ConfigMap", &[cm])?);
+        }
+        add(
+            "deployment.yaml",
+            yaml_file(m, "Deployment", &[deployment(m, checksum.as_deref())])?,
+        );
+        add("service.yaml", yaml_file(m, "Service", &[service(m)])?);
+        if let Some(ing) = ingress(m) {
+            add("ingress.yaml", yaml_file(m, "Ingress", &[ing])?);
+        }
+        add(
+            "poddisruptionbudget.yaml",
+            yaml_file(m, "PodDisruptionBudget", &[pdb(m)])?,
+        );
+        if let Some(h) = hpa(m) {
+            add(
+                "horizontalpodautoscaler.yaml",
+                yaml_file(m, "HorizontalPodAutoscaler", &[h])?,
+            );
+        }
+        if let Some(v) = vpa(m) {
+            add(
+                "verticalpodautoscaler.yaml",
+                yaml_file(m, "VerticalPodAutoscaler", &[v])?,
+            );
+        }
+        add(
+            "networkpolicy.yaml",
+            yaml_file(m, "NetworkPolicy", &[network_policy(m)])?,
+        );
+        if let Some((q, l)) = quota(m) {
+            add("resourcequota.yaml", yaml_file(m, "ResourceQuota", &[q])?);
+            add("limitrange.yaml", yaml_file(m, "LimitRange", &[l])?);
+        }
+        let kustomization = Kustomization {
+            api_version: "kustomize.config.k8s.io/v1beta1",
+            kind: "Kustomization",
+            resources: files.iter().map(|(n, _)| n.clone()).collect(),
+        };
+        files.push((
+            "kustomization.yaml".to_string(),
+            yaml_file(m, "Kustomization", &[kustomization])?,
+        ));
+        Ok(files
+            .into_iter()
+            .map(|(n, contents)| Artifact {
+                path: format!("k8s/{n}"),
+                contents,
+            })
+            .collect())
+    }
+}
+
+/// `kustomization.yaml` (kustomize.config.k8s.io/v1beta1). Only the fields mcpgen writes.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Kustomization {
+    api_version: &'static str,
+    kind: &'static str,
+    resources: Vec<String>,
+}
+
+/// VerticalPodAutoscaler autoscaling.k8s.io/v1, the fields mcpgen writes.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Vpa {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    spec: VpaSpec,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VpaSpec {
+    target_ref: VpaTargetRef,
+    update_policy: VpaUpdatePolicy,
+    resource_policy: VpaResourcePolicy,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VpaTargetRef {
+    api_version: &'static str,
+    kind: &'static str,
+    name: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VpaUpdatePolicy {
+    update_mode: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VpaResourcePolicy {
+    container_policies: Vec<VpaContainerPolicy>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VpaContainerPolicy {
+    container_name: &'static str,
+    controlled_resources: Vec<String>,
+    controlled_values: &'static str,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    min_allowed: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    max_allowed: BTreeMap<String, String>,
+}
+
+/// Object metadata shared by every namespaced object.
+fn meta(m: &Model, name: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_string()),
+        namespace: Some(m.namespace.clone()),
+        labels: Some(m.labels.clone()),
+        annotations: (!m.annotations.is_empty()).then(|| m.annotations.clone()),
+        ..ObjectMeta::default()
+    }
+}
+
+fn selector(m: &Model) -> LabelSelector {
+    LabelSelector {
+        match_labels: Some(m.selector.clone()),
+        ..LabelSelector::default()
+    }
+}
+
+fn q(s: impl Into<String>) -> Quantity {
+    Quantity(s.into())
+}
+
+fn namespace(m: &Model) -> Namespace {
+    // Several servers may share a namespace: it carries no label naming one of them, so
+    // applying any of their manifests leaves it the same.
+    let mut labels: BTreeMap<String, String> = m
+        .labels
+        .iter()
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "app.kubernetes.io/instance"
+                    | "app.kubernetes.io/name"
+                    | "app.kubernetes.io/version"
+                    | "app.kubernetes.io/component"
+            )
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for mode in ["enforce", "audit", "warn"] {
+        labels.insert(
+            format!("pod-security.kubernetes.io/{mode}"),
+            "restricted".to_string(),
+        );
+        labels.insert(
+            format!("pod-security.kubernetes.io/{mode}-version"),
+            "latest".to_string(),
+        );
+    }
+    Namespace {
+        metadata: ObjectMeta {
+            name: Some(m.namespace.clone()),
+            labels: Some(labels),
+            annotations: (!m.annotations.is_empty()).then(|| m.annotations.clone()),
+            ..ObjectMeta::default()
+        },
+        ..Namespace::default()
+    }
+}
+
+fn service_account(m: &Model) -> ServiceAccount {
+    ServiceAccount {
+        metadata: meta(m, &m.name),
+        automount_service_account_token: Some(false),
+        ..ServiceAccount::default()
+    }
+}
+
+fn config_map(m: &Model) -> Option<ConfigMap> {
+    if m.files.is_empty() {
+        return None;
+    }
+    let data: BTreeMap<String, String> = m
+        .files
+        .values()
+        .map(|f| (f.key.clone(), f.content.clone()))
+        .collect();
+    Some(ConfigMap {
+        metadata: meta(m, &format!("{}-files", m.name)),
+        data: Some(data),
+        ..ConfigMap::default()
+    })
+}
+
+/// SHA-256 over the ConfigMap data, key and value length-prefixed so no two different maps
+/// hash alike. Written on the pod template: a content change rolls the pods.
+fn config_checksum(cm: &ConfigMap) -> String {
+    let mut h = Sha256::new();
+    for (k, v) in cm.data.iter().flatten() {
+        for part in [k, v] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Name of the container port the probes use.
+fn health_port_name(m: &Model) -> &'static str {
+    if m.health_port == m.mcp.port {
+        "http"
+    } else if Some(m.health_port) == m.metrics_port {
+        "metrics"
+    } else {
+        "health"
+    }
+}
+
+fn container_ports(m: &Model) -> Vec<ContainerPort> {
+    let port = |name: &str, p: u32| ContainerPort {
+        name: Some(name.to_string()),
+        container_port: p as i32,
+        protocol: Some("TCP".to_string()),
+        ..ContainerPort::default()
+    };
+    let mut ports = vec![port("http", m.mcp.port)];
+    if let Some(p) = m.metrics_port {
+        ports.push(port("metrics", p));
+    }
+    if health_port_name(m) == "health" {
+        ports.push(port("health", m.health_port));
+    }
+    ports
+}
+
+fn probe(m: &Model, p: &ProbeModel) -> Probe {
+    Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some(p.path.clone()),
+            port: IntOrString::String(health_port_name(m).to_string()),
+            scheme: Some("HTTP".to_string()),
+            ..HTTPGetAction::default()
+        }),
+        period_seconds: Some(p.period),
+        failure_threshold: Some(p.failure_threshold),
+        timeout_seconds: Some(p.timeout),
+        initial_delay_seconds: (p.initial_delay > 0).then_some(p.initial_delay),
+        success_threshold: Some(1),
+        ..Probe::default()
+    }
+}
+
+fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
+    let mut env: Vec<EnvVar> = m
+        .env_vars
+        .iter()
+        .map(|(k, v)| EnvVar {
+            name: k.clone(),
+            value: Some(v.clone()),
+            ..EnvVar::default()
+        })
+        .collect();
+    env.extend(m.secret_env.iter().map(|(k, s)| EnvVar {
+        name: k.clone(),
+        value_from: Some(EnvVarSource {
+            secret_key_ref: Some(SecretKeySelector {
+                name: s.secret.clone(),
+                key: s.key.clone(),
+                optional: Some(false),
+            }),
+            ..EnvVarSource::default()
+        }),
+        ..EnvVar::default()
+    }));
+    env.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let mut volumes = vec![Volume {
+        name: "tmp".to_string(),
+        empty_dir: Some(EmptyDirVolumeSource {
+            size_limit: Some(q("256Mi")),
+            ..EmptyDirVolumeSource::default()
+        }),
+        ..Volume::default()
+    }];
+    let mut mounts = vec![VolumeMount {
+        name: "tmp".to_string(),
+        mount_path: "/tmp".to_string(),
+        ..VolumeMount::default()
+    }];
+    if m.needs_home() {
+        volumes.push(Volume {
+            name: "home".to_string(),
+            empty_dir: Some(EmptyDirVolumeSource {
+                size_limit: Some(q("256Mi")),
+                ..EmptyDirVolumeSource::default()
+            }),
+            ..Volume::default()
+        });
+        mounts.push(VolumeMount {
+            name: "home".to_string(),
+            mount_path: crate::model::HOME_DIR.to_string(),
+            ..VolumeMount::default()
+        });
+    }
+    if !m.files.is_empty() {
+        volumes.push(Volume {
+            name: "files".to_string(),
+            config_map: Some(ConfigMapVolumeSource {
+                name: format!("{}-files", m.name),
+                default_mode: Some(0o444),
+                ..ConfigMapVolumeSource::default()
+            }),
+            ..Volume::default()
+        });
+        for (path, f) in &m.files {
+            mounts.push(VolumeMount {
+                name: "files".to_string(),
+                mount_path: path.clone(),
+                sub_path: Some(f.key.clone()),
+                read_only: Some(true),
+                ..VolumeMount::default()
+            });
+        }
+    }
+
+    let resources = ResourceRequirements {
+        requests: Some(BTreeMap::from([
+            ("cpu".to_string(), q(&m.resources.cpu_request)),
+            ("memory".to_string(), q(&m.resources.memory_request)),
+        ])),
+        limits: Some(BTreeMap::from([
+            ("cpu".to_string(), q(&m.resources.cpu_limit)),
+            ("memory".to_string(), q(&m.resources.memory_limit)),
+        ])),
+        ..ResourceRequirements::default()
+    };
+
+    let container = Container {
+        name: "server".to_string(),
+        image: Some(m.image.clone()),
+        image_pull_policy: Some(
+            if m.image_pinned {
+                "IfNotPresent"
+            } else {
+                "Always"
+            }
+            .to_string(),
+        ),
+        ports: Some(container_ports(m)),
+        env: Some(env),
+        resources: Some(resources),
+        liveness_probe: Some(probe(m, &m.probes.liveness)),
+        readiness_probe: Some(probe(m, &m.probes.readiness)),
+        startup_probe: Some(probe(m, &m.probes.startup)),
+        lifecycle: Some(Lifecycle {
+            pre_stop: Some(LifecycleHandler {
+                sleep: Some(SleepAction {
+                    seconds: crate::model::PRE_STOP_SECONDS,
+                }),
+                ..LifecycleHandler::default()
+            }),
+            ..Lifecycle::default()
+        }),
+        security_context: Some(SecurityContext {
+            allow_privilege_escalation: Some(false),
+            capabilities: Some(Capabilities {
+                drop: Some(vec!["ALL".to_string()]),
+                ..Capabilities::default()
+            }),
+            privileged: Some(false),
+            read_only_root_filesystem: Some(true),
+            run_as_non_root: Some(true),
+            run_as_user: Some(UID),
+            run_as_group: Some(UID),
+            seccomp_profile: Some(SeccompProfile {
+                type_: "RuntimeDefault".to_string(),
+                ..SeccompProfile::default()
+            }),
+            ..SecurityContext::default()
+        }),
+        volume_mounts: Some(mounts),
+        termination_message_policy: Some("FallbackToLogsOnError".to_string()),
+        ..Container::default()
+    };
+
+    let mut pod_annotations = m.annotations.clone();
+    if let Some(sum) = checksum {
+        pod_annotations.insert("checksum/config".to_string(), sum.to_string());
+    }
+
+    let spread = |key: &str, when: &str| TopologySpreadConstraint {
+        label_selector: Some(selector(m)),
+        match_label_keys: Some(vec!["pod-template-hash".to_string()]),
+        max_skew: 1,
+        topology_key: key.to_string(),
+        when_unsatisfiable: when.to_string(),
+        ..TopologySpreadConstraint::default()
+    };
+
+    Deployment {
+        metadata: meta(m, &m.name),
+        spec: DeploymentSpec {
+            // The HPA owns the count when it exists; a `replicas` field would reset it on
+            // every apply.
+            replicas: m.hpa.is_none().then_some(m.replicas as i32),
+            revision_history_limit: Some(5),
+            selector: selector(m),
+            strategy: Some(DeploymentStrategy {
+                type_: Some("RollingUpdate".to_string()),
+                rolling_update: Some(RollingUpdateDeployment {
+                    max_surge: Some(IntOrString::Int(m.max_surge() as i32)),
+                    max_unavailable: Some(IntOrString::Int(0)),
+                }),
+            }),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(m.labels.clone()),
+                    annotations: (!pod_annotations.is_empty()).then_some(pod_annotations),
+                    ..ObjectMeta::default()
+                }),
+                spec: Some(PodSpec {
+                    service_account_name: Some(m.name.clone()),
+                    automount_service_account_token: Some(false),
+                    enable_service_links: Some(false),
+                    security_context: Some(PodSecurityContext {
+                        run_as_non_root: Some(true),
+                        run_as_user: Some(UID),
+                        run_as_group: Some(UID),
+                        fs_group: Some(UID),
+                        seccomp_profile: Some(SeccompProfile {
+                            type_: "RuntimeDefault".to_string(),
+                            ..SeccompProfile::default()
+                        }),
+                        ..PodSecurityContext::default()
+                    }),
+                    termination_grace_period_seconds: Some(m.grace_seconds),
+                    topology_spread_constraints: Some(vec![
+                        spread("topology.kubernetes.io/zone", "ScheduleAnyway"),
+                        spread("kubernetes.io/hostname", "DoNotSchedule"),
+                    ]),
+                    containers: vec![container],
+                    volumes: Some(volumes),
+                    ..PodSpec::default()
+                }),
+            },
+            ..DeploymentSpec::default()
+        },
+        ..Deployment::default()
+    }
+}
+
+fn service(m: &Model) -> Service {
+    let port = |name: &str, p: u32| ServicePort {
+        name: Some(name.to_string()),
+        port: p as i32,
+        target_port: Some(IntOrString::String(name.to_string())),
+        protocol: Some("TCP".to_string()),
+        app_protocol: Some("http".to_string()),
+        ..ServicePort::default()
+    };
+    let mut ports = vec![port("http", m.mcp.port)];
+    if let Some(p) = m.metrics_port {
+        ports.push(port("metrics", p));
+    }
+    // Behind an ingress every request comes from an ingress pod, so ClientIP affinity would
+    // pin all clients to a few pods; the ingress cookie does the sticking instead. Without an
+    // ingress, in-cluster clients are pinned by their own IP.
+    let client_ip = m.sticky && m.expose.is_none();
+    Service {
+        metadata: meta(m, &m.name),
+        spec: Some(ServiceSpec {
+            type_: Some("ClusterIP".to_string()),
+            selector: Some(m.selector.clone()),
+            ports: Some(ports),
+            session_affinity: Some(if client_ip { "ClientIP" } else { "None" }.to_string()),
+            session_affinity_config: client_ip.then_some(SessionAffinityConfig {
+                client_ip: Some(ClientIPConfig {
+                    timeout_seconds: Some(3600),
+                }),
+            }),
+            ..ServiceSpec::default()
+        }),
+        ..Service::default()
+    }
+}
+
+/// Escape a literal path for an ingress-nginx (PCRE) regex.
+fn regex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn ingress(m: &Model) -> Option<Ingress> {
+    let e = m.expose.as_ref()?;
+    let nginx = |k: &str| format!("nginx.ingress.kubernetes.io/{k}");
+    let mut ann: BTreeMap<String, String> = m.annotations.clone();
+    if m.mcp.streaming {
+        // Streamable HTTP and SSE answer with event streams: buffering would hold events back,
+        // and the default 60 s timeouts would cut idle streams.
+        ann.insert(nginx("proxy-buffering"), "off".into());
+        ann.insert(nginx("proxy-request-buffering"), "off".into());
+        ann.insert(nginx("proxy-read-timeout"), "3600".into());
+        ann.insert(nginx("proxy-send-timeout"), "3600".into());
+        ann.insert(nginx("proxy-http-version"), "1.1".into());
+    }
+    if m.sticky {
+        ann.insert(nginx("affinity"), "cookie".into());
+        ann.insert(nginx("affinity-mode"), "persistent".into());
+        ann.insert(nginx("session-cookie-name"), "mcp-route".into());
+        ann.insert(nginx("session-cookie-max-age"), "86400".into());
+        ann.insert(nginx("session-cookie-path"), e.path.clone());
+        if e.tls_secret.is_some() {
+            ann.insert(nginx("session-cookie-secure"), "true".into());
+        }
+    }
+    if let Some((requests, secs)) = e.rate_limit {
+        if secs == 1 {
+            ann.insert(nginx("limit-rps"), requests.to_string());
+        } else {
+            let rpm = (u64::from(requests) * 60).div_ceil(secs).max(1);
+            ann.insert(nginx("limit-rpm"), rpm.to_string());
+        }
+    }
+    if let Some(issuer) = &e.cluster_issuer {
+        ann.insert("cert-manager.io/cluster-issuer".into(), issuer.clone());
+    }
+    if e.tls_secret.is_some() {
+        ann.insert(nginx("ssl-redirect"), "true".into());
+        ann.insert(nginx("force-ssl-redirect"), "true".into());
+    }
+    let (path, path_type) = if e.path == m.mcp.path {
+        (e.path.clone(), "Prefix")
+    } else {
+        // The public path differs from the server's: rewrite it, keeping any sub-path.
+        ann.insert(nginx("use-regex"), "true".into());
+        let server_path = m.mcp.path.trim_end_matches('/');
+        let target = if server_path.is_empty() {
+            "/$2".to_string()
+        } else {
+            format!("{server_path}$1$2")
+        };
+        ann.insert(nginx("rewrite-target"), target);
+        (
+            format!("{}(/|$)(.*)", regex_escape(e.path.trim_end_matches('/'))),
+            "ImplementationSpecific",
+        )
+    };
+    let mut metadata = meta(m, &m.name);
+    metadata.annotations = (!ann.is_empty()).then_some(ann);
+    Some(Ingress {
+        metadata,
+        spec: Some(IngressSpec {
+            ingress_class_name: Some(e.class.clone()),
+            tls: e.tls_secret.as_ref().map(|s| {
+                vec![IngressTLS {
+                    hosts: Some(vec![e.host.clone()]),
+                    secret_name: Some(s.clone()),
+                }]
+            }),
+            rules: Some(vec![IngressRule {
+                host: Some(e.host.clone()),
+                http: Some(HTTPIngressRuleValue {
+                    paths: vec![HTTPIngressPath {
+                        path: Some(path),
+                        path_type: path_type.to_string(),
+                        backend: IngressBackend {
+                            service: Some(IngressServiceBackend {
+                                name: m.name.clone(),
+                                port: Some(ServiceBackendPort {
+                                    name: Some("http".to_string()),
+                                    ..ServiceBackendPort::default()
+                                }),
+                            }),
+                            ..IngressBackend::default()
+                        },
+                    }],
+                }),
+            }]),
+            ..IngressSpec::default()
+        }),
+        ..Ingress::default()
+    })
+}
+
+fn pdb(m: &Model) -> PodDisruptionBudget {
+    // One pod at a time, whatever the count: with at least two pods (the default and the HPA
+    // minimum) one always serves; with one pod a drain is still possible.
+    PodDisruptionBudget {
+        metadata: meta(m, &m.name),
+        spec: Some(PodDisruptionBudgetSpec {
+            max_unavailable: Some(IntOrString::Int(1)),
+            selector: Some(selector(m)),
+            unhealthy_pod_eviction_policy: Some("AlwaysAllow".to_string()),
+            ..PodDisruptionBudgetSpec::default()
+        }),
+        ..PodDisruptionBudget::default()
+    }
+}
+
+fn hpa(m: &Model) -> Option<HorizontalPodAutoscaler> {
+    let h = m.hpa.as_ref()?;
+    let resource = |name: &str, pct: u32| MetricSpec {
+        type_: "Resource".to_string(),
+        resource: Some(ResourceMetricSource {
+            name: name.to_string(),
+            target: MetricTarget {
+                type_: "Utilization".to_string(),
+                average_utilization: Some(pct as i32),
+                ..MetricTarget::default()
+            },
+        }),
+        ..MetricSpec::default()
+    };
+    let mut metrics = Vec::new();
+    if let Some(c) = h.cpu {
+        metrics.push(resource("cpu", c));
+    }
+    if let Some(mem) = h.memory {
+        metrics.push(resource("memory", mem));
+    }
+    if let Some(rps) = h.rps {
+        metrics.push(MetricSpec {
+            type_: "Pods".to_string(),
+            pods: Some(PodsMetricSource {
+                metric: MetricIdentifier {
+                    name: "mcp_requests_per_second".to_string(),
+                    ..MetricIdentifier::default()
+                },
+                target: MetricTarget {
+                    type_: "AverageValue".to_string(),
+                    average_value: Some(q(rps.to_string())),
+                    ..MetricTarget::default()
+                },
+            }),
+            ..MetricSpec::default()
+        });
+    }
+    let rules = |b: &crate::model::BehaviorModel, select: &str| {
+        let mut policies = Vec::new();
+        if let Some(p) = b.percent {
+            policies.push(HPAScalingPolicy {
+                type_: "Percent".to_string(),
+                value: p as i32,
+                period_seconds: b.period,
+            });
+        }
+        if let Some(p) = b.pods {
+            policies.push(HPAScalingPolicy {
+                type_: "Pods".to_string(),
+                value: p as i32,
+                period_seconds: b.period,
+            });
+        }
+        HPAScalingRules {
+            stabilization_window_seconds: Some(b.window),
+            select_policy: (!policies.is_empty()).then(|| select.to_string()),
+            policies: (!policies.is_empty()).then_some(policies),
+            ..HPAScalingRules::default()
+        }
+    };
+    Some(HorizontalPodAutoscaler {
+        metadata: meta(m, &m.name),
+        spec: HorizontalPodAutoscalerSpec {
+            scale_target_ref: CrossVersionObjectReference {
+                api_version: Some("apps/v1".to_string()),
+                kind: "Deployment".to_string(),
+                name: m.name.clone(),
+            },
+            min_replicas: Some(h.min as i32),
+            max_replicas: h.max as i32,
+            metrics: Some(metrics),
+            behavior: Some(HorizontalPodAutoscalerBehavior {
+                scale_up: Some(rules(&h.up, "Max")),
+                // Scale down by the smaller step: streams on removed pods end.
+                scale_down: Some(rules(&h.down, "Min")),
+            }),
+        },
+        ..HorizontalPodAutoscaler::default()
+    })
+}
+
+fn vpa(m: &Model) -> Option<Vpa> {
+    let v = m.vpa.as_ref()?;
+    let mut metadata = meta(m, &m.name);
+    if let Some(note) = &v.note {
+        metadata
+            .annotations
+            .get_or_insert_with(BTreeMap::new)
+            .insert("mcpgen.dev/update-mode".to_string(), note.clone());
+    }
+    Some(Vpa {
+        api_version: "autoscaling.k8s.io/v1",
+        kind: "VerticalPodAutoscaler",
+        metadata,
+        spec: VpaSpec {
+            target_ref: VpaTargetRef {
+                api_version: "apps/v1",
+                kind: "Deployment",
+                name: m.name.clone(),
+            },
+            update_policy: VpaUpdatePolicy {
+                update_mode: match v.mode {
+                    VpaMode::Off => "Off",
+                    VpaMode::Initial => "Initial",
+                    VpaMode::Recreate => "Recreate",
+                    VpaMode::InPlaceOrRecreate => "InPlaceOrRecreate",
+                },
+            },
+            resource_policy: VpaResourcePolicy {
+                container_policies: vec![VpaContainerPolicy {
+                    container_name: "server",
+                    controlled_resources: v.controlled.clone(),
+                    controlled_values: "RequestsAndLimits",
+                    min_allowed: v.min_allowed.clone(),
+                    max_allowed: v.max_allowed.clone(),
+                }],
+            },
+        },
+    })
+}
+
+fn ns_selector(ns: &str) -> LabelSelector {
+    LabelSelector {
+        match_labels: Some(BTreeMap::from([(
+            "kubernetes.io/metadata.name".to_string(),
+            ns.to_string(),
+        )])),
+        ..LabelSelector::default()
+    }
+}
+
+fn np_port(port: IntOrString, protocol: &str) -> NetworkPolicyPort {
+    NetworkPolicyPort {
+        port: Some(port),
+        protocol: Some(protocol.to_string()),
+        ..NetworkPolicyPort::default()
+    }
+}
+
+fn peer(p: &crate::spec::Peer) -> NetworkPolicyPeer {
+    match (&p.namespace, &p.cidr) {
+        (_, Some(cidr)) => NetworkPolicyPeer {
+            ip_block: Some(IPBlock {
+                cidr: cidr.clone(),
+                ..IPBlock::default()
+            }),
+            ..NetworkPolicyPeer::default()
+        },
+        (Some(ns), None) => NetworkPolicyPeer {
+            namespace_selector: Some(ns_selector(ns.as_str())),
+            ..NetworkPolicyPeer::default()
+        },
+        // The semantic checks reject a peer with neither; an empty selector would allow every
+        // namespace, so fall back to the most restrictive peer instead: none.
+        (None, None) => NetworkPolicyPeer {
+            ip_block: Some(IPBlock {
+                cidr: "255.255.255.255/32".to_string(),
+                ..IPBlock::default()
+            }),
+            ..NetworkPolicyPeer::default()
+        },
+    }
+}
+
+fn protocol(p: &crate::spec::Peer) -> &'static str {
+    match p.protocol {
+        Some(PortProtocol::Udp) => "UDP",
+        _ => "TCP",
+    }
+}
+
+fn network_policy(m: &Model) -> NetworkPolicy {
+    let mut server_ports = vec![np_port(IntOrString::String("http".into()), "TCP")];
+    if m.metrics_port.is_some() {
+        server_ports.push(np_port(IntOrString::String("metrics".into()), "TCP"));
+    }
+    let mut ingress = Vec::new();
+    for p in &m.network.allow_from {
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![peer(p)]),
+            ports: Some(match p.port {
+                Some(port) => vec![np_port(IntOrString::Int(port as i32), protocol(p))],
+                None => server_ports.clone(),
+            }),
+        });
+    }
+    if m.expose.is_some() {
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![NetworkPolicyPeer {
+                namespace_selector: Some(ns_selector(crate::model::INGRESS_NAMESPACE)),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: Some(vec![np_port(IntOrString::String("http".into()), "TCP")]),
+        });
+    }
+    if ingress.is_empty() {
+        // Nobody named: the server's own namespace may connect, nothing else.
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![NetworkPolicyPeer {
+                pod_selector: Some(LabelSelector::default()),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: Some(server_ports.clone()),
+        });
+    }
+
+    let mut egress = vec![NetworkPolicyEgressRule {
+        to: Some(vec![NetworkPolicyPeer {
+            namespace_selector: Some(ns_selector("kube-system")),
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(BTreeMap::from([(
+                    "k8s-app".to_string(),
+                    "kube-dns".to_string(),
+                )])),
+                ..LabelSelector::default()
+            }),
+            ..NetworkPolicyPeer::default()
+        }]),
+        ports: Some(vec![
+            np_port(IntOrString::Int(53), "UDP"),
+            np_port(IntOrString::Int(53), "TCP"),
+        ]),
+    }];
+    for d in m.dependencies.values() {
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![NetworkPolicyPeer {
+                namespace_selector: Some(ns_selector(&d.namespace)),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: Some(vec![np_port(IntOrString::Int(d.spec.port as i32), "TCP")]),
+        });
+    }
+    for p in &m.network.allow_to {
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![peer(p)]),
+            ports: p
+                .port
+                .map(|port| vec![np_port(IntOrString::Int(port as i32), protocol(p))]),
+        });
+    }
+
+    // A dependency also listed in `allowTo` would otherwise appear twice.
+    let mut unique: Vec<NetworkPolicyEgressRule> = Vec::new();
+    for rule in egress {
+        if !unique.contains(&rule) {
+            unique.push(rule);
+        }
+    }
+    let egress = unique;
+
+    NetworkPolicy {
+        metadata: meta(m, &m.name),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(selector(m)),
+            policy_types: Some(vec!["Ingress".to_string(), "Egress".to_string()]),
+            ingress: Some(ingress),
+            egress: Some(egress),
+        }),
+    }
+}
+
+fn quota(m: &Model) -> Option<(ResourceQuota, LimitRange)> {
+    let qs = m.quota.as_ref()?;
+    let mut hard = BTreeMap::new();
+    if let Some(r) = &qs.requests {
+        if let Some(c) = &r.cpu {
+            hard.insert("requests.cpu".to_string(), q(c.to_string()));
+        }
+        if let Some(mem) = &r.memory {
+            hard.insert("requests.memory".to_string(), q(mem.to_string()));
+        }
+    }
+    if let Some(l) = &qs.limits {
+        if let Some(c) = &l.cpu {
+            hard.insert("limits.cpu".to_string(), q(c.to_string()));
+        }
+        if let Some(mem) = &l.memory {
+            hard.insert("limits.memory".to_string(), q(mem.to_string()));
+        }
+    }
+    for (k, v) in [
+        ("pods", qs.pods),
+        ("services", qs.services),
+        ("secrets", qs.secrets),
+        ("configmaps", qs.config_maps),
+        ("persistentvolumeclaims", qs.persistent_volume_claims),
+    ] {
+        if let Some(v) = v {
+            hard.insert(k.to_string(), q(v.to_string()));
+        }
+    }
+    let list = |l: Option<&crate::spec::ResourceList>| {
+        l.map(|l| {
+            let mut m = BTreeMap::new();
+            if let Some(c) = &l.cpu {
+                m.insert("cpu".to_string(), q(c.to_string()));
+            }
+            if let Some(mem) = &l.memory {
+                m.insert("memory".to_string(), q(mem.to_string()));
+            }
+            m
+        })
+        .filter(|m| !m.is_empty())
+    };
+    let defaults = qs.container_defaults.as_ref();
+    let rq = ResourceQuota {
+        metadata: meta(m, &m.name),
+        spec: Some(ResourceQuotaSpec {
+            hard: Some(hard),
+            ..ResourceQuotaSpec::default()
+        }),
+        ..ResourceQuota::default()
+    };
+    let lr = LimitRange {
+        metadata: meta(m, &m.name),
+        spec: Some(LimitRangeSpec {
+            limits: vec![LimitRangeItem {
+                type_: "Container".to_string(),
+                default: list(defaults.and_then(|d| d.limits.as_ref())),
+                default_request: list(defaults.and_then(|d| d.requests.as_ref())),
+                min: list(qs.container_min.as_ref()),
+                max: list(qs.container_max.as_ref()),
+                ..LimitRangeItem::default()
+            }],
+        }),
+    };
+    Some((rq, lr))
+}
