@@ -39,9 +39,7 @@ fn outputs() -> Vec<Output> {
         assert!(!file.specs.is_empty(), "fixture {case} did not validate");
         for spec in &file.specs {
             let model = Model::from_spec(spec);
-            let artifacts = MonitoringEmitter::new("service.yaml")
-                .emit(&model)
-                .expect("monitoring emits");
+            let artifacts = MonitoringEmitter.emit(&model).expect("monitoring emits");
             out.push(Output {
                 case,
                 env: spec.env().unwrap_or("base").to_string(),
@@ -181,6 +179,7 @@ fn every_environment_gets_every_file() {
         let mut expected = vec![
             "monitoring/dashboard-configmap.yaml",
             "monitoring/dashboard.json",
+            "monitoring/kustomization.yaml",
             "monitoring/prometheus-rule.yaml",
             "monitoring/rules.test.yaml",
             "monitoring/rules.yaml",

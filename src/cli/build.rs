@@ -267,7 +267,10 @@ fn stream(trees: &[Tree]) -> String {
     let mut out = String::new();
     for t in trees {
         for (path, text) in &t.files {
-            let kube = path.starts_with("k8s/") || path.starts_with("monitoring/");
+            let kube = path.starts_with("k8s/")
+                || path.strip_prefix("monitoring/").is_some_and(|name| {
+                    crate::compile::monitoring::KUBERNETES_OBJECTS.contains(&name)
+                });
             if !kube || !path.ends_with(".yaml") || path.ends_with("kustomization.yaml") {
                 continue;
             }

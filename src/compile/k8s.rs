@@ -103,11 +103,7 @@ impl Emitter for Kubernetes {
             add("resourcequota.yaml", yaml_file(m, "ResourceQuota", &[q])?);
             add("limitrange.yaml", yaml_file(m, "LimitRange", &[l])?);
         }
-        let kustomization = Kustomization {
-            api_version: "kustomize.config.k8s.io/v1beta1",
-            kind: "Kustomization",
-            resources: files.iter().map(|(n, _)| n.clone()).collect(),
-        };
+        let kustomization = Kustomization::of(files.iter().map(|(n, _)| n.clone()).collect());
         files.push((
             "kustomization.yaml".to_string(),
             yaml_file(m, "Kustomization", &[kustomization])?,
@@ -125,10 +121,21 @@ impl Emitter for Kubernetes {
 /// `kustomization.yaml` (kustomize.config.k8s.io/v1beta1). Only the fields mcpgen writes.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Kustomization {
+pub(crate) struct Kustomization {
     api_version: &'static str,
     kind: &'static str,
     resources: Vec<String>,
+}
+
+impl Kustomization {
+    /// A kustomization listing these files.
+    pub(crate) fn of(resources: Vec<String>) -> Kustomization {
+        Kustomization {
+            api_version: "kustomize.config.k8s.io/v1beta1",
+            kind: "Kustomization",
+            resources,
+        }
+    }
 }
 
 /// VerticalPodAutoscaler autoscaling.k8s.io/v1, the fields mcpgen writes.

@@ -63,6 +63,7 @@ pub fn emitters() -> Vec<Box<dyn Emitter>> {
         Box::new(docker::Docker),
         Box::new(compose::Compose),
         Box::new(k8s::Kubernetes),
+        Box::new(monitoring::MonitoringEmitter),
     ]
 }
 
