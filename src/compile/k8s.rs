@@ -889,6 +889,29 @@ fn network_policy(m: &Model) -> NetworkPolicy {
             ports: Some(server_ports.clone()),
         });
     }
+    if crate::model::monitoring::resolve(m).is_some() {
+        // Without this rule the default-deny policy would silently stop the scraping that the
+        // generated ServiceMonitor and alerts rely on.
+        let ns = m
+            .spec
+            .spec
+            .monitoring
+            .as_ref()
+            .and_then(|mon| mon.prometheus_namespace.as_ref())
+            .map_or("monitoring", |n| n.as_str());
+        let port = if m.metrics_port.is_some() {
+            "metrics"
+        } else {
+            "http"
+        };
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![NetworkPolicyPeer {
+                namespace_selector: Some(ns_selector(ns)),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: Some(vec![np_port(IntOrString::String(port.into()), "TCP")]),
+        });
+    }
 
     let mut egress = vec![NetworkPolicyEgressRule {
         to: Some(vec![NetworkPolicyPeer {

@@ -640,6 +640,10 @@ pub struct Monitoring {
     /// them up (kube-prometheus-stack: `release: <release name>`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rule_labels: BTreeMap<String, String>,
+    /// Namespace Prometheus scrapes from. The NetworkPolicy admits it on the metrics port.
+    /// Default `monitoring` (kube-prometheus-stack's usual namespace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus_namespace: Option<Name>,
     /// Base URL of the runbooks; each alert links to `<base>/<AlertName>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^https?://[^\s]+$"))]
