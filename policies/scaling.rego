@@ -145,9 +145,8 @@ deny_hpa_target_without_request contains finding if {
 #       autoscaling: {minReplicas: 2, maxReplicas: 10, targetCPU: 70}
 warn_hpa_without_metrics contains finding if {
 	lib.hpa_enabled
-	every field in ["targetCPU", "targetMemory", "requestsPerSecond"] {
-		not lib.hpa[field]
-	}
+	targets := [f | some f in ["targetCPU", "targetMemory", "requestsPerSecond"]; lib.hpa[f]]
+	count(targets) == 0
 	finding := {
 		"msg": "autoscaling sets no target (targetCPU, targetMemory or requestsPerSecond); the HPA has nothing to scale on",
 		"path": "/spec/autoscaling",
