@@ -87,7 +87,16 @@ impl Loaded {
             .as_deref()
             .and_then(Path::parent)
             .unwrap_or(Path::new(""));
-        paths.iter().map(|p| base.join(p)).collect()
+        paths
+            .iter()
+            .map(|p| {
+                // `policies = ["."]` should read as the directory itself, not `dir/.`.
+                base.join(p)
+                    .components()
+                    .filter(|c| !matches!(c, std::path::Component::CurDir))
+                    .collect()
+            })
+            .collect()
     }
 }
 

@@ -64,7 +64,8 @@ pub fn run(args: Args) -> Outcome {
     let config_path = args
         .config
         .clone()
-        .or_else(|| args.files.first().and_then(|f| config::discover(f)));
+        .or_else(|| args.files.first().and_then(|f| config::discover(f)))
+        .map(|p| PathBuf::from(display(&p)));
     let loaded = match &config_path {
         Some(p) => match config::load(p, display(p), &mut result.sources, &mut diags) {
             Ok(l) => l,

@@ -457,9 +457,10 @@ pub fn input(spec: &crate::spec::Spec, file: &str) -> Value {
 
 /// Evaluate every valid spec of a run and return the findings as diagnostics.
 ///
-/// A finding that every checked variant of a file (base and environments) produces at the same
-/// place is reported once, without an environment; one that only some variants produce is
-/// reported once per variant, with its environment.
+/// A finding that every checked variant of a file (base and environments) produces with the
+/// same code, pointer and message is reported once, at the first variant's location, without an
+/// environment; one that only some variants produce is reported once per variant, with its
+/// environment.
 pub fn check(engine: &mut Engine, run: &Run) -> Result<Vec<Diagnostic>, PolicyError> {
     let mut out = Vec::new();
     for checked in &run.files {
@@ -468,8 +469,8 @@ pub fn check(engine: &mut Engine, run: &Run) -> Result<Vec<Diagnostic>, PolicyEr
             continue;
         }
         let file = checked.path.display().to_string();
-        // (code, span, message) → diagnostics per variant, in first-seen order.
-        let mut groups: BTreeMap<(String, Option<(usize, usize)>, String), Vec<Diagnostic>> =
+        // (code, pointer, message) → diagnostics per variant, in first-seen order.
+        let mut groups: BTreeMap<(String, Option<String>, String), Vec<Diagnostic>> =
             BTreeMap::new();
         let mut order = Vec::new();
         for spec in &checked.specs {
@@ -492,9 +493,13 @@ pub fn check(engine: &mut Engine, run: &Run) -> Result<Vec<Diagnostic>, PolicyEr
                 if let Some(info) = codes::find(&f.code) {
                     d.help = info.help.map(str::to_string);
                 }
+                // Keyed by pointer rather than span: a finding about an absent field resolves
+                // to the overlay in an environment that overlays a sibling, yet says the same.
                 let key = (
                     f.code.clone(),
-                    span.map(|s: Span| (s.offset, s.len)),
+                    f.path
+                        .clone()
+                        .or_else(|| span.map(|s: Span| format!("@{}+{}", s.offset, s.len))),
                     f.message.clone(),
                 );
                 if !seen.insert(key.clone()) {
