@@ -76,7 +76,8 @@ warn_replicas_below_two_in_production contains finding if {
 #     The HPA's utilisation is usage divided by the request, and the VPA changes the request.
 #     The two controllers chase each other: the VPA raises requests, utilisation drops, the HPA
 #     scales in, usage per pod rises, and so on. The VPA documentation says not to combine
-#     them on CPU or memory.
+#     them on CPU or memory. mcpgen therefore never lets the VPA act on a resource the HPA
+#     targets, so such a VPA silently does less than the spec suggests, or nothing at all.
 #   example: |
 #     spec:
 #       autoscaling: {maxReplicas: 10, targetCPU: 70}
@@ -91,10 +92,14 @@ warn_hpa_and_vpa_on_same_resource contains finding if {
 	resources := [r | some field, r in {"targetCPU": "cpu", "targetMemory": "memory"}; lib.hpa[field]]
 	count(resources) > 0
 	finding := {
-		"msg": sprintf("the HPA scales on %s utilisation while the VPA (mode %s) changes the requests it is measured against", [concat(" and ", resources), lib.spec.verticalScaling.mode]),
+		"msg": sprintf("the HPA scales on %s utilisation and the VPA (mode %s) would resize the same requests; mcpgen keeps the VPA off resources the HPA targets%s", [concat(" and ", resources), lib.spec.verticalScaling.mode, leftover(resources)]),
 		"path": "/spec/verticalScaling/mode",
 	}
 }
+
+leftover(resources) := ", which leaves it nothing to manage" if count(resources) == 2
+
+leftover(resources) := "" if count(resources) < 2
 
 # METADATA
 # title: HPA target without a request

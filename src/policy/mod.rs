@@ -324,6 +324,12 @@ impl Engine {
         // whole evaluation (units.parse_bytes("lots") must not hide every other finding).
         engine.set_strict_builtin_errors(false);
         engine.set_gather_prints(true);
+        // A team policy can loop for a very long time on a crafted input; bound every
+        // evaluation so `check` in CI fails (exit 2) instead of hanging.
+        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit: std::time::Duration::from_secs(30),
+            check_interval: std::num::NonZeroU32::MIN.saturating_add(999),
+        });
         let mut rules = Vec::new();
         if builtin {
             for f in pack::FILES.iter().filter(|f| !f.is_test()) {
@@ -371,28 +377,46 @@ impl Engine {
     }
 
     /// Evaluate every rule on one input document.
+    ///
+    /// Each package is evaluated as a whole, once: helper rules shared by several `deny_*`
+    /// rules are then computed once per input instead of once per rule.
     pub fn evaluate(&mut self, input: Value) -> Result<Vec<Finding>, PolicyError> {
         self.engine.set_input(regorus::Value::from(input));
         let mut out = Vec::new();
-        for rule in &self.rules {
-            let path = format!("data.{}.{}", rule.package, rule.rule);
-            let value = self
+        let mut packages: Vec<&str> = self.rules.iter().map(|r| r.package.as_str()).collect();
+        packages.dedup();
+        packages.sort_unstable();
+        packages.dedup();
+        for package in packages {
+            let results = self
                 .engine
-                .eval_rule(path)
+                .eval_query(format!("data.{package}"), false)
                 .map_err(PolicyError::from_regorus)?;
-            if value == regorus::Value::Undefined {
+            let Some(value) = results
+                .result
+                .into_iter()
+                .next()
+                .and_then(|r| r.expressions.into_iter().next())
+                .map(|e| e.value)
+            else {
                 continue;
-            }
-            let json = serde_json::to_value(&value).map_err(|e| {
-                PolicyError::Other(format!("{}: result is not JSON: {e}", rule.file))
-            })?;
-            let items = match json {
-                Value::Array(a) => a,
-                Value::Bool(false) | Value::Null => Vec::new(),
-                other => vec![other],
             };
-            for item in items {
-                out.push(finding(rule, item));
+            for rule in self.rules.iter().filter(|r| r.package == package) {
+                let v = &value[&regorus::Value::String(rule.rule.as_str().into())];
+                if *v == regorus::Value::Undefined {
+                    continue;
+                }
+                let json = serde_json::to_value(v).map_err(|e| {
+                    PolicyError::Other(format!("{}: result is not JSON: {e}", rule.file))
+                })?;
+                let items = match json {
+                    Value::Array(a) => a,
+                    Value::Bool(false) | Value::Null => Vec::new(),
+                    other => vec![other],
+                };
+                for item in items {
+                    out.push(finding(rule, item));
+                }
             }
         }
         if let Ok(prints) = self.engine.take_prints() {
@@ -547,4 +571,98 @@ pub fn catalog(rules: &[Rule]) -> Vec<RuleInfo> {
     }
     out.sort_by(|a, b| a.code.cmp(&b.code));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regorus_errors_keep_file_line_and_column() {
+        let text = "\n--> team/bad.rego:4:9\n  |\n4 |   x := (\n  |     ^\nerror: expecting `}` while parsing set";
+        assert_eq!(
+            PolicyError::from_regorus(text),
+            PolicyError::Broken {
+                file: "team/bad.rego".into(),
+                line: 4,
+                col: 9,
+                message: "expecting `}` while parsing set".into(),
+            }
+        );
+        assert_eq!(
+            PolicyError::from_regorus("something odd"),
+            PolicyError::Other("something odd".into())
+        );
+    }
+
+    fn user(text: &str) -> Vec<PolicyFile> {
+        vec![PolicyFile {
+            path: "team.rego".into(),
+            text: text.into(),
+        }]
+    }
+
+    #[test]
+    fn conftest_results_strings_objects_and_prints() {
+        let mut e = Engine::new(
+            false,
+            &user(
+                "package main\n\ndeny contains \"plain\" if { print(\"hi\") }\n\nviolation contains {\"msg\": \"obj\", \"path\": \"/spec/image\", \"code\": \"X1\"} if { true }\n\nwarn_thing contains {\"msg\": \"w\", \"level\": \"note\"} if { input.spec.image == data.bad }\n",
+            ),
+            &[serde_json::json!({"bad": "x:1"})],
+        )
+        .expect("loads");
+        let found = e
+            .evaluate(serde_json::json!({"spec": {"image": "x:1"}}))
+            .expect("evaluates");
+        let summary: Vec<_> = found
+            .iter()
+            .map(|f| (f.code.as_str(), f.name.as_str(), f.level, f.path.as_deref()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("main.deny", "deny", Level::Error, None),
+                ("X1", "violation", Level::Error, Some("/spec/image")),
+                ("main.warn_thing", "thing", Level::Note, None),
+            ]
+        );
+        assert_eq!(e.take_prints().len(), 1);
+    }
+
+    #[test]
+    fn builtin_errors_are_undefined_not_fatal() {
+        let mut e = Engine::new(
+            false,
+            &user("package main\n\ndeny contains \"big\" if { units.parse_bytes(input.m) > 1 }\n\ndeny contains \"always\" if { true }\n"),
+            &[],
+        )
+        .expect("loads");
+        let found = e
+            .evaluate(serde_json::json!({"m": "lots"}))
+            .expect("evaluates");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].message, "always");
+    }
+
+    #[test]
+    fn v0_syntax_is_a_located_error() {
+        let err = Engine::new(
+            false,
+            &user("package main\n\ndeny[msg] { msg := \"x\" }\n"),
+            &[],
+        )
+        .expect_err("v0 is rejected");
+        assert!(matches!(err, PolicyError::Broken { line: 3, .. }), "{err}");
+    }
+
+    #[test]
+    fn builtin_pack_loads_and_every_rule_has_metadata() {
+        for f in pack::FILES {
+            let s = metadata::scan(f.text);
+            assert!(s.errors.is_empty(), "{}: {:?}", f.path, s.errors);
+        }
+        let e = Engine::new(true, &[], &[]).expect("pack loads");
+        assert!(e.rules().iter().all(|r| r.meta.code.is_some()));
+    }
 }
