@@ -196,10 +196,10 @@ fn configurable(code: &str) -> bool {
 /// The date today, `YYYY-MM-DD`: `MCPGEN_TODAY` when set (for reproducible tests), else the
 /// system clock in UTC.
 pub fn today() -> String {
-    if let Ok(t) = std::env::var("MCPGEN_TODAY") {
-        if valid_date(&t) {
-            return t;
-        }
+    if let Ok(t) = std::env::var("MCPGEN_TODAY")
+        && valid_date(&t)
+    {
+        return t;
     }
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -545,3 +545,44 @@ fn explain_and_rules() {
         .collect();
     assert!(codes.contains(&"MCP001") && codes.contains(&"MCP213") && codes.contains(&"MCP901"));
 }
+
+/// `docs/rules.md` is generated from the pack's METADATA; regenerate with
+/// `MCPGEN_UPDATE_DOCS=1 cargo test --test policy rules_doc`.
+#[test]
+fn rules_doc_is_up_to_date() {
+    let mut doc = String::from(
+        "# Built-in policy rules\n\nGenerated from the METADATA blocks in `policies/` by `tests/policy.rs`; do not edit.\n`mcpgen explain CODE` prints the same text.\n\n| code | name | level | summary |\n| --- | --- | --- | --- |\n",
+    );
+    let rules = policy::builtin_rules();
+    for r in &rules {
+        let info = r.info();
+        doc.push_str(&format!(
+            "| {} | [{}](#{}) | {} | {} |\n",
+            info.code,
+            info.name,
+            info.name,
+            info.level.as_str(),
+            info.summary
+        ));
+    }
+    for r in &rules {
+        doc.push('\n');
+        let body = policy::docs(r).expect("documented");
+        // One level down, so every rule is a section of this page, anchored by its name.
+        let body = body.replacen(
+            &format!("# {} ({})", r.name(), r.code()),
+            &format!("## {}\n\n`{}`", r.name(), r.code()),
+            1,
+        );
+        doc.push_str(&body.replace("\n## ", "\n### "));
+    }
+    let path = root().join("docs/rules.md");
+    if std::env::var_os("MCPGEN_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &doc).expect("write docs/rules.md");
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == doc,
+        "docs/rules.md is stale; run MCPGEN_UPDATE_DOCS=1 cargo test --test policy rules_doc"
+    );
+}

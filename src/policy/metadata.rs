@@ -66,10 +66,10 @@ pub fn rule_kind(name: &str) -> Option<Level> {
         ("violation", Level::Error),
         ("warn", Level::Warning),
     ] {
-        if let Some(rest) = name.strip_prefix(prefix) {
-            if rest.is_empty() || (rest.starts_with('_') && rest.len() > 1) {
-                return Some(level);
-            }
+        if let Some(rest) = name.strip_prefix(prefix)
+            && (rest.is_empty() || (rest.starts_with('_') && rest.len() > 1))
+        {
+            return Some(level);
         }
     }
     None

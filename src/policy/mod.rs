@@ -206,7 +206,7 @@ pub fn builtin_rules() -> Vec<Rule> {
     for f in pack::FILES.iter().filter(|f| !f.is_test()) {
         collect_rules(f.path, f.text, true, &mut rules);
     }
-    rules.sort_by(|a, b| a.code().cmp(&b.code()));
+    rules.sort_by_key(Rule::code);
     rules
 }
 

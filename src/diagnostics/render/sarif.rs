@@ -266,12 +266,12 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, rules: &[RuleInfo]) -> St
                         }]
                     })
                     .unwrap_or_default(),
-                properties: (d.environment.is_some() || d.pointer.is_some()).then(|| {
+                properties: (d.environment.is_some() || d.pointer.is_some()).then_some(
                     ResultProperties {
                         environment: d.environment.as_deref(),
                         pointer: d.pointer.as_deref(),
-                    }
-                }),
+                    },
+                ),
             }
         })
         .collect();
