@@ -586,3 +586,70 @@ fn rules_doc_is_up_to_date() {
         "docs/rules.md is stale; run MCPGEN_UPDATE_DOCS=1 cargo test --test policy rules_doc"
     );
 }
+
+/// The tools venv's Python, which parses the JUnit XML with a real XML parser (expat).
+fn tools_python() -> Option<PathBuf> {
+    let venv = std::env::var_os("MCPGEN_TOOLS_VENV")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/mcpgen-tools"))
+        })?;
+    let python = venv.join("bin/python");
+    python.is_file().then_some(python)
+}
+
+#[test]
+fn junit_parses_with_a_real_xml_parser() {
+    let Some(python) = tools_python() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the tools venv's python is missing (run .ci/install-tools)"
+        );
+        eprintln!("SKIPPED: no tools venv python; JUnit XML not parsed");
+        return;
+    };
+    for spec in [
+        "fixtures/policy/expose-host-not-in-allowed-hosts/fail.yaml",
+        "fixtures/policy-config/team/service.yaml",
+        "fixtures/minimal/service.yaml",
+    ] {
+        let out = mcpgen(&["check", spec, "--format", "junit"]);
+        let file = std::env::temp_dir().join(format!("mcpgen-junit-{}.xml", std::process::id()));
+        std::fs::write(&file, &out.stdout).expect("write");
+        let script = "import sys, xml.etree.ElementTree as ET\n\
+root = ET.parse(sys.argv[1]).getroot()\n\
+assert root.tag == 'testsuites'\n\
+cases = root.findall('./testsuite/testcase')\n\
+assert int(root.get('tests')) == len(cases) > 0\n\
+assert int(root.get('failures')) == len(root.findall('./testsuite/testcase/failure'))\n\
+assert int(root.get('skipped')) == len(root.findall('./testsuite/testcase/skipped'))\n\
+print(len(cases))\n";
+        let parsed = Command::new(&python)
+            .args(["-c", script])
+            .arg(&file)
+            .output()
+            .expect("run python");
+        assert!(
+            parsed.status.success(),
+            "{spec}: {}",
+            String::from_utf8_lossy(&parsed.stderr)
+        );
+    }
+}
+
+#[test]
+fn one_environment_keeps_its_name() {
+    let out = mcpgen(&[
+        "check",
+        "fixtures/reference/service.yaml",
+        "--env",
+        "staging",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let diags = v["diagnostics"].as_array().expect("array");
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0]["code"], "MCP224");
+    assert_eq!(diags[0]["environment"], "staging");
+}
