@@ -653,3 +653,26 @@ fn one_environment_keeps_its_name() {
     assert_eq!(diags[0]["code"], "MCP224");
     assert_eq!(diags[0]["environment"], "staging");
 }
+
+#[test]
+fn team_policy_tests_with_data() {
+    let out = mcpgen(&[
+        "policy",
+        "test",
+        "fixtures/policy-config/team/policies",
+        "--data",
+        "fixtures/policy-config/team/data/registries.yaml",
+        "--fail-under",
+        "80",
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("3 passed, 0 failed"), "{text}");
+    assert!(
+        text.contains("fixtures/policy-config/team/policies/registry.rego: "),
+        "{text}"
+    );
+    // Without the data the registry tests cannot pass.
+    let without = mcpgen(&["policy", "test", "fixtures/policy-config/team/policies"]);
+    assert_eq!(without.status.code(), Some(1), "{}", stdout(&without));
+}

@@ -28,6 +28,10 @@ pub struct Args {
     /// Extra directory of Rego policies (repeatable), after those of mcpgen.toml.
     #[arg(long = "policy", value_name = "DIR")]
     pub policies: Vec<PathBuf>,
+    /// JSON or YAML file merged into the policies' `data` (repeatable), after those of
+    /// mcpgen.toml.
+    #[arg(long = "data", value_name = "FILE")]
+    pub data: Vec<PathBuf>,
     /// Configuration file. Default: the nearest mcpgen.toml above the first spec.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -78,7 +82,7 @@ pub fn run(args: Args) -> Outcome {
     };
 
     let mut rules = policy::builtin_rules();
-    match load_engine(&loaded, &args.policies) {
+    match load_engine(&loaded, &args.policies, &args.data) {
         Ok(mut engine) => {
             rules = engine.rules().to_vec();
             match policy::check(&mut engine, &result) {
@@ -133,15 +137,19 @@ fn fail_print(line: &str) {
 }
 
 /// Build the engine: the built-in pack, the configuration's and the command line's policy
-/// directories, and the configuration's data files.
-fn load_engine(loaded: &Loaded, extra: &[PathBuf]) -> Result<policy::Engine, PolicyError> {
+/// directories, and their data files.
+fn load_engine(
+    loaded: &Loaded,
+    extra: &[PathBuf],
+    extra_data: &[PathBuf],
+) -> Result<policy::Engine, PolicyError> {
     let mut user = Vec::new();
     for dir in loaded.policy_dirs().iter().chain(extra) {
         user.extend(policy::read_dir(dir, false)?);
     }
     let mut data = Vec::new();
-    for f in loaded.data_files() {
-        data.push(policy::read_data(&f)?);
+    for f in loaded.data_files().iter().chain(extra_data) {
+        data.push(policy::read_data(f)?);
     }
     policy::Engine::new(true, &user, &data)
 }

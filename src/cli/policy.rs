@@ -24,6 +24,9 @@ enum Command {
 pub struct TestArgs {
     /// Policy directories or files (policies and their `*_test.rego` files).
     pub dirs: Vec<PathBuf>,
+    /// JSON or YAML file merged into `data` (repeatable).
+    #[arg(long = "data", value_name = "FILE")]
+    pub data: Vec<PathBuf>,
     /// Print line coverage per policy file.
     #[arg(long)]
     pub coverage: bool,
@@ -62,7 +65,17 @@ fn test(args: TestArgs) -> Outcome {
         all
     };
     let coverage = args.coverage || args.fail_under.is_some();
-    let report = match verify::run(&files, coverage) {
+    let mut data = Vec::new();
+    for f in &args.data {
+        match policy::read_data(f) {
+            Ok(v) => data.push(v),
+            Err(e) => {
+                fail(&e.to_string());
+                return Outcome::Failure;
+            }
+        }
+    }
+    let report = match verify::run(&files, &data, coverage) {
         Ok(r) => r,
         Err(e) => {
             fail(&format!("broken policy: {e}"));

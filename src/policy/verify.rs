@@ -69,8 +69,13 @@ impl Report {
     }
 }
 
-/// Run every `test_*` rule of `files` (policies and their tests together).
-pub fn run(files: &[PolicyFile], coverage: bool) -> Result<Report, PolicyError> {
+/// Run every `test_*` rule of `files` (policies and their tests together), with `data` merged
+/// into `data`.
+pub fn run(
+    files: &[PolicyFile],
+    data: &[serde_json::Value],
+    coverage: bool,
+) -> Result<Report, PolicyError> {
     let mut engine = regorus::Engine::new();
     engine.set_strict_builtin_errors(false);
     engine.set_gather_prints(true);
@@ -78,6 +83,11 @@ pub fn run(files: &[PolicyFile], coverage: bool) -> Result<Report, PolicyError> 
     for f in files {
         engine
             .add_policy(f.path.clone(), f.text.clone())
+            .map_err(PolicyError::from_regorus)?;
+    }
+    for d in data {
+        engine
+            .add_data(regorus::Value::from(d.clone()))
             .map_err(PolicyError::from_regorus)?;
     }
     let mut report = Report::default();
