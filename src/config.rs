@@ -225,7 +225,8 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// `YYYY-MM-DD` with a plausible month and day.
 pub fn valid_date(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    // ASCII first: the slices below are byte ranges.
+    if !s.is_ascii() || b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
     let digits = |r: std::ops::Range<usize>| s[r].chars().all(|c| c.is_ascii_digit());
@@ -419,5 +420,6 @@ mod tests {
         assert!(valid_date("2026-12-31"));
         assert!(!valid_date("2026-13-01"));
         assert!(!valid_date("26-12-31"));
+        assert!(!valid_date("2026-é-311"));
     }
 }
