@@ -562,11 +562,9 @@ pub fn check(engine: &mut Engine, run: &Run) -> Result<Vec<Diagnostic>, PolicyEr
     Ok(out)
 }
 
+/// The label under the flagged value: the rule name, so the snippet reads on its own.
 fn label(f: &Finding) -> String {
-    match f.level {
-        Level::Error => format!("{} here", f.name),
-        _ => f.name.clone(),
-    }
+    f.name.clone()
 }
 
 /// The catalog of every code a run can report: the built-in non-policy codes, then the rules
