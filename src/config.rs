@@ -1,7 +1,7 @@
 //! `mcpgen.toml`: the team's configuration of the policy stage, and the pass that applies it to
 //! the findings (rule levels, then exceptions).
 //!
-//! The file is found by walking up from the first spec's directory (or given with `--config`).
+//! The file is found by walking up from each spec's directory (or given with `--config`).
 //! It names extra policy directories and data files (relative to the file), per-rule levels by
 //! code or name, and exceptions. An exception names one rule, optionally one JSON Pointer (it
 //! then covers that value and everything below it) and one environment, and must give a

@@ -676,3 +676,43 @@ fn team_policy_tests_with_data() {
     let without = mcpgen(&["policy", "test", "fixtures/policy-config/team/policies"]);
     assert_eq!(without.status.code(), Some(1), "{}", stdout(&without));
 }
+
+#[test]
+fn each_spec_uses_its_own_configuration() {
+    let out = mcpgen(&[
+        "check",
+        "fixtures/minimal/service.yaml",
+        "fixtures/policy-config/team/service.yaml",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let diags = v["diagnostics"].as_array().expect("array");
+    let of = |file: &str, code: &str| {
+        diags
+            .iter()
+            .filter(|d| d["file"] == file && d["code"] == code)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let minimal = "fixtures/minimal/service.yaml";
+    let team = "fixtures/policy-config/team/service.yaml";
+    // The team's policy and exceptions apply to the team's spec only.
+    assert_eq!(of(team, "ACME001").len(), 1);
+    assert!(of(minimal, "ACME001").is_empty());
+    assert!(
+        of(team, "MCP216")
+            .iter()
+            .all(|d| d["suppressed"].is_string())
+    );
+    assert!(
+        of(minimal, "MCP216")
+            .iter()
+            .all(|d| d["suppressed"].is_null())
+    );
+    assert_eq!(of(minimal, "MCP216").len(), 1);
+    assert_eq!(
+        of("fixtures/policy-config/team/mcpgen.toml", "MCP901").len(),
+        1
+    );
+}

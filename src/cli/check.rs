@@ -32,7 +32,8 @@ pub struct Args {
     /// mcpgen.toml.
     #[arg(long = "data", value_name = "FILE")]
     pub data: Vec<PathBuf>,
-    /// Configuration file. Default: the nearest mcpgen.toml above the first spec.
+    /// Configuration file for every spec. Default: for each spec, the nearest mcpgen.toml in its
+    /// directory or above.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Treat a rule (code or name) as an error (repeatable).
@@ -62,47 +63,80 @@ fn display(path: &Path) -> String {
 /// Run `check`.
 pub fn run(args: Args) -> Outcome {
     let mut result = crate::check::run(&args.files, args.env.as_deref());
-    let mut diags = std::mem::take(&mut result.diagnostics);
+    let mut pending = std::mem::take(&mut result.diagnostics);
     let mut failures = std::mem::take(&mut result.failures);
-
-    let config_path = args
-        .config
-        .clone()
-        .or_else(|| args.files.first().and_then(|f| config::discover(f)))
-        .map(|p| PathBuf::from(display(&p)));
-    let loaded = match &config_path {
-        Some(p) => match config::load(p, display(p), &mut result.sources, &mut diags) {
-            Ok(l) => l,
-            Err(e) => {
-                failures.push(e);
-                Loaded::default()
-            }
-        },
-        None => Loaded::default(),
-    };
-
-    let mut rules = policy::builtin_rules();
-    match load_engine(&loaded, &args.policies, &args.data) {
-        Ok(mut engine) => {
-            rules = engine.rules().to_vec();
-            match policy::check(&mut engine, &result) {
-                Ok(found) => diags.extend(found),
-                Err(e) => failures.push(broken(&e)),
-            }
-            for line in engine.take_prints() {
-                fail_print(&line);
-            }
-        }
-        Err(e) => failures.push(broken(&e)),
-    }
-
-    let catalog = policy::catalog(&rules);
     let overrides = Overrides {
         deny: args.deny.clone(),
         warn: args.warn.clone(),
         allow: args.allow.clone(),
     };
-    config::apply(&loaded, &overrides, &catalog, &config::today(), &mut diags);
+    let today = config::today();
+
+    // Each spec uses the nearest mcpgen.toml above it (or --config): group the files by
+    // configuration, in order of first appearance, and run policies once per group.
+    let mut groups: Vec<(Option<PathBuf>, Vec<String>)> = Vec::new();
+    for f in &args.files {
+        let cfg = args
+            .config
+            .clone()
+            .or_else(|| config::discover(f).map(|p| PathBuf::from(display(&p))));
+        let name = f.display().to_string();
+        match groups.iter_mut().find(|(c, _)| *c == cfg) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((cfg, vec![name])),
+        }
+    }
+
+    let mut diags = Vec::new();
+    let mut catalog = policy::catalog(&policy::builtin_rules());
+    for (config_path, names) in &groups {
+        // This group's validation findings: those in its spec files.
+        let (mut mine, rest): (Vec<Diagnostic>, Vec<Diagnostic>) =
+            pending.into_iter().partition(|d| {
+                d.file(&result.sources)
+                    .is_some_and(|f| names.iter().any(|n| n == f.name()))
+            });
+        pending = rest;
+        let loaded = match config_path {
+            Some(p) => match config::load(p, display(p), &mut result.sources, &mut mine) {
+                Ok(l) => l,
+                Err(e) => {
+                    failures.push(e);
+                    Loaded::default()
+                }
+            },
+            None => Loaded::default(),
+        };
+        let mut rules = policy::builtin_rules();
+        match load_engine(&loaded, &args.policies, &args.data) {
+            Ok(mut engine) => {
+                rules = engine.rules().to_vec();
+                let files = result
+                    .files
+                    .iter()
+                    .filter(|c| names.iter().any(|n| *n == c.path.display().to_string()));
+                match policy::check_files(&mut engine, files) {
+                    Ok(found) => mine.extend(found),
+                    Err(e) => failures.push(broken(&e)),
+                }
+                for line in engine.take_prints() {
+                    fail_print(&line);
+                }
+            }
+            Err(e) => failures.push(broken(&e)),
+        }
+        let group_catalog = policy::catalog(&rules);
+        config::apply(&loaded, &overrides, &group_catalog, &today, &mut mine);
+        for info in group_catalog {
+            if !catalog.iter().any(|c| c.code == info.code) {
+                catalog.push(info);
+            }
+        }
+        diags.extend(mine);
+    }
+    // Findings outside any spec file (none today) are reported as they are.
+    diags.extend(pending);
+    catalog.sort_by(|a, b| a.code.cmp(&b.code));
 
     let mut sink = Sink::new();
     sink.extend(diags);

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::check::Run;
+use crate::check::{Checked, Run};
 use crate::diagnostics::render::RuleInfo;
 use crate::diagnostics::{Diagnostic, Level, Span, codes};
 use metadata::{RuleMeta, rule_kind};
@@ -496,8 +496,16 @@ pub fn input(spec: &crate::spec::Spec, file: &str) -> Value {
 /// environment; one that only some variants produce is reported once per variant, with its
 /// environment.
 pub fn check(engine: &mut Engine, run: &Run) -> Result<Vec<Diagnostic>, PolicyError> {
+    check_files(engine, &run.files)
+}
+
+/// [`check`] on some of a run's files (those that share one configuration).
+pub fn check_files<'a>(
+    engine: &mut Engine,
+    files: impl IntoIterator<Item = &'a Checked>,
+) -> Result<Vec<Diagnostic>, PolicyError> {
     let mut out = Vec::new();
-    for checked in &run.files {
+    for checked in files {
         let Some(doc) = &checked.doc else { continue };
         if checked.specs.is_empty() {
             continue;
