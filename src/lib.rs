@@ -14,8 +14,10 @@
 pub mod check;
 pub mod cli;
 pub mod compile;
+pub mod config;
 pub mod diagnostics;
 pub mod model;
+pub mod policy;
 pub mod source;
 pub mod spec;
 pub mod validate;

@@ -1,10 +1,13 @@
-//! `mcpgen check FILE...`: validate specs and report every finding at once.
+//! `mcpgen check FILE...`: validate specs, run the policies, apply the configuration, and
+//! report every finding at once.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{Outcome, fail, print, stdout_style};
+use crate::config::{self, Loaded, Overrides};
 use crate::diagnostics::render::{self, Format};
-use crate::diagnostics::{Level, Sink};
+use crate::diagnostics::{Diagnostic, Level, Sink};
+use crate::policy::{self, PolicyError};
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -22,32 +25,171 @@ pub struct Args {
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub fail_on_warn: bool,
+    /// Extra directory of Rego policies (repeatable), after those of mcpgen.toml.
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+    /// JSON or YAML file merged into the policies' `data` (repeatable), after those of
+    /// mcpgen.toml.
+    #[arg(long = "data", value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+    /// Configuration file for every spec. Default: for each spec, the nearest mcpgen.toml in its
+    /// directory or above.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Treat a rule (code or name) as an error (repeatable).
+    #[arg(short = 'D', long = "deny", value_name = "RULE")]
+    pub deny: Vec<String>,
+    /// Treat a rule (code or name) as a warning (repeatable).
+    #[arg(short = 'W', long = "warn", value_name = "RULE")]
+    pub warn: Vec<String>,
+    /// Do not report a rule (code or name) at all (repeatable).
+    #[arg(short = 'A', long = "allow", value_name = "RULE")]
+    pub allow: Vec<String>,
+}
+
+/// A path as it should be shown: relative to the working directory when it lies below it.
+fn display(path: &Path) -> String {
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| std::fs::canonicalize(c).ok());
+    match (cwd, std::fs::canonicalize(path).ok()) {
+        (Some(cwd), Some(abs)) => abs
+            .strip_prefix(&cwd)
+            .map_or_else(|_| path.display().to_string(), |r| r.display().to_string()),
+        _ => path.display().to_string(),
+    }
 }
 
 /// Run `check`.
 pub fn run(args: Args) -> Outcome {
-    let result = crate::check::run(&args.files, args.env.as_deref());
+    let mut result = crate::check::run(&args.files, args.env.as_deref());
+    let mut pending = std::mem::take(&mut result.diagnostics);
+    let mut failures = std::mem::take(&mut result.failures);
+    let overrides = Overrides {
+        deny: args.deny.clone(),
+        warn: args.warn.clone(),
+        allow: args.allow.clone(),
+    };
+    let today = config::today();
+
+    // Each spec uses the nearest mcpgen.toml above it (or --config): group the files by
+    // configuration, in order of first appearance, and run policies once per group.
+    let mut groups: Vec<(Option<PathBuf>, Vec<String>)> = Vec::new();
+    for f in &args.files {
+        let cfg = args
+            .config
+            .clone()
+            .or_else(|| config::discover(f).map(|p| PathBuf::from(display(&p))));
+        let name = f.display().to_string();
+        match groups.iter_mut().find(|(c, _)| *c == cfg) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((cfg, vec![name])),
+        }
+    }
+
+    let mut diags = Vec::new();
+    let mut catalog = policy::catalog(&policy::builtin_rules());
+    for (config_path, names) in &groups {
+        // This group's validation findings: those in its spec files.
+        let (mut mine, rest): (Vec<Diagnostic>, Vec<Diagnostic>) =
+            pending.into_iter().partition(|d| {
+                d.file(&result.sources)
+                    .is_some_and(|f| names.iter().any(|n| n == f.name()))
+            });
+        pending = rest;
+        let loaded = match config_path {
+            Some(p) => match config::load(p, display(p), &mut result.sources, &mut mine) {
+                Ok(l) => l,
+                Err(e) => {
+                    failures.push(e);
+                    Loaded::default()
+                }
+            },
+            None => Loaded::default(),
+        };
+        let mut rules = policy::builtin_rules();
+        match load_engine(&loaded, &args.policies, &args.data) {
+            Ok(mut engine) => {
+                rules = engine.rules().to_vec();
+                let files = result
+                    .files
+                    .iter()
+                    .filter(|c| names.iter().any(|n| *n == c.path.display().to_string()));
+                match policy::check_files(&mut engine, files) {
+                    Ok(found) => mine.extend(found),
+                    Err(e) => failures.push(broken(&e)),
+                }
+                for line in engine.take_prints() {
+                    fail_print(&line);
+                }
+            }
+            Err(e) => failures.push(broken(&e)),
+        }
+        let group_catalog = policy::catalog(&rules);
+        config::apply(&loaded, &overrides, &group_catalog, &today, &mut mine);
+        for info in group_catalog {
+            if !catalog.iter().any(|c| c.code == info.code) {
+                catalog.push(info);
+            }
+        }
+        diags.extend(mine);
+    }
+    // Findings outside any spec file (none today) are reported as they are.
+    diags.extend(pending);
+    catalog.sort_by(|a, b| a.code.cmp(&b.code));
+
     let mut sink = Sink::new();
-    sink.extend(result.diagnostics);
+    sink.extend(diags);
     let diags = sink.finish(&result.sources);
+    let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
     let files = args.files.len();
     let rendered = match args.format {
         Format::Human => render::human::render(&diags, &result.sources, files, stdout_style()),
         Format::Json => render::json::render(&diags, &result.sources, files),
+        Format::Sarif => render::sarif::render(&diags, &result.sources, &catalog),
+        Format::Junit => render::junit::render(&diags, &result.sources, &names),
+        Format::Github => render::github::render(&diags, &result.sources, files),
     };
     print(&rendered);
-    for f in &result.failures {
+    for f in &failures {
         fail(f);
     }
-    outcome(&diags, !result.failures.is_empty(), args.fail_on_warn)
+    outcome(&diags, !failures.is_empty(), args.fail_on_warn)
+}
+
+fn broken(e: &PolicyError) -> String {
+    match e {
+        PolicyError::Broken { .. } => format!("broken policy: {e}"),
+        PolicyError::Other(m) => m.clone(),
+    }
+}
+
+fn fail_print(line: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "policy print: {line}");
+}
+
+/// Build the engine: the built-in pack, the configuration's and the command line's policy
+/// directories, and their data files.
+fn load_engine(
+    loaded: &Loaded,
+    extra: &[PathBuf],
+    extra_data: &[PathBuf],
+) -> Result<policy::Engine, PolicyError> {
+    let mut user = Vec::new();
+    for dir in loaded.policy_dirs().iter().chain(extra) {
+        user.extend(policy::read_dir(dir, false)?);
+    }
+    let mut data = Vec::new();
+    for f in loaded.data_files().iter().chain(extra_data) {
+        data.push(policy::read_data(f)?);
+    }
+    policy::Engine::new(true, &user, &data)
 }
 
 /// The exit outcome for a set of findings.
-pub fn outcome(
-    diags: &[crate::diagnostics::Diagnostic],
-    failed: bool,
-    fail_on_warn: bool,
-) -> Outcome {
+pub fn outcome(diags: &[Diagnostic], failed: bool, fail_on_warn: bool) -> Outcome {
     if failed {
         return Outcome::Failure;
     }

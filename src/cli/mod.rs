@@ -6,7 +6,10 @@
 
 pub mod build;
 pub mod check;
+pub mod explain;
 pub mod init;
+pub mod policy;
+pub mod rules;
 pub mod schema;
 
 use std::io::{IsTerminal, Write};
@@ -51,6 +54,12 @@ enum Command {
     Schema(schema::Args),
     /// Write a commented starter spec.
     Init(init::Args),
+    /// Print the documentation of a rule.
+    Explain(explain::Args),
+    /// List every rule and code with its level and summary.
+    Rules(rules::Args),
+    /// Work with Rego policies (`policy test`).
+    Policy(policy::Args),
 }
 
 /// Run the command line and return the exit code.
@@ -68,6 +77,9 @@ pub fn main() -> ExitCode {
         Command::Build(a) => build::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Init(a) => init::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Rules(a) => rules::run(a),
+        Command::Policy(a) => policy::run(a),
     };
     outcome.into()
 }

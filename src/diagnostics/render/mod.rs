@@ -3,8 +3,11 @@
 //! Every renderer takes the sorted, final diagnostics and the source database and returns a
 //! string; none of them prints. Line and column are computed here from byte offsets.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::diagnostics::Diagnostic;
 use crate::source::Sources;
@@ -16,6 +19,49 @@ pub enum Format {
     Human,
     /// Machine-readable JSON.
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF readers).
+    Sarif,
+    /// JUnit XML (GitLab, Jenkins).
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// What a report says about a rule: the catalog entry behind a code.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleInfo {
+    /// Stable code, e.g. `MCP213`.
+    pub code: String,
+    /// Kebab-case name.
+    pub name: String,
+    /// Default level.
+    pub level: crate::diagnostics::Level,
+    /// One-line summary.
+    pub summary: String,
+    /// What the rule flags, when documented.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Equivalent checks in other tools.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<String>,
+    /// Full Markdown documentation, when the rule has some.
+    #[serde(skip)]
+    pub docs: Option<String>,
+}
+
+impl RuleInfo {
+    /// The catalog entry of a built-in non-policy code.
+    pub fn from_code(c: &crate::diagnostics::codes::Code) -> RuleInfo {
+        RuleInfo {
+            code: c.code.to_string(),
+            name: c.name.to_string(),
+            level: c.level,
+            summary: c.summary.to_string(),
+            description: None,
+            related: Vec::new(),
+            docs: None,
+        }
+    }
 }
 
 /// A located position for machine formats: 1-based line and column of start and end.

@@ -1,0 +1,129 @@
+# Operability rules: alerts, Prometheus rule selection, probes and metrics.
+package mcpgen.operability
+
+import data.mcpgen.lib
+
+monitoring := object.get(lib.spec, "monitoring", {})
+
+# METADATA
+# title: Alerts without a runbook URL
+# description: >-
+#   Flags enabled monitoring without `monitoring.runbookBaseUrl`.
+# custom:
+#   code: MCP233
+#   name: alerts-without-runbook-url
+#   level: warning
+#   related: []
+#   why: >-
+#     The person paged at night needs to know what the alert means and what to do. Without
+#     `runbook_url` annotations the alert is a name and a number.
+#   example: |
+#     spec:
+#       monitoring:
+#         ruleLabels: {release: kube-prometheus-stack}
+#   instead: |
+#     spec:
+#       monitoring:
+#         ruleLabels: {release: kube-prometheus-stack}
+#         runbookBaseUrl: https://runbooks.example.com/mcp
+warn_alerts_without_runbook_url contains finding if {
+	lib.monitoring_enabled
+	not monitoring.runbookBaseUrl
+	finding := {
+		"msg": "alerts are generated without runbook links; set monitoring.runbookBaseUrl",
+		"path": alerts_pointer,
+	}
+}
+
+alerts_pointer := "/spec/monitoring/alerts" if monitoring.alerts
+
+alerts_pointer := "/spec/monitoring" if not monitoring.alerts
+
+# METADATA
+# title: Prometheus rule labels missing
+# description: >-
+#   Flags enabled monitoring with an empty `monitoring.ruleLabels`.
+# custom:
+#   code: MCP234
+#   name: prometheus-rule-labels-missing
+#   level: warning
+#   related: []
+#   why: >-
+#     The Prometheus operator only loads PrometheusRules and ServiceMonitors that match its
+#     `ruleSelector` and `serviceMonitorSelector` (kube-prometheus-stack: `release: <name>`).
+#     Without the labels the objects are created and silently ignored: no scraping, no alerts.
+#   example: |
+#     spec:
+#       monitoring:
+#         runbookBaseUrl: https://runbooks.example.com/mcp
+#   instead: |
+#     spec:
+#       monitoring:
+#         runbookBaseUrl: https://runbooks.example.com/mcp
+#         ruleLabels: {release: kube-prometheus-stack}
+warn_prometheus_rule_labels_missing contains finding if {
+	lib.monitoring_enabled
+	count(object.get(monitoring, "ruleLabels", {})) == 0
+	finding := {
+		"msg": "monitoring.ruleLabels is empty; the Prometheus operator's selectors will ignore the generated rules and monitors",
+		"path": "/spec/monitoring",
+	}
+}
+
+# METADATA
+# title: Liveness and readiness probes are identical
+# description: >-
+#   Flags liveness and readiness probes on the same path.
+# custom:
+#   code: MCP235
+#   name: identical-liveness-readiness-probes
+#   level: warning
+#   related: [kube-score:pod-probes-identical, kube-linter:no-liveness-probe]
+#   why: >-
+#     Readiness answers "can I take traffic now?" and may fail while a dependency is down;
+#     liveness answers "am I stuck?" and a failure restarts the pod. On one endpoint, a
+#     database outage restarts every replica in a loop instead of just draining them.
+#   example: |
+#     spec:
+#       health: {liveness: /health, readiness: /health}
+#   instead: |
+#     spec:
+#       health: {liveness: /healthz, readiness: /readyz}
+warn_identical_liveness_readiness_probes contains finding if {
+	path := lib.probe_path(lib.probes.liveness)
+	path == lib.probe_path(lib.probes.readiness)
+	finding := {
+		"msg": sprintf("liveness and readiness both probe %s; a readiness failure will also restart the pod", [path]),
+		"path": lib.probe_pointer("readiness", lib.probes.readiness),
+	}
+}
+
+# METADATA
+# title: Metrics served on the MCP endpoint
+# description: >-
+#   Flags a metrics path equal to the MCP path on the same port.
+# custom:
+#   code: MCP236
+#   name: metrics-on-mcp-endpoint
+#   level: error
+#   related: []
+#   why: >-
+#     Prometheus scrapes with a plain GET, which the MCP endpoint does not answer with metrics;
+#     the target is down from the first scrape and the `down` alert fires forever.
+#   example: |
+#     spec:
+#       mcp: {path: /mcp}
+#       monitoring: {metrics: {path: /mcp}}
+#   instead: |
+#     spec:
+#       mcp: {path: /mcp}
+#       monitoring: {metrics: {path: /metrics}}
+deny_metrics_on_mcp_endpoint contains finding if {
+	metrics := monitoring.metrics
+	trim_right(metrics.path, "/") == trim_right(lib.mcp_path, "/")
+	object.get(metrics, "port", lib.mcp_port) == lib.mcp_port
+	finding := {
+		"msg": sprintf("metrics are scraped from %s, the MCP endpoint", [metrics.path]),
+		"path": "/spec/monitoring/metrics/path",
+	}
+}

@@ -1,0 +1,219 @@
+# Resource rules: requests and limits, and how they fit the namespace quota.
+package mcpgen.resources
+
+import data.mcpgen.lib
+
+# METADATA
+# title: Missing resource requests
+# description: >-
+#   Flags a server without a CPU or memory request.
+# custom:
+#   code: MCP216
+#   name: missing-resource-requests
+#   level: warning
+#   related: [kube-linter:unset-cpu-requirements, kube-linter:unset-memory-requirements, kube-score:container-resources, polaris:cpuRequestsMissing, polaris:memoryRequestsMissing, CKV_K8S_10, CKV_K8S_12, KSV015, KSV016]
+#   why: >-
+#     Without requests the scheduler places the pod as if it needed nothing, the pod is the first
+#     to be evicted under pressure (BestEffort or Burstable), and an HPA on utilisation has no
+#     denominator.
+#   example: |
+#     spec:
+#       resources:
+#         limits: {cpu: "1", memory: 1Gi}
+#   instead: |
+#     spec:
+#       resources:
+#         requests: {cpu: 250m, memory: 512Mi}
+#         limits: {cpu: "1", memory: 1Gi}
+warn_missing_resource_requests contains finding if {
+	missing := [r | some r in ["cpu", "memory"]; not lib.requests[r]]
+	count(missing) > 0
+	finding := {
+		"msg": sprintf("no %s request: the scheduler reserves nothing for the server", [concat(" or ", missing)]),
+		"path": pointer_to("requests"),
+	}
+}
+
+# METADATA
+# title: Missing resource limits
+# description: >-
+#   Flags a server without a CPU or memory limit.
+# custom:
+#   code: MCP217
+#   name: missing-resource-limits
+#   level: warning
+#   related: [kube-score:container-resources, polaris:cpuLimitsMissing, polaris:memoryLimitsMissing, CKV_K8S_11, CKV_K8S_13, KSV011, KSV018]
+#   why: >-
+#     Without a memory limit one leaking server can take the node's memory and get other pods
+#     killed; without a CPU limit it can starve its neighbours. A LimitRange in the namespace may
+#     also reject pods that set none.
+#   example: |
+#     spec:
+#       resources:
+#         requests: {cpu: 250m, memory: 512Mi}
+#   instead: |
+#     spec:
+#       resources:
+#         requests: {cpu: 250m, memory: 512Mi}
+#         limits: {cpu: "1", memory: 1Gi}
+warn_missing_resource_limits contains finding if {
+	missing := [r | some r in ["cpu", "memory"]; not lib.limits[r]]
+	count(missing) > 0
+	finding := {
+		"msg": sprintf("no %s limit: the server can use as much as the node has", [concat(" or ", missing)]),
+		"path": pointer_to("limits"),
+	}
+}
+
+pointer_to(kind) := sprintf("/spec/resources/%s", [kind]) if lib.resources[kind]
+
+pointer_to(kind) := "/spec/resources" if {
+	not lib.resources[kind]
+	lib.spec.resources
+}
+
+pointer_to(kind) := "/spec" if not lib.spec.resources
+
+# METADATA
+# title: Limit above the quota's container maximum
+# description: >-
+#   Flags a CPU or memory limit greater than `quota.containerMax`.
+# custom:
+#   code: MCP218
+#   name: limits-above-quota-max
+#   level: error
+#   related: [KSV039]
+#   why: >-
+#     mcpgen writes `quota.containerMax` into the namespace's LimitRange. The API server rejects
+#     every pod whose limit exceeds it, so the Deployment never gets a single pod.
+#   example: |
+#     spec:
+#       resources:
+#         limits: {memory: 8Gi}
+#       quota:
+#         containerMax: {memory: 4Gi}
+#   instead: |
+#     spec:
+#       resources:
+#         limits: {memory: 4Gi}
+#       quota:
+#         containerMax: {memory: 4Gi}
+deny_limits_above_quota_max contains finding if {
+	cmax := lib.spec.quota.containerMax
+	some resource, bound in cmax
+	limit := lib.limits[resource]
+	lib.quantity(resource, limit) > lib.quantity(resource, bound)
+	finding := {
+		"msg": sprintf("the %s limit %v is above quota.containerMax %v; the LimitRange rejects the pod", [resource, limit, bound]),
+		"path": sprintf("/spec/resources/limits/%s", [resource]),
+	}
+}
+
+# METADATA
+# title: Request below the quota's container minimum
+# description: >-
+#   Flags a CPU or memory request smaller than `quota.containerMin`.
+# custom:
+#   code: MCP219
+#   name: requests-below-quota-min
+#   level: error
+#   related: [KSV039]
+#   why: >-
+#     mcpgen writes `quota.containerMin` into the namespace's LimitRange. The API server rejects
+#     every pod whose request is below it.
+#   example: |
+#     spec:
+#       resources:
+#         requests: {cpu: 50m}
+#       quota:
+#         containerMin: {cpu: 100m}
+#   instead: |
+#     spec:
+#       resources:
+#         requests: {cpu: 100m}
+#       quota:
+#         containerMin: {cpu: 100m}
+deny_requests_below_quota_min contains finding if {
+	cmin := lib.spec.quota.containerMin
+	some resource, bound in cmin
+	request := lib.requests[resource]
+	lib.quantity(resource, request) < lib.quantity(resource, bound)
+	finding := {
+		"msg": sprintf("the %s request %v is below quota.containerMin %v; the LimitRange rejects the pod", [resource, request, bound]),
+		"path": sprintf("/spec/resources/requests/%s", [resource]),
+	}
+}
+
+# METADATA
+# title: VPA bound above the quota's container maximum
+# description: >-
+#   Flags `verticalScaling.maxAllowed` above `quota.containerMax`.
+# custom:
+#   code: MCP220
+#   name: vpa-max-above-quota-max
+#   level: warning
+#   related: []
+#   why: >-
+#     The VPA may recommend up to `maxAllowed`. A recommendation above the LimitRange's maximum
+#     produces pods the API server rejects, so the rollout stalls exactly when the server needs
+#     more resources.
+#   example: |
+#     spec:
+#       verticalScaling: {mode: Recreate, maxAllowed: {memory: 8Gi}}
+#       quota: {containerMax: {memory: 4Gi}}
+#   instead: |
+#     spec:
+#       verticalScaling: {mode: Recreate, maxAllowed: {memory: 4Gi}}
+#       quota: {containerMax: {memory: 4Gi}}
+warn_vpa_max_above_quota_max contains finding if {
+	lib.vpa_active
+	cmax := lib.spec.quota.containerMax
+	some resource, bound in cmax
+	allowed := lib.spec.verticalScaling.maxAllowed[resource]
+	lib.quantity(resource, allowed) > lib.quantity(resource, bound)
+	finding := {
+		"msg": sprintf("the VPA may raise %s to %v, above quota.containerMax %v", [resource, allowed, bound]),
+		"path": sprintf("/spec/verticalScaling/maxAllowed/%s", [resource]),
+	}
+}
+
+# METADATA
+# title: Quota too small for the largest scale
+# description: >-
+#   Flags a namespace quota whose total requests or limits cannot hold the server at its
+#   largest replica count.
+# custom:
+#   code: MCP221
+#   name: quota-too-small-for-replicas
+#   level: warning
+#   related: [KSV040]
+#   why: >-
+#     The ResourceQuota caps the namespace's total requests and limits. When the HPA scales out
+#     past what the quota holds, the new pods are refused at admission and the server stays
+#     overloaded while the HPA reports it is scaling.
+#   example: |
+#     spec:
+#       resources: {requests: {cpu: "1"}}
+#       autoscaling: {maxReplicas: 10}
+#       quota: {requests: {cpu: "4"}}
+#   instead: |
+#     spec:
+#       resources: {requests: {cpu: "1"}}
+#       autoscaling: {maxReplicas: 10}
+#       quota: {requests: {cpu: "12"}}
+warn_quota_too_small_for_replicas contains finding if {
+	some kind in ["requests", "limits"]
+	total := lib.spec.quota[kind]
+	some resource, cap in total
+	per_pod := lib.resources[kind][resource]
+	needed := lib.quantity(resource, per_pod) * peak
+	needed > lib.quantity(resource, cap)
+	finding := {
+		"msg": sprintf("%d replicas need %s %s of %v each, more than quota.%s.%s %v", [peak, resource, kind, per_pod, kind, resource, cap]),
+		"path": sprintf("/spec/quota/%s/%s", [kind, resource]),
+	}
+}
+
+peak := lib.hpa.maxReplicas if lib.hpa_enabled
+
+peak := lib.replicas if not lib.hpa_enabled

@@ -1,0 +1,297 @@
+//! SARIF 2.1.0 report, as GitHub code scanning and other SARIF readers consume it.
+//!
+//! One run, with the rules that produced results in `tool.driver.rules` (id, name,
+//! descriptions, help, default level, related checks as tags) and one result per finding with
+//! a physical location (1-based line and column; the end column is exclusive, as SARIF
+//! defines it). Findings suppressed by an exception carry a `suppressions` entry with the
+//! exception's reason, so code scanning shows them as dismissed rather than hiding them.
+
+use serde::Serialize;
+
+use super::{RuleInfo, region};
+use crate::diagnostics::{Diagnostic, Level};
+use crate::source::Sources;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    results: Vec<SarifResult<'a>>,
+    column_kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    rules: Vec<ReportingDescriptor<'a>>,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct MultiformatMessage {
+    text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    markdown: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportingDescriptor<'a> {
+    id: &'a str,
+    name: &'a str,
+    short_description: Message,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    full_description: Option<Message>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<MultiformatMessage>,
+    default_configuration: Configuration,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<RuleProperties<'a>>,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties<'a> {
+    tags: &'a [String],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Message,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<SarifRegion>,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+#[derive(Serialize)]
+struct Suppression<'a> {
+    kind: &'static str,
+    justification: &'a str,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pointer: Option<&'a str>,
+}
+
+fn level(l: Level) -> &'static str {
+    match l {
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Note => "note",
+    }
+}
+
+/// A relative URI reference for a path as the user gave it: `/` separators, and the
+/// characters a URI may not hold percent-encoded.
+pub fn uri(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.replace('\\', "/").bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b':'
+            | b'@'
+            | b'!'
+            | b'$'
+            | b'&'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b'+'
+            | b','
+            | b';'
+            | b'=' => out.push(b as char),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+/// Render the SARIF log. `rules` is the catalog used to describe the rules that have results.
+pub fn render(diags: &[Diagnostic], sources: &Sources, rules: &[RuleInfo]) -> String {
+    let mut used: Vec<&str> = Vec::new();
+    for d in diags {
+        if !used.contains(&d.code.as_str()) {
+            used.push(&d.code);
+        }
+    }
+    used.sort();
+    let descriptors: Vec<ReportingDescriptor<'_>> = used
+        .iter()
+        .map(|code| {
+            let info = rules.iter().find(|r| r.code == *code);
+            let d = diags.iter().find(|d| d.code == *code);
+            match info {
+                Some(r) => ReportingDescriptor {
+                    id: &r.code,
+                    name: &r.name,
+                    short_description: Message {
+                        text: r.summary.clone(),
+                    },
+                    full_description: r.description.clone().map(|text| Message { text }),
+                    help: r.docs.clone().map(|markdown| MultiformatMessage {
+                        text: r.description.clone().unwrap_or_else(|| r.summary.clone()),
+                        markdown: Some(markdown),
+                    }),
+                    default_configuration: Configuration {
+                        level: level(r.level),
+                    },
+                    properties: (!r.related.is_empty())
+                        .then_some(RuleProperties { tags: &r.related }),
+                },
+                None => ReportingDescriptor {
+                    id: code,
+                    name: d.map_or(*code, |d| d.name.as_str()),
+                    short_description: Message {
+                        text: d.map_or_else(String::new, |d| d.name.clone()),
+                    },
+                    full_description: None,
+                    help: None,
+                    default_configuration: Configuration {
+                        level: d.map_or("warning", |d| level(d.level)),
+                    },
+                    properties: None,
+                },
+            }
+        })
+        .collect();
+    let results = diags
+        .iter()
+        .map(|d| {
+            let mut text = d.message.clone();
+            if let Some(env) = &d.environment {
+                text.push_str(&format!(" [environment: {env}]"));
+            }
+            let locations = d
+                .file(sources)
+                .map(|f| {
+                    vec![Location {
+                        physical_location: PhysicalLocation {
+                            artifact_location: ArtifactLocation { uri: uri(f.name()) },
+                            region: region(d, sources).map(|r| SarifRegion {
+                                start_line: r.start_line,
+                                start_column: r.start_column,
+                                end_line: r.end_line,
+                                end_column: r.end_column,
+                            }),
+                        },
+                    }]
+                })
+                .unwrap_or_default();
+            SarifResult {
+                rule_id: &d.code,
+                rule_index: used.iter().position(|c| *c == d.code),
+                level: level(d.level),
+                message: Message { text },
+                locations,
+                suppressions: d
+                    .suppressed
+                    .as_deref()
+                    .map(|j| {
+                        vec![Suppression {
+                            kind: "external",
+                            justification: j,
+                        }]
+                    })
+                    .unwrap_or_default(),
+                properties: (d.environment.is_some() || d.pointer.is_some()).then_some(
+                    ResultProperties {
+                        environment: d.environment.as_deref(),
+                        pointer: d.pointer.as_deref(),
+                    },
+                ),
+            }
+        })
+        .collect();
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "mcpgen",
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules: descriptors,
+                },
+            },
+            results,
+            column_kind: "unicodeCodePoints",
+        }],
+    };
+    let mut s =
+        serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

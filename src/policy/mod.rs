@@ -1,0 +1,684 @@
+//! Rego policies evaluated in-process with regorus: loading the built-in pack and teams' own
+//! policy directories, Conftest-compatible rule discovery, METADATA-driven rule identity, and
+//! turning rule results into located [`Diagnostic`]s.
+//!
+//! The engine is built once per process ([`Engine::new`]): the embedded pack and any user
+//! policies are parsed once, then every resolved spec is evaluated against the same engine.
+//! Rule results are findings, never errors; an `Err` from this module means a policy itself is
+//! broken (exit 2). Levels from the configuration and exceptions are applied later, by
+//! `crate::config`; the test runner lives in [`verify`].
+
+pub mod metadata;
+pub mod pack;
+pub mod verify;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::check::{Checked, Run};
+use crate::diagnostics::render::RuleInfo;
+use crate::diagnostics::{Diagnostic, Level, Span, codes};
+use metadata::{RuleMeta, rule_kind};
+
+/// A policy that mcpgen could not load or evaluate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    /// The Rego text does not parse or does not evaluate; `file:line:col` from regorus.
+    #[error("{file}:{line}:{col}: {message}")]
+    Broken {
+        /// Policy file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// regorus's message.
+        message: String,
+    },
+    /// A file or directory that could not be read, or an error without a location.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl PolicyError {
+    /// Turn regorus's formatted error (`--> file:line:col`, then `error: message`) into a
+    /// located error; regorus offers no structured span.
+    pub fn from_regorus(e: impl std::fmt::Display) -> PolicyError {
+        let text = e.to_string();
+        let location = text
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("--> "))
+            .and_then(|loc| {
+                let mut parts = loc.rsplitn(3, ':');
+                let col = parts.next()?.trim().parse().ok()?;
+                let line = parts.next()?.trim().parse().ok()?;
+                Some((parts.next()?.to_string(), line, col))
+            });
+        let message = text
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("error: "))
+            .map(str::to_string)
+            .unwrap_or_else(|| text.trim().to_string());
+        match location {
+            Some((file, line, col)) => PolicyError::Broken {
+                file,
+                line,
+                col,
+                message,
+            },
+            None => PolicyError::Other(message),
+        }
+    }
+}
+
+/// One policy file: its display path and text.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    /// Path shown in errors and coverage.
+    pub path: String,
+    /// Rego source.
+    pub text: String,
+}
+
+/// A rule the engine evaluates.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Package path (`mcpgen.images`).
+    pub package: String,
+    /// Rule name (`deny_latest_image_tag`).
+    pub rule: String,
+    /// Source file.
+    pub file: String,
+    /// Line of its first definition.
+    pub line: usize,
+    /// Its METADATA, if any.
+    pub meta: RuleMeta,
+    /// Part of the embedded pack.
+    pub builtin: bool,
+}
+
+impl Rule {
+    /// The code findings of this rule carry when a result does not say: METADATA `custom.code`,
+    /// else `<package>.<rule>` (Conftest's SARIF rule id uses the same pair).
+    pub fn code(&self) -> String {
+        self.meta
+            .code
+            .clone()
+            .unwrap_or_else(|| format!("{}.{}", self.package, self.rule))
+    }
+
+    /// Kebab-case name: METADATA `custom.name`, else the rule name without its kind prefix.
+    pub fn name(&self) -> String {
+        if let Some(n) = &self.meta.name {
+            return n.clone();
+        }
+        let base = ["deny_", "warn_", "violation_"]
+            .iter()
+            .find_map(|p| self.rule.strip_prefix(p))
+            .unwrap_or(&self.rule);
+        base.replace('_', "-")
+    }
+
+    /// Level: METADATA `custom.level`, else by kind (`warn` → warning, others → error).
+    pub fn level(&self) -> Level {
+        self.meta
+            .level
+            .or_else(|| rule_kind(&self.rule))
+            .unwrap_or(Level::Error)
+    }
+
+    /// Catalog entry.
+    pub fn info(&self) -> RuleInfo {
+        RuleInfo {
+            code: self.code(),
+            name: self.name(),
+            level: self.level(),
+            summary: self
+                .meta
+                .title
+                .clone()
+                .or_else(|| self.meta.description.clone())
+                .unwrap_or_else(|| format!("{}.{}", self.package, self.rule)),
+            description: self.meta.description.clone(),
+            related: self.meta.related.clone(),
+            docs: docs(self),
+        }
+    }
+}
+
+/// The rule's documentation in Markdown with the fixed headings.
+pub fn docs(rule: &Rule) -> Option<String> {
+    let m = &rule.meta;
+    let description = m.description.as_ref()?;
+    let mut out = format!(
+        "# {} ({})\n\n{}\n\nLevel: {}. Source: {} (`{}.{}`).\n\n## What it does\n\n{}\n",
+        rule.name(),
+        rule.code(),
+        m.title.as_deref().unwrap_or(""),
+        rule.level().as_str(),
+        rule.file,
+        rule.package,
+        rule.rule,
+        description
+    );
+    if let Some(why) = &m.why {
+        out.push_str(&format!("\n## Why is this bad\n\n{why}\n"));
+    }
+    if let Some(example) = &m.example {
+        out.push_str(&format!("\n## Example\n\n```yaml\n{example}\n```\n"));
+    }
+    if let Some(instead) = &m.instead {
+        out.push_str(&format!("\n## Use instead\n\n```yaml\n{instead}\n```\n"));
+    }
+    if !m.related.is_empty() {
+        out.push_str(&format!(
+            "\n## Related checks\n\n{}\n",
+            m.related
+                .iter()
+                .map(|r| format!("- {r}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ));
+    }
+    Some(out)
+}
+
+/// One result of one rule for one input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Code (from the result, else the rule).
+    pub code: String,
+    /// Rule name.
+    pub name: String,
+    /// Level.
+    pub level: Level,
+    /// Message.
+    pub message: String,
+    /// JSON Pointer into the resolved spec, when the result gave one.
+    pub path: Option<String>,
+}
+
+/// The built-in pack's rules, parsed from the embedded sources (for `rules` and `explain`).
+pub fn builtin_rules() -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for f in pack::FILES.iter().filter(|f| !f.is_test()) {
+        collect_rules(f.path, f.text, true, &mut rules);
+    }
+    rules.sort_by_key(Rule::code);
+    rules
+}
+
+fn collect_rules(path: &str, text: &str, builtin: bool, out: &mut Vec<Rule>) {
+    let scanned = metadata::scan(text);
+    let package = scanned.package.unwrap_or_default();
+    for r in scanned.rules {
+        out.push(Rule {
+            package: package.clone(),
+            rule: r.rule,
+            file: path.to_string(),
+            line: r.line,
+            meta: r.meta.unwrap_or_default(),
+            builtin,
+        });
+    }
+}
+
+/// Every `.rego` file under a directory, recursively, sorted. `tests` selects `*_test.rego`
+/// files too.
+pub fn read_dir(dir: &Path, tests: bool) -> Result<Vec<PolicyFile>, PolicyError> {
+    let mut paths = Vec::new();
+    walk(dir, &mut paths)?;
+    paths.sort();
+    let mut out = Vec::new();
+    for p in paths {
+        let name = p.to_string_lossy();
+        if !name.ends_with(".rego") || (!tests && name.ends_with("_test.rego")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p)
+            .map_err(|e| PolicyError::Other(format!("{}: cannot read: {e}", p.display())))?;
+        out.push(PolicyFile {
+            path: p.display().to_string(),
+            text,
+        });
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
+    if dir.is_file() {
+        out.push(dir.to_path_buf());
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        PolicyError::Other(format!(
+            "{}: cannot read policy directory: {e}",
+            dir.display()
+        ))
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|e| PolicyError::Other(format!("{}: {e}", dir.display())))?;
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Read a JSON or YAML data file into a value merged into `data`.
+pub fn read_data(path: &Path) -> Result<Value, PolicyError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        PolicyError::Other(format!("{}: cannot read data file: {e}", path.display()))
+    })?;
+    let is_json = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        return serde_json::from_str(&text)
+            .map_err(|e| PolicyError::Other(format!("{}: invalid JSON: {e}", path.display())));
+    }
+    let file = crate::source::SourceFile::new(path.display().to_string(), text);
+    crate::spec::yaml::parse(crate::source::SourceId(0), &file)
+        .map(|d| d.value)
+        .map_err(|d| {
+            let msg = d.first().map_or_else(String::new, |d| {
+                let (l, c) = d.start(&single(&file)).unwrap_or((1, 1));
+                format!("{l}:{c}: {}", d.message)
+            });
+            PolicyError::Other(format!("{}: invalid YAML: {msg}", path.display()))
+        })
+}
+
+fn single(file: &crate::source::SourceFile) -> crate::source::Sources {
+    let mut s = crate::source::Sources::new();
+    s.add(crate::source::SourceFile::new(file.name(), file.text()));
+    s
+}
+
+/// The policy engine of one run: regorus with every policy parsed, and the rules to evaluate.
+pub struct Engine {
+    engine: regorus::Engine,
+    rules: Vec<Rule>,
+    prints: Vec<String>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("rules", &self.rules.len())
+            .finish()
+    }
+}
+
+impl Engine {
+    /// Parse the built-in pack (unless `builtin` is false), the user policies and the data.
+    pub fn new(builtin: bool, user: &[PolicyFile], data: &[Value]) -> Result<Engine, PolicyError> {
+        let mut engine = regorus::Engine::new();
+        // OPA's default: a builtin given a bad value is undefined rather than aborting the
+        // whole evaluation (units.parse_bytes("lots") must not hide every other finding).
+        engine.set_strict_builtin_errors(false);
+        engine.set_gather_prints(true);
+        // A team policy can loop for a very long time on a crafted input; bound every
+        // evaluation so `check` in CI fails (exit 2) instead of hanging.
+        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit: std::time::Duration::from_secs(30),
+            check_interval: std::num::NonZeroU32::MIN.saturating_add(999),
+        });
+        let mut rules = Vec::new();
+        if builtin {
+            for f in pack::FILES.iter().filter(|f| !f.is_test()) {
+                engine
+                    .add_policy(f.path.to_string(), f.text.to_string())
+                    .map_err(PolicyError::from_regorus)?;
+                collect_rules(f.path, f.text, true, &mut rules);
+            }
+        }
+        for f in user {
+            engine
+                .add_policy(f.path.clone(), f.text.clone())
+                .map_err(PolicyError::from_regorus)?;
+            let scanned = metadata::scan(&f.text);
+            if let Some((line, message)) = scanned.errors.first() {
+                return Err(PolicyError::Broken {
+                    file: f.path.clone(),
+                    line: *line,
+                    col: 1,
+                    message: format!("invalid METADATA: {message}"),
+                });
+            }
+            collect_rules(&f.path, &f.text, false, &mut rules);
+        }
+        for d in data {
+            engine
+                .add_data(regorus::Value::from(d.clone()))
+                .map_err(PolicyError::from_regorus)?;
+        }
+        Ok(Engine {
+            engine,
+            rules,
+            prints: Vec::new(),
+        })
+    }
+
+    /// The rules this engine evaluates.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Lines `print()` wrote during evaluations so far (and forget them).
+    pub fn take_prints(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.prints)
+    }
+
+    /// Evaluate every rule on one input document.
+    ///
+    /// Packages are evaluated as whole documents, one query per top-level name (`data.mcpgen`
+    /// for the built-in pack): regorus evaluates an imported package such as `data.mcpgen.lib`
+    /// entirely on first reference, so one query shares that work among all rules instead of
+    /// repeating it per rule or per package (measured: 1.7 ms instead of 3.6 ms per input for
+    /// the built-in pack).
+    pub fn evaluate(&mut self, input: Value) -> Result<Vec<Finding>, PolicyError> {
+        self.engine.set_input(regorus::Value::from(input));
+        let mut out = Vec::new();
+        let mut roots: Vec<&str> = self
+            .rules
+            .iter()
+            .map(|r| r.package.split('.').next().unwrap_or_default())
+            .collect();
+        roots.sort_unstable();
+        roots.dedup();
+        for root in roots {
+            let results = self
+                .engine
+                .eval_query(format!("data.{root}"), false)
+                .map_err(PolicyError::from_regorus)?;
+            let Some(value) = results
+                .result
+                .into_iter()
+                .next()
+                .and_then(|r| r.expressions.into_iter().next())
+                .map(|e| e.value)
+            else {
+                continue;
+            };
+            let in_root = |r: &&Rule| r.package.split('.').next() == Some(root);
+            for rule in self.rules.iter().filter(in_root) {
+                let mut v = &value;
+                for part in rule.package.split('.').skip(1).chain([rule.rule.as_str()]) {
+                    v = &v[&regorus::Value::String(part.into())];
+                }
+                if *v == regorus::Value::Undefined {
+                    continue;
+                }
+                let json = serde_json::to_value(v).map_err(|e| {
+                    PolicyError::Other(format!("{}: result is not JSON: {e}", rule.file))
+                })?;
+                let items = match json {
+                    Value::Array(a) => a,
+                    Value::Bool(false) | Value::Null => Vec::new(),
+                    other => vec![other],
+                };
+                for item in items {
+                    out.push(finding(rule, item));
+                }
+            }
+        }
+        if let Ok(prints) = self.engine.take_prints() {
+            self.prints.extend(prints);
+        }
+        Ok(out)
+    }
+}
+
+/// One rule result: a message string, or an object with `msg` and optionally `code`, `path`,
+/// `level`, `name`.
+fn finding(rule: &Rule, item: Value) -> Finding {
+    let mut f = Finding {
+        code: rule.code(),
+        name: rule.name(),
+        level: rule.level(),
+        message: String::new(),
+        path: None,
+    };
+    match item {
+        Value::String(s) => f.message = s,
+        Value::Object(o) => {
+            let text = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
+            f.message = text("msg")
+                .or_else(|| text("message"))
+                .unwrap_or_else(|| Value::Object(o.clone()).to_string());
+            if let Some(c) = text("code") {
+                f.code = c;
+            }
+            if let Some(n) = text("name") {
+                f.name = n;
+            }
+            match text("level").or_else(|| text("severity")).as_deref() {
+                Some("error") | Some("deny") => f.level = Level::Error,
+                Some("warning") | Some("warn") => f.level = Level::Warning,
+                Some("note") | Some("info") => f.level = Level::Note,
+                _ => {}
+            }
+            f.path = text("path").filter(|p| p.is_empty() || p.starts_with('/'));
+        }
+        other => f.message = other.to_string(),
+    }
+    f
+}
+
+/// The input document of one resolved spec: `{apiVersion, kind, metadata, spec}` after
+/// defaults, plus `environment` (name or null) and `file` (the path as given).
+pub fn input(spec: &crate::spec::Spec, file: &str) -> Value {
+    let resolved = crate::model::defaults::apply(spec.file());
+    let mut obj = match serde_json::to_value(&resolved) {
+        Ok(Value::Object(o)) => o,
+        _ => Map::new(),
+    };
+    obj.insert(
+        "environment".into(),
+        spec.env()
+            .map_or(Value::Null, |e| Value::String(e.to_string())),
+    );
+    obj.insert("file".into(), Value::String(file.to_string()));
+    Value::Object(obj)
+}
+
+/// Evaluate every valid spec of a run and return the findings as diagnostics.
+///
+/// A finding that every checked variant of a file (base and environments) produces with the
+/// same code, pointer and message is reported once, at the first variant's location, without an
+/// environment; one that only some variants produce is reported once per variant, with its
+/// environment.
+pub fn check(engine: &mut Engine, run: &Run) -> Result<Vec<Diagnostic>, PolicyError> {
+    check_files(engine, &run.files)
+}
+
+/// [`check`] on some of a run's files (those that share one configuration).
+pub fn check_files<'a>(
+    engine: &mut Engine,
+    files: impl IntoIterator<Item = &'a Checked>,
+) -> Result<Vec<Diagnostic>, PolicyError> {
+    let mut out = Vec::new();
+    for checked in files {
+        let Some(doc) = &checked.doc else { continue };
+        if checked.specs.is_empty() {
+            continue;
+        }
+        let file = checked.path.display().to_string();
+        // (code, pointer, message) → diagnostics per variant, in first-seen order.
+        let mut groups: BTreeMap<(String, Option<String>, String), Vec<Diagnostic>> =
+            BTreeMap::new();
+        let mut order = Vec::new();
+        for spec in &checked.specs {
+            let findings = engine.evaluate(input(spec, &file))?;
+            let mut seen = std::collections::HashSet::new();
+            for f in findings {
+                let mut d = Diagnostic::dynamic(&f.code, &f.name, f.level, &f.message)
+                    .in_environment(spec.env());
+                let span = match &f.path {
+                    Some(p) => {
+                        let (span, _) = doc.locate(spec.env(), p);
+                        d = d.with_label(span, label(&f)).at_pointer(p.clone());
+                        Some(span)
+                    }
+                    None => {
+                        d = d.in_source(doc.source);
+                        None
+                    }
+                };
+                if let Some(info) = codes::find(&f.code) {
+                    d.help = info.help.map(str::to_string);
+                }
+                // Keyed by pointer rather than span: a finding about an absent field resolves
+                // to the overlay in an environment that overlays a sibling, yet says the same.
+                let key = (
+                    f.code.clone(),
+                    f.path
+                        .clone()
+                        .or_else(|| span.map(|s: Span| format!("@{}+{}", s.offset, s.len))),
+                    f.message.clone(),
+                );
+                if !seen.insert(key.clone()) {
+                    continue;
+                }
+                if !groups.contains_key(&key) {
+                    order.push(key.clone());
+                }
+                groups.entry(key).or_default().push(d);
+            }
+        }
+        let variants = checked.specs.len();
+        for key in order {
+            let Some(mut ds) = groups.remove(&key) else {
+                continue;
+            };
+            if ds.len() == variants && variants > 1 {
+                let mut d = ds.swap_remove(0);
+                d.environment = None;
+                out.push(d);
+            } else {
+                out.extend(ds);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The label under the flagged value: the rule name, so the snippet reads on its own.
+fn label(f: &Finding) -> String {
+    f.name.clone()
+}
+
+/// The catalog of every code a run can report: the built-in non-policy codes, then the rules
+/// of `rules` (built-in pack and user policies), sorted by code.
+pub fn catalog(rules: &[Rule]) -> Vec<RuleInfo> {
+    let mut out: Vec<RuleInfo> = codes::ALL.iter().map(RuleInfo::from_code).collect();
+    for r in rules {
+        let info = r.info();
+        if !out.iter().any(|o| o.code == info.code) {
+            out.push(info);
+        }
+    }
+    out.sort_by(|a, b| a.code.cmp(&b.code));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regorus_errors_keep_file_line_and_column() {
+        let text = "\n--> team/bad.rego:4:9\n  |\n4 |   x := (\n  |     ^\nerror: expecting `}` while parsing set";
+        assert_eq!(
+            PolicyError::from_regorus(text),
+            PolicyError::Broken {
+                file: "team/bad.rego".into(),
+                line: 4,
+                col: 9,
+                message: "expecting `}` while parsing set".into(),
+            }
+        );
+        assert_eq!(
+            PolicyError::from_regorus("something odd"),
+            PolicyError::Other("something odd".into())
+        );
+    }
+
+    fn user(text: &str) -> Vec<PolicyFile> {
+        vec![PolicyFile {
+            path: "team.rego".into(),
+            text: text.into(),
+        }]
+    }
+
+    #[test]
+    fn conftest_results_strings_objects_and_prints() {
+        let mut e = Engine::new(
+            false,
+            &user(
+                "package main\n\ndeny contains \"plain\" if { print(\"hi\") }\n\nviolation contains {\"msg\": \"obj\", \"path\": \"/spec/image\", \"code\": \"X1\"} if { true }\n\nwarn_thing contains {\"msg\": \"w\", \"level\": \"note\"} if { input.spec.image == data.bad }\n",
+            ),
+            &[serde_json::json!({"bad": "x:1"})],
+        )
+        .expect("loads");
+        let found = e
+            .evaluate(serde_json::json!({"spec": {"image": "x:1"}}))
+            .expect("evaluates");
+        let summary: Vec<_> = found
+            .iter()
+            .map(|f| (f.code.as_str(), f.name.as_str(), f.level, f.path.as_deref()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("main.deny", "deny", Level::Error, None),
+                ("X1", "violation", Level::Error, Some("/spec/image")),
+                ("main.warn_thing", "thing", Level::Note, None),
+            ]
+        );
+        assert_eq!(e.take_prints().len(), 1);
+    }
+
+    #[test]
+    fn builtin_errors_are_undefined_not_fatal() {
+        let mut e = Engine::new(
+            false,
+            &user("package main\n\ndeny contains \"big\" if { units.parse_bytes(input.m) > 1 }\n\ndeny contains \"always\" if { true }\n"),
+            &[],
+        )
+        .expect("loads");
+        let found = e
+            .evaluate(serde_json::json!({"m": "lots"}))
+            .expect("evaluates");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].message, "always");
+    }
+
+    #[test]
+    fn v0_syntax_is_a_located_error() {
+        let err = Engine::new(
+            false,
+            &user("package main\n\ndeny[msg] { msg := \"x\" }\n"),
+            &[],
+        )
+        .expect_err("v0 is rejected");
+        assert!(matches!(err, PolicyError::Broken { line: 3, .. }), "{err}");
+    }
+
+    #[test]
+    fn builtin_pack_loads_and_every_rule_has_metadata() {
+        for f in pack::FILES {
+            let s = metadata::scan(f.text);
+            assert!(s.errors.is_empty(), "{}: {:?}", f.path, s.errors);
+        }
+        let e = Engine::new(true, &[], &[]).expect("pack loads");
+        assert!(e.rules().iter().all(|r| r.meta.code.is_some()));
+    }
+}
