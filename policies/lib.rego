@@ -48,6 +48,23 @@ stateful if transport == "stdio"
 
 session_store := object.get(mcp, "sessionStore", "none")
 
+# Whether a field was left to mcpgen's defaults (the input lists their pointers).
+defaulted(pointer) if pointer in object.get(input, "defaulted", [])
+
+# Whether a field, or an object holding it, was left to mcpgen's defaults.
+defaulted_under(pointer) if {
+	some d in object.get(input, "defaulted", [])
+	startswith(concat("", [pointer, "/"]), concat("", [d, "/"]))
+}
+
+# The user said nothing about sessions: neither `stateless` nor `protocolVersions`.
+statefulness_unstated if {
+	defaulted("/spec/mcp/stateless")
+	count(versions) == 0
+}
+
+statefulness_unstated if defaulted("/spec/mcp")
+
 exposed if is_object(spec.expose)
 
 hpa := a if {

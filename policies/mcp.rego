@@ -9,7 +9,9 @@ import data.mcpgen.lib
 # description: >-
 #   Flags a stateful MCP server (`stateless: false`, a protocol revision before 2026-07-28, no
 #   revision declared, or `stdio` behind a bridge) that runs more than one replica or has an
-#   HPA while `sessionStore` is `none`.
+#   HPA while `sessionStore` is `none`. A spec that states neither its session behaviour nor
+#   its replica count and is not exposed is left to mcpgen's defaults (two replicas, each
+#   in-cluster client pinned to one pod by ClientIP affinity) and gets MCP207 instead.
 # custom:
 #   code: MCP201
 #   name: stateful-replicas-without-session-store
@@ -42,6 +44,16 @@ deny_stateful_replicas_without_session_store contains finding if {
 scaled_out contains {"why": sprintf("runs %d replicas", [lib.replicas]), "path": "/spec/replicas"} if {
 	not lib.hpa_enabled
 	lib.replicas > 1
+	not pinned_by_default
+}
+
+# The spec leaves both the session behaviour and the replica count to mcpgen and exposes
+# nothing: mcpgen then pins every in-cluster client to one pod (Service ClientIP affinity), and
+# protocol-versions-undeclared asks for the revision that settles the question.
+pinned_by_default if {
+	lib.statefulness_unstated
+	lib.defaulted("/spec/replicas")
+	not lib.exposed
 }
 
 scaled_out contains {"why": sprintf("the HPA may scale it to %d replicas", [lib.hpa.maxReplicas]), "path": "/spec/autoscaling"} if {
@@ -197,6 +209,9 @@ deny_probe_on_mcp_endpoint contains finding if {
 	health := object.get(lib.spec, "health", {})
 	some kind in ["liveness", "readiness", "startup"]
 	probe := health[kind]
+	# A probe mcpgen derived (the startup probe follows liveness) is reported through the one
+	# the user wrote.
+	not lib.defaulted_under(sprintf("/spec/health/%s", [kind]))
 	trim_right(lib.probe_path(probe), "/") == trim_right(lib.mcp_path, "/")
 	finding := {
 		"msg": sprintf("the %s probe targets the MCP endpoint %s, which does not answer plain GET requests", [kind, lib.mcp_path]),
@@ -228,7 +243,7 @@ warn_protocol_versions_undeclared contains finding if {
 	count(lib.versions) == 0
 	lib.transport != "stdio"
 	finding := {
-		"msg": "mcp.protocolVersions is not declared; mcpgen assumes a stateful server",
+		"msg": "mcp.protocolVersions is not declared; mcpgen assumes a stateful server and pins each client to one pod",
 		"path": "/spec/mcp",
 	}
 }
@@ -264,7 +279,16 @@ deny_public_ingress_without_auth contains finding if {
 	}
 }
 
-auth_pointer := "/spec/mcp/auth/type" if lib.mcp.auth
+# The auth type the user wrote; when auth is left to mcpgen's default (none), the exposure.
+auth_pointer := "/spec/mcp/auth/type" if {
+	lib.mcp.auth
+	not lib.defaulted_under("/spec/mcp/auth/type")
+}
+
+auth_pointer := "/spec/expose" if {
+	lib.mcp.auth
+	lib.defaulted_under("/spec/mcp/auth/type")
+}
 
 auth_pointer := "/spec/expose" if not lib.mcp.auth
 

@@ -27,6 +27,16 @@ test_stateful_replicas if {
 	count(deny_stateful_replicas_without_session_store) == 0 with input as {"spec": {"mcp": {"protocolVersions": ["2026-07-28"]}, "replicas": 3}}
 }
 
+test_stateful_defaults_pinned if {
+	# Nothing stated: mcpgen's two default replicas with ClientIP affinity are allowed.
+	unstated := {"spec": {"mcp": {"stateless": false}, "replicas": 2}, "defaulted": ["/spec/mcp/stateless", "/spec/replicas"]}
+	count(deny_stateful_replicas_without_session_store) == 0 with input as unstated
+	# The same replicas stated by the user, or an exposed server, are flagged.
+	count(deny_stateful_replicas_without_session_store) == 1 with input as object.union(unstated, {"defaulted": ["/spec/mcp/stateless"]})
+	count(deny_stateful_replicas_without_session_store) == 1 with input as object.union(unstated, {"spec": {"expose": {"host": "x.example.com"}}})
+	count(deny_stateful_replicas_without_session_store) == 1 with input as object.union(unstated, {"spec": {"mcp": {"stateless": false, "protocolVersions": ["2025-06-18"]}}})
+}
+
 test_stateful_hpa if {
 	spec := {"mcp": {"protocolVersions": ["2025-03-26"]}, "replicas": 1, "autoscaling": {"maxReplicas": 4}}
 	some f in deny_stateful_replicas_without_session_store with input as {"spec": spec}

@@ -6,7 +6,8 @@ import data.mcpgen.lib
 # METADATA
 # title: Missing resource requests
 # description: >-
-#   Flags a server without a CPU or memory request.
+#   Flags a server that states no CPU or memory request, whether mcpgen fills in its default
+#   (100m CPU, 128Mi memory) or the input has none at all.
 # custom:
 #   code: MCP216
 #   name: missing-resource-requests
@@ -15,7 +16,8 @@ import data.mcpgen.lib
 #   why: >-
 #     Without requests the scheduler places the pod as if it needed nothing, the pod is the first
 #     to be evicted under pressure (BestEffort or Burstable), and an HPA on utilisation has no
-#     denominator.
+#     denominator. mcpgen never deploys without requests, but its defaults are a guess: too low
+#     and the node is overcommitted, too high and capacity is wasted.
 #   example: |
 #     spec:
 #       resources:
@@ -34,10 +36,20 @@ warn_missing_resource_requests contains finding if {
 	}
 }
 
+warn_missing_resource_requests contains finding if {
+	guessed := unstated("requests")
+	count(guessed) > 0
+	finding := {
+		"msg": sprintf("the spec sets no %s request; mcpgen requests %s, a default that may not fit this server", [concat(" or ", guessed), defaults_text("requests", guessed)]),
+		"path": pointer_to("requests"),
+	}
+}
+
 # METADATA
 # title: Missing resource limits
 # description: >-
-#   Flags a server without a CPU or memory limit.
+#   Flags a server that states no CPU or memory limit, whether mcpgen fills in its default
+#   (500m CPU, 512Mi memory) or the input has none at all.
 # custom:
 #   code: MCP217
 #   name: missing-resource-limits
@@ -65,14 +77,41 @@ warn_missing_resource_limits contains finding if {
 	}
 }
 
-pointer_to(kind) := sprintf("/spec/resources/%s", [kind]) if lib.resources[kind]
-
-pointer_to(kind) := "/spec/resources" if {
-	not lib.resources[kind]
-	lib.spec.resources
+warn_missing_resource_limits contains finding if {
+	guessed := unstated("limits")
+	count(guessed) > 0
+	finding := {
+		"msg": sprintf("the spec sets no %s limit; mcpgen limits the server to %s, a default that may not fit it", [concat(" or ", guessed), defaults_text("limits", guessed)]),
+		"path": pointer_to("limits"),
+	}
 }
 
-pointer_to(kind) := "/spec" if not lib.spec.resources
+# Resources of a kind (requests or limits) that mcpgen's defaults filled in.
+unstated(kind) := [r |
+	some r in ["cpu", "memory"]
+	lib.defaulted_under(sprintf("/spec/resources/%s/%s", [kind, r]))
+]
+
+defaults_text(kind, names) := concat(" and ", [sprintf("%v %s", [lib.resources[kind][r], r]) | some r in names])
+
+# The most precise field the user wrote: the requests or limits object, else resources, else
+# the spec.
+pointer_to(kind) := sprintf("/spec/resources/%s", [kind]) if {
+	lib.resources[kind]
+	not lib.defaulted_under(sprintf("/spec/resources/%s", [kind]))
+}
+
+pointer_to(kind) := "/spec/resources" if {
+	not written(sprintf("/spec/resources/%s", [kind]))
+	written("/spec/resources")
+}
+
+pointer_to(kind) := "/spec" if not written("/spec/resources")
+
+written(pointer) if {
+	object.get(lib.spec, split(trim_prefix(pointer, "/spec/"), "/"), null) != null
+	not lib.defaulted_under(pointer)
+}
 
 # METADATA
 # title: Limit above the quota's container maximum

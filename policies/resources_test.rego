@@ -33,3 +33,21 @@ test_quota_too_small if {
 	count(warn_quota_too_small_for_replicas) == 1 with input as {"spec": spec}
 	count(warn_quota_too_small_for_replicas) == 0 with input as {"spec": object.union(spec, {"replicas": 2})}
 }
+
+test_defaulted_requests_and_limits if {
+	resolved := {"spec": {"resources": full}}
+	# Nothing stated: both rules fire at the spec, naming the defaults.
+	some r in warn_missing_resource_requests with input as object.union(resolved, {"defaulted": ["/spec/resources"]})
+	r.path == "/spec"
+	contains(r.msg, "250m cpu and 512Mi memory")
+	# Requests stated, limits left out: only the limits rule, at the resources the user wrote.
+	count(warn_missing_resource_requests) == 0 with input as object.union(resolved, {"defaulted": ["/spec/resources/limits"]})
+	some l in warn_missing_resource_limits with input as object.union(resolved, {"defaulted": ["/spec/resources/limits"]})
+	l.path == "/spec/resources"
+	# One request left out: at the requests object.
+	some m in warn_missing_resource_requests with input as object.union(resolved, {"defaulted": ["/spec/resources/requests/memory"]})
+	m.path == "/spec/resources/requests"
+	contains(m.msg, "no memory request")
+	# Everything stated: silent.
+	count(warn_missing_resource_limits) == 0 with input as object.union(resolved, {"defaulted": []})
+}

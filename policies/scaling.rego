@@ -104,7 +104,9 @@ leftover(resources) := "" if count(resources) < 2
 # METADATA
 # title: HPA target without a request
 # description: >-
-#   Flags an HPA CPU or memory utilisation target when that resource has no request.
+#   Flags an HPA CPU or memory utilisation target when the spec sets no request for that
+#   resource: with no request at all (an error), or with the request left to mcpgen's default
+#   (a warning: the HPA then scales on a percentage of a guess).
 # custom:
 #   code: MCP225
 #   name: hpa-target-without-request
@@ -130,10 +132,23 @@ deny_hpa_target_without_request contains finding if {
 	}
 }
 
+deny_hpa_target_without_request contains finding if {
+	some field, resource in {"targetCPU": "cpu", "targetMemory": "memory"}
+	lib.hpa[field]
+	not lib.defaulted_under(sprintf("/spec/autoscaling/%s", [field]))
+	lib.defaulted_under(sprintf("/spec/resources/requests/%s", [resource]))
+	finding := {
+		"msg": sprintf("autoscaling.%s is a percentage of the %s request, which the spec leaves to mcpgen's default (%v); the HPA would scale on a guess", [field, resource, lib.requests[resource]]),
+		"path": sprintf("/spec/autoscaling/%s", [field]),
+		"level": "warning",
+	}
+}
+
 # METADATA
 # title: HPA without a metric
 # description: >-
-#   Flags an HPA with none of `targetCPU`, `targetMemory` and `requestsPerSecond`.
+#   Flags an HPA with none of `targetCPU`, `targetMemory` and `requestsPerSecond` (mcpgen then
+#   scales on 70% CPU).
 # custom:
 #   code: MCP226
 #   name: hpa-without-metrics
@@ -150,10 +165,14 @@ deny_hpa_target_without_request contains finding if {
 #       autoscaling: {minReplicas: 2, maxReplicas: 10, targetCPU: 70}
 warn_hpa_without_metrics contains finding if {
 	lib.hpa_enabled
-	targets := [f | some f in ["targetCPU", "targetMemory", "requestsPerSecond"]; lib.hpa[f]]
+	targets := [f |
+		some f in ["targetCPU", "targetMemory", "requestsPerSecond"]
+		lib.hpa[f]
+		not lib.defaulted_under(sprintf("/spec/autoscaling/%s", [f]))
+	]
 	count(targets) == 0
 	finding := {
-		"msg": "autoscaling sets no target (targetCPU, targetMemory or requestsPerSecond); the HPA has nothing to scale on",
+		"msg": "autoscaling sets no target (targetCPU, targetMemory or requestsPerSecond); mcpgen falls back to 70% CPU, which may not be what loads this server",
 		"path": "/spec/autoscaling",
 	}
 }

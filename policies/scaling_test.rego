@@ -31,3 +31,18 @@ test_hpa_without_metrics if {
 	count(warn_hpa_without_metrics) == 1 with input as {"spec": {"autoscaling": {"maxReplicas": 3}}}
 	count(warn_hpa_without_metrics) == 0 with input as {"spec": {"autoscaling": {"maxReplicas": 3, "requestsPerSecond": 5}}}
 }
+
+test_target_on_defaulted_request if {
+	# The memory request is mcpgen's default: a warning on the memory target only.
+	spec := {"autoscaling": {"maxReplicas": 3, "targetCPU": 70, "targetMemory": 80}, "resources": {"requests": {"cpu": "250m", "memory": "128Mi"}}}
+	fs := deny_hpa_target_without_request with input as {"spec": spec, "defaulted": ["/spec/resources/requests/memory"]}
+	{[f.path, f.level] | some f in fs} == {["/spec/autoscaling/targetMemory", "warning"]}
+	# A target that is itself mcpgen's default is hpa-without-metrics' business.
+	count(deny_hpa_target_without_request) == 0 with input as {"spec": spec, "defaulted": ["/spec/autoscaling/targetCPU", "/spec/resources"]} with input.spec.autoscaling as {"maxReplicas": 3, "targetCPU": 70}
+}
+
+test_hpa_default_target if {
+	spec := {"autoscaling": {"maxReplicas": 3, "targetCPU": 70}}
+	count(warn_hpa_without_metrics) == 1 with input as {"spec": spec, "defaulted": ["/spec/autoscaling/targetCPU"]}
+	count(warn_hpa_without_metrics) == 0 with input as {"spec": spec, "defaulted": []}
+}

@@ -295,6 +295,47 @@ fn a_broken_spec_writes_nothing_and_leaves_previous_output_untouched() {
 }
 
 #[test]
+fn policy_errors_stop_the_build_and_exceptions_or_levels_let_it_through() {
+    let spec = root().join("fixtures/policy/latest-image-tag/fail.yaml");
+    let spec = spec.to_str().expect("utf-8");
+    let dir = tempdir("policy-gate");
+    let out = dir.join("out");
+    let out_s = out.to_str().expect("utf-8");
+    // The built-in pack runs before anything is written.
+    let o = mcpgen(&["build", spec, "-o", out_s]);
+    assert_eq!(code(&o), 1, "{}", text(&o.stdout));
+    assert!(text(&o.stdout).contains("MCP213"), "{}", text(&o.stdout));
+    assert!(text(&o.stderr).contains("nothing written"));
+    assert!(!out.exists());
+    // SARIF owns stdout, even for a failing build.
+    let o = mcpgen(&["build", spec, "-o", out_s, "--format", "sarif"]);
+    assert_eq!(code(&o), 1);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("SARIF on stdout");
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "MCP213" && r["level"] == "error"),
+        "{v}"
+    );
+    // The same levels as `check`: the rule as a warning lets the build write.
+    let o = mcpgen(&["build", spec, "-o", out_s, "-W", "latest-image-tag"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stdout));
+    assert!(out.join("base/k8s/deployment.yaml").exists());
+    // And the nearest mcpgen.toml applies: an exception with its reason.
+    std::fs::write(
+        dir.join("mcpgen.toml"),
+        "[[exceptions]]\nrule = \"MCP213\"\nreason = \"demo image\"\n",
+    )
+    .expect("write config");
+    let copy = dir.join("service.yaml");
+    std::fs::copy(spec, &copy).expect("copy");
+    let o = mcpgen(&["build", copy.to_str().expect("utf-8"), "-o", out_s]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stdout));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn a_stdio_server_stops_the_build_with_a_located_error() {
     let dir = tempdir("stdio");
     let spec = dir.join("service.yaml");

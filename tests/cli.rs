@@ -59,7 +59,7 @@ fn warnings_fail_only_with_fail_on_warn() {
     let path = dir.join("w.yaml");
     std::fs::write(
         &path,
-        "apiVersion: mcpgen.dev/v1\nkind: MCPServer\nmetadata: {name: w}\nspec:\n  image: a/b:1\n  replicas: 02\n",
+        "apiVersion: mcpgen.dev/v1\nkind: MCPServer\nmetadata: {name: w}\nspec:\n  image: a/b:1\n  mcp: {stateless: true}\n  replicas: 02\n",
     )
     .unwrap();
     let p = path.to_str().unwrap();
@@ -143,11 +143,14 @@ fn init_writes_a_spec_that_passes_check() {
     assert_eq!(code(&mcpgen(&["init", p, "--name", "tickets"])), 0);
     let o = mcpgen(&["check", p]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
+    // The only finding is the reminder to pin the production image by digest, which a
+    // starter cannot know.
     assert!(
-        stdout(&o).contains("0 errors, 0 warnings"),
+        stdout(&o).contains("0 errors, 1 warning in 1 file"),
         "{}",
         stdout(&o)
     );
+    assert!(stdout(&o).contains("MCP214"), "{}", stdout(&o));
     assert!(
         std::fs::read_to_string(&path)
             .unwrap()

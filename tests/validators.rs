@@ -113,8 +113,10 @@ fn built() -> &'static Built {
             .collect();
         for e in std::fs::read_dir(root().join("tests/validators/specs")).expect("specs dir") {
             let p = e.expect("entry").path();
+            // Specs only: the directory also holds their mcpgen.toml.
+            let spec = p.extension().is_some_and(|x| x == "yaml" || x == "kdl");
             let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned());
-            if let Some(stem) = stem {
+            if let (true, Some(stem)) = (spec, stem) {
                 specs.push((format!("spec-{stem}"), p));
             }
         }

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::check::Checked;
-use crate::cli::{Outcome, fail, print, stdout_style};
+use crate::cli::check::{PolicyArgs, gate, render_findings};
+use crate::cli::{Outcome, fail, print};
 use crate::compile::{CompileError, emitters};
 use crate::diagnostics::render::{self, Format};
 use crate::diagnostics::{Diagnostic, Level, Sink, codes};
@@ -45,6 +46,8 @@ pub struct Args {
     /// Output format of findings and the report.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
 /// Run `build`.
@@ -65,9 +68,12 @@ pub fn run(args: Args) -> Outcome {
         .filter(|e| args.target.is_empty() || args.target.iter().any(|t| t == e.name()))
         .collect();
 
-    let result = crate::check::run(&args.files, args.env.as_deref());
-    let mut diags = result.diagnostics;
-    let failed = !result.failures.is_empty();
+    let mut result = crate::check::run(&args.files, args.env.as_deref());
+    // The same gate as `check`: validation, policies, configuration and exceptions.
+    let gate = gate(&mut result, &args.files, &args.policy);
+    let mut diags = gate.diagnostics;
+    let failures = gate.failures;
+    let failed = !failures.is_empty();
     let has_error = diags
         .iter()
         .any(|d| d.level == Level::Error && d.suppressed.is_none());
@@ -157,20 +163,29 @@ pub fn run(args: Args) -> Outcome {
                 ))
                 .unwrap_or_else(|_| serde_json::json!({})),
             ),
-            Format::Human => None,
+            _ => None,
         },
         to_stderr: args.stdout,
+        notes_to_stderr: !matches!(args.format, Format::Json | Format::Human),
     };
-    if report.json.is_none() && !diags.is_empty() {
-        let rendered =
-            render::human::render(&diags, &result.sources, args.files.len(), stdout_style());
+    // Other formats print the findings alone (SARIF, JUnit and annotations always, so the CI
+    // step that reads them gets a document even when the build is clean).
+    let findings_only = report.notes_to_stderr;
+    if findings_only || (report.json.is_none() && !diags.is_empty()) {
+        let rendered = render_findings(
+            args.format,
+            &diags,
+            &result.sources,
+            &args.files,
+            &gate.catalog,
+        );
         if args.stdout {
             eprint!("{rendered}");
         } else {
             print(&rendered);
         }
     }
-    for f in &result.failures {
+    for f in &failures {
         fail(f);
     }
     if failed {
@@ -222,9 +237,21 @@ pub fn run(args: Args) -> Outcome {
 struct Report {
     json: Option<serde_json::Value>,
     to_stderr: bool,
+    /// The findings format owns stdout (SARIF, JUnit, annotations): what was written or the
+    /// drift goes to stderr.
+    notes_to_stderr: bool,
 }
 
 impl Report {
+    /// Print a human note (what was written, the drift).
+    fn note(&self, text: &str) {
+        if self.notes_to_stderr {
+            eprint!("{text}");
+        } else {
+            print(text);
+        }
+    }
+
     /// Print the JSON report with one more section, if in JSON mode.
     fn finish(&mut self, section: Option<(&str, serde_json::Value)>) {
         let Some(mut v) = self.json.take() else {
@@ -316,7 +343,7 @@ fn report_drift(drift: &[write::Drift], report: &mut Report) {
             codes::OUTPUT_DRIFT.help.unwrap_or(""),
         ));
     }
-    print(&out);
+    report.note(&out);
 }
 
 fn report_written(out: &std::path::Path, trees: &[Tree], report: &mut Report) {
@@ -341,5 +368,5 @@ fn report_written(out: &std::path::Path, trees: &[Tree], report: &mut Report) {
             out.join(&t.root).display()
         ));
     }
-    print(&s);
+    report.note(&s);
 }

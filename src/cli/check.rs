@@ -25,6 +25,13 @@ pub struct Args {
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub fail_on_warn: bool,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// Policy and configuration flags shared by `check` and `build`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PolicyArgs {
     /// Extra directory of Rego policies (repeatable), after those of mcpgen.toml.
     #[arg(long = "policy", value_name = "DIR")]
     pub policies: Vec<PathBuf>,
@@ -47,6 +54,17 @@ pub struct Args {
     pub allow: Vec<String>,
 }
 
+/// What the policy gate found: every finding (validation and policy, configuration applied),
+/// failures that stop the run, and the catalog of rules for the reports.
+pub struct Gate {
+    /// Findings, unsorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Failures (exit 2).
+    pub failures: Vec<String>,
+    /// Every rule that may have produced a finding.
+    pub catalog: Vec<render::RuleInfo>,
+}
+
 /// A path as it should be shown: relative to the working directory when it lies below it.
 fn display(path: &Path) -> String {
     let cwd = std::env::current_dir()
@@ -63,6 +81,46 @@ fn display(path: &Path) -> String {
 /// Run `check`.
 pub fn run(args: Args) -> Outcome {
     let mut result = crate::check::run(&args.files, args.env.as_deref());
+    let gate = gate(&mut result, &args.files, &args.policy);
+    let mut sink = Sink::new();
+    sink.extend(gate.diagnostics);
+    let diags = sink.finish(&result.sources);
+    print(&render_findings(
+        args.format,
+        &diags,
+        &result.sources,
+        &args.files,
+        &gate.catalog,
+    ));
+    for f in &gate.failures {
+        fail(f);
+    }
+    outcome(&diags, !gate.failures.is_empty(), args.fail_on_warn)
+}
+
+/// Render findings in one of the report formats.
+pub fn render_findings(
+    format: Format,
+    diags: &[Diagnostic],
+    sources: &crate::source::Sources,
+    files: &[PathBuf],
+    catalog: &[render::RuleInfo],
+) -> String {
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let n = files.len();
+    match format {
+        Format::Human => render::human::render(diags, sources, n, stdout_style()),
+        Format::Json => render::json::render(diags, sources, n),
+        Format::Sarif => render::sarif::render(diags, sources, catalog),
+        Format::Junit => render::junit::render(diags, sources, &names),
+        Format::Github => render::github::render(diags, sources, n),
+    }
+}
+
+/// Run the policies over checked specs and apply the configuration: each spec uses the
+/// nearest mcpgen.toml above it (or `--config`). Takes the validation findings and failures
+/// out of `result` and returns them with the policy findings.
+pub fn gate(result: &mut crate::check::Run, files: &[PathBuf], args: &PolicyArgs) -> Gate {
     let mut pending = std::mem::take(&mut result.diagnostics);
     let mut failures = std::mem::take(&mut result.failures);
     let overrides = Overrides {
@@ -72,10 +130,10 @@ pub fn run(args: Args) -> Outcome {
     };
     let today = config::today();
 
-    // Each spec uses the nearest mcpgen.toml above it (or --config): group the files by
-    // configuration, in order of first appearance, and run policies once per group.
+    // Group the files by configuration, in order of first appearance, and run policies once
+    // per group.
     let mut groups: Vec<(Option<PathBuf>, Vec<String>)> = Vec::new();
-    for f in &args.files {
+    for f in files {
         let cfg = args
             .config
             .clone()
@@ -137,24 +195,11 @@ pub fn run(args: Args) -> Outcome {
     // Findings outside any spec file (none today) are reported as they are.
     diags.extend(pending);
     catalog.sort_by(|a, b| a.code.cmp(&b.code));
-
-    let mut sink = Sink::new();
-    sink.extend(diags);
-    let diags = sink.finish(&result.sources);
-    let names: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
-    let files = args.files.len();
-    let rendered = match args.format {
-        Format::Human => render::human::render(&diags, &result.sources, files, stdout_style()),
-        Format::Json => render::json::render(&diags, &result.sources, files),
-        Format::Sarif => render::sarif::render(&diags, &result.sources, &catalog),
-        Format::Junit => render::junit::render(&diags, &result.sources, &names),
-        Format::Github => render::github::render(&diags, &result.sources, files),
-    };
-    print(&rendered);
-    for f in &failures {
-        fail(f);
+    Gate {
+        diagnostics: diags,
+        failures,
+        catalog,
     }
-    outcome(&diags, !failures.is_empty(), args.fail_on_warn)
 }
 
 fn broken(e: &PolicyError) -> String {

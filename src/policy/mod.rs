@@ -473,13 +473,27 @@ fn finding(rule: &Rule, item: Value) -> Finding {
 }
 
 /// The input document of one resolved spec: `{apiVersion, kind, metadata, spec}` after
-/// defaults, plus `environment` (name or null) and `file` (the path as given).
+/// defaults, plus `environment` (name or null), `file` (the path as given) and `defaulted`
+/// (the JSON Pointers of the fields mcpgen's defaults filled in, sorted).
 pub fn input(spec: &crate::spec::Spec, file: &str) -> Value {
     let resolved = crate::model::defaults::apply(spec.file());
+    let raw = serde_json::to_value(spec.file()).unwrap_or(Value::Null);
     let mut obj = match serde_json::to_value(&resolved) {
         Ok(Value::Object(o)) => o,
         _ => Map::new(),
     };
+    let mut defaulted = Vec::new();
+    filled(
+        &raw,
+        &Value::Object(obj.clone()),
+        String::new(),
+        &mut defaulted,
+    );
+    defaulted.sort();
+    obj.insert(
+        "defaulted".into(),
+        Value::Array(defaulted.into_iter().map(Value::String).collect()),
+    );
     obj.insert(
         "environment".into(),
         spec.env()
@@ -487,6 +501,20 @@ pub fn input(spec: &crate::spec::Spec, file: &str) -> Value {
     );
     obj.insert("file".into(), Value::String(file.to_string()));
     Value::Object(obj)
+}
+
+/// Collect the pointers of members present in `resolved` but absent (or null) in `raw`; a
+/// filled-in object is reported once, not member by member.
+fn filled(raw: &Value, resolved: &Value, at: String, out: &mut Vec<String>) {
+    let Value::Object(r) = resolved else { return };
+    for (k, v) in r {
+        let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+        match raw.get(k) {
+            None | Some(Value::Null) if !v.is_null() => out.push(here),
+            Some(inner) => filled(inner, v, here, out),
+            _ => {}
+        }
+    }
 }
 
 /// Evaluate every valid spec of a run and return the findings as diagnostics.

@@ -193,6 +193,7 @@ mod tests {
         assert_eq!(
             paths,
             [
+                "monitoring/kustomization.yaml",
                 "monitoring/prometheus-rule.yaml",
                 "monitoring/rules.test.yaml",
                 "monitoring/rules.yaml",
