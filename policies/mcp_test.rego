@@ -75,6 +75,8 @@ test_protocol_versions if {
 test_auth if {
 	count(deny_public_ingress_without_auth) == 1 with input as {"spec": {"expose": {"host": "a.b"}}}
 	count(deny_public_ingress_without_auth) == 1 with input as {"spec": {"expose": {"host": "a.b"}, "mcp": {"auth": {"type": "none"}}}}
+	# Auth left to mcpgen's default (none): reported at the exposure, not at a field never written.
+	{f.path | some f in deny_public_ingress_without_auth} == {"/spec/expose"} with input as {"spec": {"expose": {"host": "a.b"}, "mcp": {"auth": {"type": "none"}}}, "defaulted": ["/spec/mcp/auth"]}
 	count(deny_jwt_auth_without_secret) == 1 with input as {"spec": {"mcp": {"auth": {"type": "jwt"}}}}
 	count(deny_jwt_auth_without_secret) == 0 with input as {"spec": {"mcp": {"auth": {"type": "jwt", "secret": {"secret": "s", "key": "k"}}}}}
 	count(deny_oidc_auth_without_issuer) == 1 with input as {"spec": {"mcp": {"auth": {"type": "oidc"}}}}
