@@ -7,7 +7,7 @@
 #   mcpgen build fixtures/reference/service.yaml -o DIR
 # (validation, the policy gate with the built-in pack, the Model for both environments, every
 # target, and the atomic write of 2 x 26 files), and of the same build with --check against the
-# written output (everything but the write). Medians over RUNS runs (default 21). Needs python3.
+# written output (everything but the write). Medians over RUNS runs (default 21). Needs python3 (bench/median.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-21}"
@@ -17,19 +17,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 median() {
-  python3 - "$runs" "$@" <<'PY'
-import statistics, subprocess, sys, time
-runs = int(sys.argv[1]); cmd = sys.argv[2:]
-subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warm the page cache
-times = []
-for _ in range(runs):
-    t = time.perf_counter()
-    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    times.append(time.perf_counter() - t)
-    if r.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} exited {r.returncode}")
-print(f"{statistics.median(times) * 1000:.2f}")
-PY
+  python3 bench/median.py "$runs" "$@"
 }
 
 write=$(median "$bin" build fixtures/reference/service.yaml -o "$work/out")

@@ -9,7 +9,7 @@
 #      the base and both environments, rendering);
 #   2. the per-spec cost when 100 copies of the reference spec are checked in one call:
 #      (median(100 specs) - median(1 spec)) / 99, which removes process and engine start-up.
-# Medians over RUNS runs (default 21). Needs python3 for the clock and the median.
+# Medians over RUNS runs (default 21). Needs python3 (bench/median.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-21}"
@@ -22,17 +22,7 @@ for i in $(seq -w 1 100); do
 done
 
 median() {
-  python3 - "$runs" "$@" <<'PY'
-import statistics, subprocess, sys, time
-runs = int(sys.argv[1]); cmd = sys.argv[2:]
-subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warm the page cache
-times = []
-for _ in range(runs):
-    t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    times.append(time.perf_counter() - t)
-print(f"{statistics.median(times) * 1000:.2f}")
-PY
+  python3 bench/median.py "$runs" "$@"
 }
 
 one=$(median "$bin" check fixtures/reference/service.yaml)
