@@ -71,10 +71,10 @@ impl Document {
         loop {
             if let Some(span) = self.value_span(p) {
                 // For a collection, point at its key (one line) rather than the whole block.
-                if p != pointer || self.is_collection(p) {
-                    if let Some(k) = self.key_span(p) {
-                        return (k, p.to_string());
-                    }
+                if (p != pointer || self.is_collection(p))
+                    && let Some(k) = self.key_span(p)
+                {
+                    return (k, p.to_string());
                 }
                 return (span, p.to_string());
             }

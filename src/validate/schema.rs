@@ -107,18 +107,12 @@ fn validator() -> &'static Validator {
 pub fn validate(doc: &Document, value: &Value, env: Option<&str>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for err in validator().iter_errors(value) {
-        report(doc, value, env, &err, &mut out);
+        report(doc, env, &err, &mut out);
     }
     out
 }
 
-fn report(
-    doc: &Document,
-    root: &Value,
-    env: Option<&str>,
-    err: &ValidationError<'_>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn report(doc: &Document, env: Option<&str>, err: &ValidationError<'_>, out: &mut Vec<Diagnostic>) {
     let ptr = err.instance_path().as_str().to_string();
     let instance = err.instance();
     let field = display_path(&ptr);
@@ -293,7 +287,7 @@ fn report(
             match best {
                 Some(branch) => {
                     for e in branch {
-                        report(doc, root, env, e, out);
+                        report(doc, env, e, out);
                     }
                     return;
                 }

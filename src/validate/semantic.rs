@@ -17,37 +17,44 @@ pub fn check(doc: &Document, env: Option<&str>, file: &SpecFile) -> Vec<Diagnost
     let s = &file.spec;
 
     if let Some(a) = &s.autoscaling {
-        if let Some(min) = a.min_replicas {
-            if min > a.max_replicas {
-                c.pair(
-                    &codes::REPLICA_BOUNDS,
-                    format!(
-                        "autoscaling.minReplicas ({min}) is greater than maxReplicas ({})",
-                        a.max_replicas
-                    ),
-                    "/spec/autoscaling/minReplicas",
-                    "minimum here",
-                    "/spec/autoscaling/maxReplicas",
-                    "maximum here",
-                );
-            }
+        if let Some(min) = a.min_replicas
+            && min > a.max_replicas
+        {
+            c.pair(
+                &codes::REPLICA_BOUNDS,
+                format!(
+                    "autoscaling.minReplicas ({min}) is greater than maxReplicas ({})",
+                    a.max_replicas
+                ),
+                "/spec/autoscaling/minReplicas",
+                "minimum here",
+                "/spec/autoscaling/maxReplicas",
+                "maximum here",
+            );
         }
         for (dir, b) in [("scaleUp", &a.scale_up), ("scaleDown", &a.scale_down)] {
             let Some(b) = b else { continue };
-            if let Some(w) = &b.stabilization_window {
-                if w.seconds().is_none_or(|sec| sec > 3600) {
-                    c.one(&codes::DURATION_BOUNDS, format!("autoscaling.{dir}.stabilizationWindow is {w}; Kubernetes allows at most 1h"), &format!("/spec/autoscaling/{dir}/stabilizationWindow"), "at most 1h");
-                }
+            if let Some(w) = &b.stabilization_window
+                && w.seconds().is_none_or(|sec| sec > 3600)
+            {
+                c.one(
+                    &codes::DURATION_BOUNDS,
+                    format!(
+                        "autoscaling.{dir}.stabilizationWindow is {w}; Kubernetes allows at most 1h"
+                    ),
+                    &format!("/spec/autoscaling/{dir}/stabilizationWindow"),
+                    "at most 1h",
+                );
             }
-            if let Some(p) = &b.period {
-                if p.seconds().is_none_or(|sec| !(1..=1800).contains(&sec)) {
-                    c.one(
-                        &codes::DURATION_BOUNDS,
-                        format!("autoscaling.{dir}.period is {p}; Kubernetes allows 1s to 30m"),
-                        &format!("/spec/autoscaling/{dir}/period"),
-                        "between 1s and 30m",
-                    );
-                }
+            if let Some(p) = &b.period
+                && p.seconds().is_none_or(|sec| !(1..=1800).contains(&sec))
+            {
+                c.one(
+                    &codes::DURATION_BOUNDS,
+                    format!("autoscaling.{dir}.period is {p}; Kubernetes allows 1s to 30m"),
+                    &format!("/spec/autoscaling/{dir}/period"),
+                    "between 1s and 30m",
+                );
             }
         }
     }
@@ -186,33 +193,31 @@ impl Checker<'_> {
         let (Some(req), Some(lim)) = (req, lim) else {
             return;
         };
-        if let (Some(r), Some(l)) = (req.cpu.as_ref(), lim.cpu.as_ref()) {
-            if let (Some(rm), Some(lm)) = (r.millis(), l.millis()) {
-                if rm > lm {
-                    self.pair(
-                        &codes::REQUESTS_ABOVE_LIMITS,
-                        format!("cpu request {r} is above the cpu limit {l}"),
-                        &format!("{base}/requests/cpu"),
-                        "request",
-                        &format!("{base}/limits/cpu"),
-                        "limit",
-                    );
-                }
-            }
+        if let (Some(r), Some(l)) = (req.cpu.as_ref(), lim.cpu.as_ref())
+            && let (Some(rm), Some(lm)) = (r.millis(), l.millis())
+            && rm > lm
+        {
+            self.pair(
+                &codes::REQUESTS_ABOVE_LIMITS,
+                format!("cpu request {r} is above the cpu limit {l}"),
+                &format!("{base}/requests/cpu"),
+                "request",
+                &format!("{base}/limits/cpu"),
+                "limit",
+            );
         }
-        if let (Some(r), Some(l)) = (req.memory.as_ref(), lim.memory.as_ref()) {
-            if let (Some(rb), Some(lb)) = (r.bytes(), l.bytes()) {
-                if rb > lb {
-                    self.pair(
-                        &codes::REQUESTS_ABOVE_LIMITS,
-                        format!("memory request {r} is above the memory limit {l}"),
-                        &format!("{base}/requests/memory"),
-                        "request",
-                        &format!("{base}/limits/memory"),
-                        "limit",
-                    );
-                }
-            }
+        if let (Some(r), Some(l)) = (req.memory.as_ref(), lim.memory.as_ref())
+            && let (Some(rb), Some(lb)) = (r.bytes(), l.bytes())
+            && rb > lb
+        {
+            self.pair(
+                &codes::REQUESTS_ABOVE_LIMITS,
+                format!("memory request {r} is above the memory limit {l}"),
+                &format!("{base}/requests/memory"),
+                "request",
+                &format!("{base}/limits/memory"),
+                "limit",
+            );
         }
     }
 
@@ -226,29 +231,29 @@ impl Checker<'_> {
         let (Some(min), Some(max)) = (min, max) else {
             return;
         };
-        if let (Some(a), Some(b)) = (min.cpu.as_ref(), max.cpu.as_ref()) {
-            if a.millis() > b.millis() {
-                self.pair(
-                    &codes::MIN_ABOVE_MAX,
-                    format!("minimum cpu {a} is above the maximum {b}"),
-                    &format!("{min_ptr}/cpu"),
-                    "minimum",
-                    &format!("{max_ptr}/cpu"),
-                    "maximum",
-                );
-            }
+        if let (Some(a), Some(b)) = (min.cpu.as_ref(), max.cpu.as_ref())
+            && a.millis() > b.millis()
+        {
+            self.pair(
+                &codes::MIN_ABOVE_MAX,
+                format!("minimum cpu {a} is above the maximum {b}"),
+                &format!("{min_ptr}/cpu"),
+                "minimum",
+                &format!("{max_ptr}/cpu"),
+                "maximum",
+            );
         }
-        if let (Some(a), Some(b)) = (min.memory.as_ref(), max.memory.as_ref()) {
-            if a.bytes() > b.bytes() {
-                self.pair(
-                    &codes::MIN_ABOVE_MAX,
-                    format!("minimum memory {a} is above the maximum {b}"),
-                    &format!("{min_ptr}/memory"),
-                    "minimum",
-                    &format!("{max_ptr}/memory"),
-                    "maximum",
-                );
-            }
+        if let (Some(a), Some(b)) = (min.memory.as_ref(), max.memory.as_ref())
+            && a.bytes() > b.bytes()
+        {
+            self.pair(
+                &codes::MIN_ABOVE_MAX,
+                format!("minimum memory {a} is above the maximum {b}"),
+                &format!("{min_ptr}/memory"),
+                "minimum",
+                &format!("{max_ptr}/memory"),
+                "maximum",
+            );
         }
     }
 

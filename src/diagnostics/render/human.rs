@@ -110,10 +110,10 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, files: usize, style: Styl
             title.push_str(&format!(" [environment: {env}]"));
         }
         let file = d.file(sources);
-        if d.primary.is_none() {
-            if let Some(f) = file {
-                title = format!("{}: {title}", f.name());
-            }
+        if d.primary.is_none()
+            && let Some(f) = file
+        {
+            title = format!("{}: {title}", f.name());
         }
         let adapter = Adapter {
             d,
