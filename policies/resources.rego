@@ -6,8 +6,8 @@ import data.mcpgen.lib
 # METADATA
 # title: Missing resource requests
 # description: >-
-#   Flags a server that states no CPU or memory request, whether mcpgen fills in its default
-#   (100m CPU, 128Mi memory) or the input has none at all.
+#   Flags a server that states no CPU or memory request: a warning when the input has none at
+#   all, a note when mcpgen fills in its default (100m CPU, 128Mi memory).
 # custom:
 #   code: MCP216
 #   name: missing-resource-requests
@@ -42,14 +42,15 @@ warn_missing_resource_requests contains finding if {
 	finding := {
 		"msg": sprintf("the spec sets no %s request; mcpgen requests %s, a default that may not fit this server", [concat(" or ", guessed), defaults_text("requests", guessed)]),
 		"path": pointer_to("requests"),
+		"level": "note",
 	}
 }
 
 # METADATA
 # title: Missing resource limits
 # description: >-
-#   Flags a server that states no CPU or memory limit, whether mcpgen fills in its default
-#   (500m CPU, 512Mi memory) or the input has none at all.
+#   Flags a server that states no CPU or memory limit: a warning when the input has none at
+#   all, a note when mcpgen fills in its default (500m CPU, 512Mi memory).
 # custom:
 #   code: MCP217
 #   name: missing-resource-limits
@@ -83,6 +84,7 @@ warn_missing_resource_limits contains finding if {
 	finding := {
 		"msg": sprintf("the spec sets no %s limit; mcpgen limits the server to %s, a default that may not fit it", [concat(" or ", guessed), defaults_text("limits", guessed)]),
 		"path": pointer_to("limits"),
+		"level": "note",
 	}
 }
 

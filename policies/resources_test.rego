@@ -39,6 +39,7 @@ test_defaulted_requests_and_limits if {
 	# Nothing stated: both rules fire at the spec, naming the defaults.
 	some r in warn_missing_resource_requests with input as object.union(resolved, {"defaulted": ["/spec/resources"]})
 	r.path == "/spec"
+	r.level == "note"
 	contains(r.msg, "250m cpu and 512Mi memory")
 	# Requests stated, limits left out: only the limits rule, at the resources the user wrote.
 	count(warn_missing_resource_requests) == 0 with input as object.union(resolved, {"defaulted": ["/spec/resources/limits"]})

@@ -130,11 +130,16 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, files: usize, style: Styl
     out
 }
 
-/// `2 errors, 1 warning in 3 files` (and suppressed findings when there are some).
+/// `2 errors, 1 warning in 3 files` (and notes and suppressed findings when there are some).
 pub fn summary_line(s: &Summary) -> String {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let notes = if s.notes > 0 {
+        format!(", {}", plural(s.notes, "note"))
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "{}, {} in {}",
+        "{}, {}{notes} in {}",
         plural(s.errors, "error"),
         plural(s.warnings, "warning"),
         plural(s.files, "file")
