@@ -48,10 +48,8 @@ stateful if transport == "stdio"
 
 session_store := object.get(mcp, "sessionStore", "none")
 
-# Whether a field was left to mcpgen's defaults (the input lists their pointers).
-defaulted(pointer) if pointer in object.get(input, "defaulted", [])
-
-# Whether a field, or an object holding it, was left to mcpgen's defaults.
+# Whether a field, or an object holding it, was left to mcpgen's defaults (the input lists
+# their pointers).
 defaulted_under(pointer) if {
 	some d in object.get(input, "defaulted", [])
 	startswith(concat("", [pointer, "/"]), concat("", [d, "/"]))
@@ -59,11 +57,9 @@ defaulted_under(pointer) if {
 
 # The user said nothing about sessions: neither `stateless` nor `protocolVersions`.
 statefulness_unstated if {
-	defaulted("/spec/mcp/stateless")
+	defaulted_under("/spec/mcp/stateless")
 	count(versions) == 0
 }
-
-statefulness_unstated if defaulted("/spec/mcp")
 
 exposed if is_object(spec.expose)
 

@@ -52,7 +52,7 @@ scaled_out contains {"why": sprintf("runs %d replicas", [lib.replicas]), "path":
 # protocol-versions-undeclared asks for the revision that settles the question.
 pinned_by_default if {
 	lib.statefulness_unstated
-	lib.defaulted("/spec/replicas")
+	lib.defaulted_under("/spec/replicas")
 	not lib.exposed
 }
 
@@ -279,18 +279,14 @@ deny_public_ingress_without_auth contains finding if {
 	}
 }
 
-# The auth type the user wrote; when auth is left to mcpgen's default (none), the exposure.
+# The auth type the user wrote; when auth is absent or left to mcpgen's default (none), the
+# exposure.
+default auth_pointer := "/spec/expose"
+
 auth_pointer := "/spec/mcp/auth/type" if {
 	lib.mcp.auth
 	not lib.defaulted_under("/spec/mcp/auth/type")
 }
-
-auth_pointer := "/spec/expose" if {
-	lib.mcp.auth
-	lib.defaulted_under("/spec/mcp/auth/type")
-}
-
-auth_pointer := "/spec/expose" if not lib.mcp.auth
 
 # METADATA
 # title: TLS at the ingress without trusted proxy headers

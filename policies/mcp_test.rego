@@ -31,6 +31,7 @@ test_stateful_defaults_pinned if {
 	# Nothing stated: mcpgen's two default replicas with ClientIP affinity are allowed.
 	unstated := {"spec": {"mcp": {"stateless": false}, "replicas": 2}, "defaulted": ["/spec/mcp/stateless", "/spec/replicas"]}
 	count(deny_stateful_replicas_without_session_store) == 0 with input as unstated
+	count(deny_stateful_replicas_without_session_store) == 0 with input as object.union(unstated, {"defaulted": ["/spec/mcp", "/spec/replicas"]})
 	# The same replicas stated by the user, or an exposed server, are flagged.
 	count(deny_stateful_replicas_without_session_store) == 1 with input as object.union(unstated, {"defaulted": ["/spec/mcp/stateless"]})
 	count(deny_stateful_replicas_without_session_store) == 1 with input as object.union(unstated, {"spec": {"expose": {"host": "x.example.com"}}})

@@ -715,4 +715,16 @@ fn each_spec_uses_its_own_configuration() {
         of("fixtures/policy-config/team/mcpgen.toml", "MCP901").len(),
         1
     );
+    // Each group extends its own copy of the built-in engine: with the team's spec first, its
+    // policy still does not reach the spec checked after it.
+    let reversed = mcpgen(&["check", team, minimal, "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_slice(&reversed.stdout).expect("json");
+    let acme: Vec<_> = r["diagnostics"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["code"] == "ACME001")
+        .map(|d| d["file"].clone())
+        .collect();
+    assert_eq!(acme, [serde_json::json!(team)]);
 }

@@ -155,14 +155,11 @@ pub fn run(args: Args) -> Outcome {
     // what was written (or the drift), printed once at the end.
     let mut report = Report {
         json: match args.format {
-            Format::Json => Some(
-                serde_json::from_str(&render::json::render(
-                    &diags,
-                    &result.sources,
-                    args.files.len(),
-                ))
-                .unwrap_or_else(|_| serde_json::json!({})),
-            ),
+            Format::Json => Some(render::json::value(
+                &diags,
+                &result.sources,
+                args.files.len(),
+            )),
             _ => None,
         },
         to_stderr: args.stdout,

@@ -145,8 +145,11 @@ pub fn gate(result: &mut crate::check::Run, files: &[PathBuf], args: &PolicyArgs
         }
     }
 
+    // The built-in pack is parsed once; each configuration group extends a clone of it.
+    let base = policy::Engine::new(true, &[], &[]);
+    let builtin: &[policy::Rule] = base.as_ref().map_or(&[], |e| e.rules());
     let mut diags = Vec::new();
-    let mut catalog = policy::catalog(&policy::builtin_rules());
+    let mut catalog = policy::catalog(builtin);
     for (config_path, names) in &groups {
         // This group's validation findings: those in its spec files.
         let (mut mine, rest): (Vec<Diagnostic>, Vec<Diagnostic>) =
@@ -165,8 +168,8 @@ pub fn gate(result: &mut crate::check::Run, files: &[PathBuf], args: &PolicyArgs
             },
             None => Loaded::default(),
         };
-        let mut rules = policy::builtin_rules();
-        match load_engine(&loaded, &args.policies, &args.data) {
+        let mut rules = builtin.to_vec();
+        match load_engine(&base, &loaded, &args.policies, &args.data) {
             Ok(mut engine) => {
                 rules = engine.rules().to_vec();
                 let files = result
@@ -218,6 +221,7 @@ fn fail_print(line: &str) {
 /// Build the engine: the built-in pack, the configuration's and the command line's policy
 /// directories, and their data files.
 fn load_engine(
+    base: &Result<policy::Engine, PolicyError>,
     loaded: &Loaded,
     extra: &[PathBuf],
     extra_data: &[PathBuf],
@@ -230,7 +234,7 @@ fn load_engine(
     for f in loaded.data_files().iter().chain(extra_data) {
         data.push(policy::read_data(f)?);
     }
-    policy::Engine::new(true, &user, &data)
+    base.clone()?.extend(&user, &data)
 }
 
 /// The exit outcome for a set of findings.

@@ -302,6 +302,9 @@ fn single(file: &crate::source::SourceFile) -> crate::source::Sources {
 }
 
 /// The policy engine of one run: regorus with every policy parsed, and the rules to evaluate.
+/// Cloning is cheap next to parsing: a run parses the built-in pack once and clones it for
+/// each configuration's policies ([`Engine::extend`]).
+#[derive(Clone)]
 pub struct Engine {
     engine: regorus::Engine,
     rules: Vec<Rule>,
@@ -339,6 +342,17 @@ impl Engine {
                 collect_rules(f.path, f.text, true, &mut rules);
             }
         }
+        Engine {
+            engine,
+            rules,
+            prints: Vec::new(),
+        }
+        .extend(user, data)
+    }
+
+    /// Add user policies and data to this engine.
+    pub fn extend(mut self, user: &[PolicyFile], data: &[Value]) -> Result<Engine, PolicyError> {
+        let Engine { engine, rules, .. } = &mut self;
         for f in user {
             engine
                 .add_policy(f.path.clone(), f.text.clone())
@@ -352,18 +366,14 @@ impl Engine {
                     message: format!("invalid METADATA: {message}"),
                 });
             }
-            collect_rules(&f.path, &f.text, false, &mut rules);
+            collect_rules(&f.path, &f.text, false, rules);
         }
         for d in data {
             engine
                 .add_data(regorus::Value::from(d.clone()))
                 .map_err(PolicyError::from_regorus)?;
         }
-        Ok(Engine {
-            engine,
-            rules,
-            prints: Vec::new(),
-        })
+        Ok(self)
     }
 
     /// The rules this engine evaluates.
@@ -478,18 +488,14 @@ fn finding(rule: &Rule, item: Value) -> Finding {
 pub fn input(spec: &crate::spec::Spec, file: &str) -> Value {
     let resolved = crate::model::defaults::apply(spec.file());
     let raw = serde_json::to_value(spec.file()).unwrap_or(Value::Null);
-    let mut obj = match serde_json::to_value(&resolved) {
-        Ok(Value::Object(o)) => o,
+    let resolved = serde_json::to_value(&resolved).unwrap_or(Value::Null);
+    let mut defaulted = Vec::new();
+    filled(&raw, &resolved, String::new(), &mut defaulted);
+    defaulted.sort();
+    let mut obj = match resolved {
+        Value::Object(o) => o,
         _ => Map::new(),
     };
-    let mut defaulted = Vec::new();
-    filled(
-        &raw,
-        &Value::Object(obj.clone()),
-        String::new(),
-        &mut defaulted,
-    );
-    defaulted.sort();
     obj.insert(
         "defaulted".into(),
         Value::Array(defaulted.into_iter().map(Value::String).collect()),

@@ -40,6 +40,13 @@ struct Item<'a> {
 
 /// Render the report.
 pub fn render(diags: &[Diagnostic], sources: &Sources, files: usize) -> String {
+    let mut s = serde_json::to_string_pretty(&value(diags, sources, files)).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The report as a JSON value, for callers that add sections (`build` adds what it wrote).
+pub fn value(diags: &[Diagnostic], sources: &Sources, files: usize) -> serde_json::Value {
     let report = Report {
         version: 1,
         diagnostics: diags
@@ -60,8 +67,6 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, files: usize) -> String {
             .collect(),
         summary: Summary::of(diags, files),
     };
-    let mut s =
-        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    // Plain structs of strings and numbers: serializing them into a Value cannot fail.
+    serde_json::to_value(&report).unwrap_or_default()
 }
