@@ -362,6 +362,22 @@ pub fn apply(
             ));
             continue;
         };
+        if !configurable(&code) {
+            // Parse, schema, semantic and output findings mean mcpgen cannot use the spec:
+            // excepting one would switch the gate off (exit 0 on a broken spec, a skipped
+            // environment in `build`).
+            meta.push(located(
+                Diagnostic::new(
+                    &codes::CONFIG_INVALID,
+                    format!(
+                        "{code} cannot be excepted: it describes a spec mcpgen cannot use; \
+                         only policy rules (MCP2xx, team rules) and MCP9xx findings can be"
+                    ),
+                ),
+                "not configurable",
+            ));
+            continue;
+        }
         let mut used = false;
         for d in diags.iter_mut() {
             if d.suppressed.is_some() || d.code != code {

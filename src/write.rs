@@ -46,6 +46,63 @@ pub struct Drift {
     pub diff: String,
 }
 
+/// Refuse an output path that is not a plain relative path: mcpgen writes only below the output
+/// directory, whatever the spec or the model says. Each `/`-separated component must be
+/// non-empty, not `.` or `..`, and free of control characters and backslashes (a newline in a
+/// path would also forge a `# Source:` line in `--stdout`).
+pub fn plain_relative(path: &str) -> Result<(), WriteError> {
+    let bad = |why: &str| WriteError {
+        path: path.escape_debug().to_string(),
+        source: io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write outside the output directory: {why}"),
+        ),
+    };
+    if path.is_empty() {
+        return Err(bad("empty path"));
+    }
+    if path.starts_with('/') {
+        return Err(bad("absolute path"));
+    }
+    for c in path.split('/') {
+        if c.is_empty() || c == "." || c == ".." {
+            return Err(bad("not a plain relative path"));
+        }
+        if c.chars()
+            .any(|ch| ch.is_control() || ch == '\\' || ch == '\u{2028}' || ch == '\u{2029}')
+        {
+            return Err(bad("control character or backslash in the path"));
+        }
+    }
+    Ok(())
+}
+
+/// Check every tree before anything touches the disk: plain relative roots and file paths, and
+/// no root equal to or inside another (one swap would replace the other's tree).
+pub fn validate(trees: &[Tree]) -> Result<(), WriteError> {
+    for (i, tree) in trees.iter().enumerate() {
+        plain_relative(&tree.root)?;
+        for rel in tree.files.keys() {
+            plain_relative(rel)?;
+        }
+        for other in &trees[..i] {
+            let nested = tree.root == other.root
+                || tree.root.starts_with(&format!("{}/", other.root))
+                || other.root.starts_with(&format!("{}/", tree.root));
+            if nested {
+                return Err(WriteError {
+                    path: tree.root.clone(),
+                    source: io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("two outputs overlap: `{}` and `{}`", other.root, tree.root),
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Sibling path of `target` named `.<name>.<tag>-<pid>`.
 fn sibling(target: &Path, tag: &str) -> PathBuf {
     let name = target
@@ -85,6 +142,7 @@ fn write_files(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), Write
 
 /// Write every tree under `out`, atomically per tree and all-or-nothing for the staging step.
 pub fn write(out: &Path, trees: &[Tree]) -> Result<(), WriteError> {
+    validate(trees)?;
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     for tree in trees {
         let target = out.join(&tree.root);
@@ -177,6 +235,7 @@ fn list(dir: &Path) -> Result<BTreeMap<String, PathBuf>, WriteError> {
 /// Compare the trees with what is under `out`. Files missing on disk, changed, or present on
 /// disk but no longer generated all count as drift.
 pub fn check(out: &Path, trees: &[Tree]) -> Result<Vec<Drift>, WriteError> {
+    validate(trees)?;
     let mut drift = Vec::new();
     for tree in trees {
         let target = out.join(&tree.root);
@@ -230,6 +289,43 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         }
+    }
+
+    #[test]
+    fn paths_outside_the_output_directory_are_refused() {
+        for bad in [
+            "",
+            "/etc",
+            "../victim",
+            "a/../../b",
+            "./a",
+            "a//b",
+            "x\n---\nkind: X",
+            "a\\b",
+        ] {
+            assert!(plain_relative(bad).is_err(), "{bad:?} accepted");
+        }
+        for good in [
+            "production",
+            "weather/staging",
+            "k8s/deployment.yaml",
+            ".dockerignore",
+        ] {
+            assert!(plain_relative(good).is_ok(), "{good:?} refused");
+        }
+        let mut t = tree(&[("a", "1")]);
+        t.root = "../x".to_string();
+        let dir = std::env::temp_dir().join(format!("mcpgen-write-bad-{}", std::process::id()));
+        assert!(write(&dir, std::slice::from_ref(&t)).is_err());
+        assert!(!dir.exists());
+        let overlap = [
+            tree(&[("a", "1")]),
+            Tree {
+                root: "env/sub".into(),
+                files: BTreeMap::new(),
+            },
+        ];
+        assert!(validate(&overlap).is_err());
     }
 
     #[test]

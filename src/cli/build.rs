@@ -195,6 +195,11 @@ pub fn run(args: Args) -> Outcome {
         return Outcome::Findings;
     }
 
+    if let Err(e) = write::validate(&trees) {
+        report.finish(None);
+        fail(&e.to_string());
+        return Outcome::Failure;
+    }
     if args.stdout {
         print(&stream(&trees));
         report.finish(None);

@@ -44,23 +44,40 @@ pub fn check(
     out: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Spec>, String> {
     let names = environment_names(doc);
+    // The resolved variants below no longer carry `spec.environments`, so the environments'
+    // names and overlay shapes are validated here, on the document as written, on every path.
+    // A name that is not a DNS label never becomes a variant: it would name an output
+    // directory and appear in streamed YAML.
+    let shape = environment_shape_errors(doc);
+    let shape_ok = |name: &str| {
+        let root = format!("/spec/environments/{}", escape_token(name));
+        !shape.iter().any(|d| {
+            d.pointer.as_deref().is_some_and(|p| {
+                p == "/spec/environments" || p == root || p.starts_with(&format!("{root}/"))
+            })
+        })
+    };
     let mut specs = Vec::new();
     match envs {
         Envs::One(name) => {
             if !names.iter().any(|n| n == name) {
                 return Err(name.to_string());
             }
-            // The overlay's own shape is part of the base document; report its errors too.
+            let ok = shape_ok(name);
             let root = format!("/spec/environments/{}", escape_token(name));
-            let mut base = schema::validate(doc, &doc.value, None);
-            base.retain(|d| {
-                d.pointer
-                    .as_deref()
-                    .is_some_and(|p| p == root || p.starts_with(&format!("{root}/")))
-            });
-            let shape_ok = base.is_empty();
-            out.extend(base);
-            if shape_ok {
+            out.extend(
+                shape
+                    .iter()
+                    .filter(|d| {
+                        d.pointer.as_deref().is_some_and(|p| {
+                            p == "/spec/environments"
+                                || p == root
+                                || p.starts_with(&format!("{root}/"))
+                        })
+                    })
+                    .cloned(),
+            );
+            if ok {
                 specs.extend(check_variant(doc, Some(name), out));
             }
         }
@@ -70,6 +87,9 @@ pub fn check(
             let base_had_errors = base.iter().any(|d| d.level == Level::Error);
             specs.extend(base_spec);
             for name in &names {
+                if !shape_ok(name) {
+                    continue;
+                }
                 let mut env_diags = Vec::new();
                 let spec = check_variant(doc, Some(name), &mut env_diags);
                 // An error the base already reports at the same place is not the overlay's doing.
@@ -84,9 +104,22 @@ pub fn check(
                 out.extend(env_diags);
             }
             out.extend(base);
+            out.extend(shape.iter().cloned());
         }
     }
     Ok(specs)
+}
+
+/// Schema errors in `spec.environments` of the document as written: invalid environment names,
+/// overlays that are not `{metadata, spec}` objects, unknown overlay fields.
+fn environment_shape_errors(doc: &Document) -> Vec<Diagnostic> {
+    let mut errors = schema::validate(doc, &doc.value, None);
+    errors.retain(|d| {
+        d.pointer
+            .as_deref()
+            .is_some_and(|p| p == "/spec/environments" || p.starts_with("/spec/environments/"))
+    });
+    errors
 }
 
 /// Check one variant: resolve, schema, typed, semantic.
