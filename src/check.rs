@@ -52,6 +52,7 @@ pub fn check_text(run: &mut Run, name: &str, text: String, syntax: Syntax, env: 
         doc: None,
         specs: Vec::new(),
     };
+    let first = run.diagnostics.len();
     match spec::parse(id, file, syntax) {
         Err(diags) => run.diagnostics.extend(diags),
         Ok(doc) => {
@@ -74,15 +75,20 @@ pub fn check_text(run: &mut Run, name: &str, text: String, syntax: Syntax, env: 
             checked.doc = Some(doc);
         }
     }
+    // A bound that was exceeded (docs/security.md) stops the run: exit 2, not a finding.
+    if let Some(f) = crate::limits::failure(name, &run.diagnostics[first..]) {
+        run.failures.push(f);
+    }
     run.files.push(checked);
 }
 
 fn check_file(run: &mut Run, path: &Path, env: Option<&str>) {
     let name = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    // A regular file within the size bound; a symlink must stay inside its repository.
+    let bytes = match crate::source::read_input(path, crate::limits::MAX_SPEC_BYTES, None) {
         Ok(b) => b,
         Err(e) => {
-            run.failures.push(format!("{name}: cannot read: {e}"));
+            run.failures.push(e.to_string());
             return;
         }
     };

@@ -1,7 +1,8 @@
 //! The registry of built-in diagnostic codes that are not policy rules.
 //!
 //! Codes are stable and never reused: `MCP0xx` parse and schema, `MCP1xx` semantic checks,
-//! `MCP3xx` output, `MCP9xx` meta findings about the configuration itself. Policy rules
+//! `MCP3xx` output, `MCP4xx` content scanners (secrets; excepted only with a reason, never
+//! levelled), `MCP9xx` meta findings about the configuration itself. Policy rules
 //! (`MCP2xx`) live with their Rego source under `policies/` and are not listed here.
 
 use super::Level;
@@ -70,6 +71,9 @@ codes! {
     AMBIGUOUS_NUMBER = "MCP017", "ambiguous-number", Warning,
         "A number with a leading zero: YAML 1.1 tools read it as octal, YAML 1.2 (mcpgen) as decimal.",
         Some("remove the leading zero, or quote the value if it is text");
+    LIMIT_EXCEEDED = "MCP018", "limit-exceeded", Error,
+        "The input exceeds one of mcpgen's documented bounds (file size, nesting depth, list length, expanded aliases, environments); the run stops with exit 2.",
+        Some("split or simplify the input; docs/security.md lists every bound");
     REPLICA_BOUNDS = "MCP101", "min-replicas-above-max", Error,
         "`autoscaling.minReplicas` is greater than `autoscaling.maxReplicas`.",
         Some("make minReplicas at most maxReplicas");
@@ -90,11 +94,26 @@ codes! {
         Some("remove the duplicate");
     PEER_SHAPE = "MCP109", "invalid-peer", Error,
         "A network peer must name exactly one of `namespace` and `cidr`.", Some("split it into two peers: one with `namespace`, one with `cidr`");
+    INVALID_METADATA = "MCP110", "invalid-kubernetes-metadata", Error,
+        "A label or annotation key or value that Kubernetes rejects (qualified names, 63-character label values, 256 KiB of annotations).",
+        Some("keys are `[prefix/]name` with a DNS subdomain prefix and a name of at most 63 characters of [A-Za-z0-9-_.]; label values are at most 63 such characters");
+    CONTROLLER_ANNOTATION = "MCP111", "ingress-controller-annotation", Error,
+        "An annotation that would configure the ingress controller (`nginx.ingress.kubernetes.io/*`, `*-snippet`): spec annotations go on every object, the Ingress included.",
+        Some("remove the annotation; mcpgen sets the ingress annotations `expose` needs, and configuration snippets let a spec rewrite the controller's configuration");
+    RESOURCE_OUT_OF_RANGE = "MCP112", "resource-out-of-range", Error,
+        "A CPU or memory quantity that is zero or beyond any machine (compose reads 0 as unlimited).",
+        Some("use a CPU quantity between 1m and 1024 cores and a memory quantity between 4Mi and 16Ti");
+    FILE_TOO_LARGE = "MCP113", "file-too-large", Error,
+        "A `files` entry, or all of them together, is larger than a ConfigMap may hold (1 MiB).",
+        Some("bake large files into the image, or mount them from a volume");
     OUTPUT_UNSUPPORTED = "MCP301", "unsupported-output", Error,
         "The spec asks for an output mcpgen cannot produce correctly.", None;
     OUTPUT_DRIFT = "MCP302", "output-drift", Error,
         "A generated file on disk differs from what mcpgen would write (`build --check`).",
         Some("run `mcpgen build` and commit the result");
+    HARDCODED_SECRET = "MCP401", "hardcoded-secret", Error,
+        "A value the spec carries into the outputs looks like a credential (a known token or key format, a private key, a URL with a password, a credential-named assignment, or a high-entropy string).",
+        Some("reference the value from a Kubernetes Secret (`secrets:`), revoke it if it was committed, or add an mcpgen.toml exception with a reason for a value that is not secret");
     UNUSED_EXCEPTION = "MCP901", "unused-exception", Warning,
         "An exception in the configuration matches no finding.",
         Some("remove the exception, or fix its rule or path");
