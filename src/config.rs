@@ -131,8 +131,8 @@ pub fn load(
     sources: &mut Sources,
     out: &mut Vec<Diagnostic>,
 ) -> Result<Loaded, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let text = crate::source::read_input_text(path, crate::limits::MAX_CONFIG_BYTES, None)
+        .map_err(|e| e.to_string())?;
     let id = sources.add(SourceFile::new(display, text.clone()));
     let mut loaded = Loaded {
         path: Some(path.to_path_buf()),
@@ -140,6 +140,13 @@ pub fn load(
         config: Config::default(),
     };
     match toml::from_str::<Config>(&text) {
+        Ok(c) if c.exceptions.len().max(c.rules.len()) > crate::limits::MAX_CONFIG_ENTRIES => {
+            return Err(format!(
+                "{}: more than {} exceptions or rule levels (see docs/security.md)",
+                path.display(),
+                crate::limits::MAX_CONFIG_ENTRIES
+            ));
+        }
         Ok(c) => loaded.config = c,
         Err(e) => {
             let range = e.span().unwrap_or(0..0);
@@ -190,7 +197,15 @@ pub struct Overrides {
 /// Whether a code's level may be configured: policy rules and meta findings, not parse,
 /// schema, semantic or output errors (those describe a spec mcpgen cannot use).
 fn configurable(code: &str) -> bool {
-    !["MCP0", "MCP1", "MCP3"].iter().any(|p| code.starts_with(p))
+    !["MCP0", "MCP1", "MCP3", "MCP4"]
+        .iter()
+        .any(|p| code.starts_with(p))
+}
+
+/// Whether a finding of this code may be excepted: every configurable code, and the content
+/// scanners (`MCP4xx`, hardcoded secrets), which only an exception with a reason can silence.
+fn exceptable(code: &str) -> bool {
+    configurable(code) || code.starts_with("MCP4")
 }
 
 /// The date today, `YYYY-MM-DD`: `MCPGEN_TODAY` when set (for reproducible tests), else the
@@ -233,9 +248,17 @@ pub fn valid_date(s: &str) -> bool {
     if !(digits(0..4) && digits(5..7) && digits(8..10)) {
         return false;
     }
+    let y: u32 = s[0..4].parse().unwrap_or(0);
     let m: u32 = s[5..7].parse().unwrap_or(0);
     let d: u32 = s[8..10].parse().unwrap_or(0);
-    (1..=12).contains(&m) && (1..=31).contains(&d)
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    (1..=12).contains(&m) && (1..=days).contains(&d)
 }
 
 /// Apply levels and exceptions to the findings and add the meta findings about the
@@ -312,7 +335,28 @@ pub fn apply(
         None => true,
     });
 
-    // Exceptions.
+    // Exceptions. Findings are indexed by code, and by pointer within a code, so that applying
+    // them costs O(exceptions × log findings + matches), not O(exceptions × findings).
+    let mut by_code: std::collections::HashMap<&str, Vec<(Option<&str>, usize)>> =
+        std::collections::HashMap::new();
+    for (i, d) in diags.iter().enumerate() {
+        by_code
+            .entry(d.code.as_str())
+            .or_default()
+            .push((d.pointer.as_deref(), i));
+    }
+    let by_code: std::collections::HashMap<String, Vec<(Option<String>, usize)>> = by_code
+        .into_iter()
+        .map(|(c, mut v)| {
+            v.sort();
+            (
+                c.to_string(),
+                v.into_iter()
+                    .map(|(p, i)| (p.map(str::to_string), i))
+                    .collect(),
+            )
+        })
+        .collect();
     for ex in &loaded.config.exceptions {
         let e = ex.get_ref();
         let range = ex.span();
@@ -362,7 +406,7 @@ pub fn apply(
             ));
             continue;
         };
-        if !configurable(&code) {
+        if !exceptable(&code) {
             // Parse, schema, semantic and output findings mean mcpgen cannot use the spec:
             // excepting one would switch the gate off (exit 0 on a broken spec, a skipped
             // environment in `build`).
@@ -379,7 +423,23 @@ pub fn apply(
             continue;
         }
         let mut used = false;
-        for d in diags.iter_mut() {
+        let indexed = by_code.get(&code).map_or(&[][..], Vec::as_slice);
+        // With a path, only the findings whose pointer starts with it (one sorted range).
+        let candidates = match &e.path {
+            Some(p) => {
+                let from = indexed.partition_point(|(dp, _)| dp.as_deref() < Some(p.as_str()));
+                let len = indexed[from..]
+                    .iter()
+                    .take_while(|(dp, _)| {
+                        dp.as_deref().is_some_and(|dp| dp.starts_with(p.as_str()))
+                    })
+                    .count();
+                &indexed[from..from + len]
+            }
+            None => indexed,
+        };
+        for &(_, i) in candidates {
+            let d = &mut diags[i];
             if d.suppressed.is_some() || d.code != code {
                 continue;
             }
@@ -437,5 +497,10 @@ mod tests {
         assert!(!valid_date("2026-13-01"));
         assert!(!valid_date("26-12-31"));
         assert!(!valid_date("2026-é-311"));
+        assert!(!valid_date("2026-02-31"));
+        assert!(!valid_date("2026-02-29"));
+        assert!(valid_date("2028-02-29"));
+        assert!(!valid_date("2100-02-29"));
+        assert!(!valid_date("2026-04-31"));
     }
 }

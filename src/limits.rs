@@ -39,7 +39,7 @@ pub const MAX_FULL_FINDINGS: usize = 200;
 /// its position but without the snippet.
 pub const MAX_SNIPPET_LINE: usize = 1000;
 /// Memory the process may hold while team policies evaluate (bytes).
-pub const POLICY_MEMORY_BYTES: u64 = 1024 * 1024 * 1024;
+pub const POLICY_MEMORY_BYTES: u64 = 512 * 1024 * 1024;
 /// Wall-clock time one policy evaluation (one spec variant) may take.
 pub const POLICY_TIME: std::time::Duration = std::time::Duration::from_secs(30);
 /// Largest content of one `files` entry, and of all of them together: the ConfigMap limit.

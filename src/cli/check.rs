@@ -226,12 +226,33 @@ fn load_engine(
     extra: &[PathBuf],
     extra_data: &[PathBuf],
 ) -> Result<policy::Engine, PolicyError> {
+    // Paths from mcpgen.toml stay below the directory holding it; command-line ones are the
+    // caller's choice.
+    let root = loaded.path.as_deref().and_then(Path::parent).map(|p| {
+        if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        }
+    });
     let mut user = Vec::new();
-    for dir in loaded.policy_dirs().iter().chain(extra) {
+    for dir in loaded.policy_dirs() {
+        user.extend(match root {
+            Some(r) => policy::read_dir_within(&dir, false, r)?,
+            None => policy::read_dir(&dir, false)?,
+        });
+    }
+    for dir in extra {
         user.extend(policy::read_dir(dir, false)?);
     }
     let mut data = Vec::new();
-    for f in loaded.data_files().iter().chain(extra_data) {
+    for f in loaded.data_files() {
+        data.push(match root {
+            Some(r) => policy::read_data_within(&f, r)?,
+            None => policy::read_data(&f)?,
+        });
+    }
+    for f in extra_data {
         data.push(policy::read_data(f)?);
     }
     base.clone()?.extend(&user, &data)

@@ -48,7 +48,7 @@ pub struct Span {
 }
 
 /// A labelled span: where, and what to say there.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Label {
     /// Where.
     pub span: Span,

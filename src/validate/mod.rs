@@ -44,6 +44,22 @@ pub fn check(
     out: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Spec>, String> {
     let names = environment_names(doc);
+    if names.len() > crate::limits::MAX_ENVIRONMENTS {
+        // Every environment is a full check and a policy evaluation: bound the work (exit 2).
+        out.push(
+            crate::limits::exceeded(format!(
+                "the spec defines {} environments, more than the limit of {}",
+                names.len(),
+                crate::limits::MAX_ENVIRONMENTS
+            ))
+            .with_label(
+                doc.key_or_value_span("/spec/environments"),
+                "too many environments",
+            )
+            .at_pointer("/spec/environments"),
+        );
+        return Ok(Vec::new());
+    }
     // The resolved variants below no longer carry `spec.environments`, so the environments'
     // names and overlay shapes are validated here, on the document as written, on every path.
     // A name that is not a DNS label never becomes a variant: it would name an output
@@ -86,6 +102,10 @@ pub fn check(
             let base_spec = check_variant(doc, None, &mut base);
             let base_had_errors = base.iter().any(|d| d.level == Level::Error);
             specs.extend(base_spec);
+            let base_keys: std::collections::HashSet<_> = base
+                .iter()
+                .map(|b| (b.code.as_str(), b.primary.as_ref(), b.message.as_str()))
+                .collect();
             for name in &names {
                 if !shape_ok(name) {
                     continue;
@@ -94,9 +114,7 @@ pub fn check(
                 let spec = check_variant(doc, Some(name), &mut env_diags);
                 // An error the base already reports at the same place is not the overlay's doing.
                 env_diags.retain(|d| {
-                    !base.iter().any(|b| {
-                        b.code == d.code && b.primary == d.primary && b.message == d.message
-                    })
+                    !base_keys.contains(&(d.code.as_str(), d.primary.as_ref(), d.message.as_str()))
                 });
                 if !base_had_errors {
                     specs.extend(spec);
