@@ -47,6 +47,11 @@ impl SourceFile {
         &self.text
     }
 
+    /// The text, shared.
+    pub fn shared_text(&self) -> Arc<String> {
+        Arc::clone(&self.text)
+    }
+
     /// 1-based line and column (in characters) of a byte offset. Offsets past the end map to
     /// the end of the file.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {

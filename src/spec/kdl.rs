@@ -107,6 +107,7 @@ pub fn parse(id: SourceId, file: &SourceFile) -> Result<Document, Vec<Diagnostic
         }
     };
     let mut doc = Document::new(id);
+    doc.text = Some(file.shared_text());
     let mut errors = Vec::new();
     let mut m = Mapper {
         id,

@@ -79,6 +79,7 @@ pub fn parse(id: SourceId, file: &SourceFile) -> Result<Document, Vec<Diagnostic
     };
 
     let mut doc = Document::new(id);
+    doc.text = Some(file.shared_text());
     let Some(root) = docs.first() else {
         return Err(vec![
             Diagnostic::new(&codes::EMPTY_DOCUMENT, "the file holds no YAML document")

@@ -6,6 +6,7 @@
 //! reported once, for the base.
 
 pub mod schema;
+pub mod secrets;
 pub mod semantic;
 
 use serde_json::Value;
@@ -156,6 +157,8 @@ fn check_variant(doc: &Document, env: Option<&str>, out: &mut Vec<Diagnostic>) -
             return None;
         }
     }
+    // Secrets are reported whatever else is wrong with the variant.
+    out.extend(secrets::check(doc, env, &value));
     let errors = schema::validate(doc, &value, env);
     let schema_ok = errors.is_empty();
     out.extend(errors);
