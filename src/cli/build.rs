@@ -328,7 +328,8 @@ fn report_drift(drift: &[write::Drift], report: &mut Report) {
     }
     let mut out = String::new();
     for d in drift {
-        out.push_str(&d.diff);
+        // The diff shows files anyone could commit: no escape sequences reach the terminal.
+        out.push_str(&crate::diagnostics::render::sanitize_text(&d.diff));
     }
     if drift.is_empty() {
         out.push_str("up to date\n");

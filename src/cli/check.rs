@@ -215,7 +215,11 @@ fn broken(e: &PolicyError) -> String {
 fn fail_print(line: &str) {
     use std::io::Write;
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "policy print: {line}");
+    let _ = writeln!(
+        err,
+        "policy print: {}",
+        crate::diagnostics::render::sanitize_line(line)
+    );
 }
 
 /// Build the engine: the built-in pack, the configuration's and the command line's policy

@@ -5,6 +5,8 @@
 //! environment) that have no error. Findings in an environment that the base already shows are
 //! reported once, for the base.
 
+pub mod bounds;
+pub mod metadata;
 pub mod schema;
 pub mod secrets;
 pub mod semantic;
@@ -165,21 +167,48 @@ fn check_variant(doc: &Document, env: Option<&str>, out: &mut Vec<Diagnostic>) -
     if !schema_ok {
         return None;
     }
-    let file: SpecFile = match serde_json::from_value(value.clone()) {
+    let file: SpecFile = match serde_path_to_error::deserialize(&value) {
         Ok(f) => f,
         Err(e) => {
+            // The schema accepted the value but the types did not (a number beyond u32, say):
+            // locate the field through the path serde was at.
+            let mut ptr = String::new();
+            for seg in e.path().iter() {
+                match seg {
+                    serde_path_to_error::Segment::Seq { index } => {
+                        ptr.push_str(&format!("/{index}"));
+                    }
+                    serde_path_to_error::Segment::Map { key } => {
+                        ptr = crate::spec::document::child(&ptr, key);
+                    }
+                    serde_path_to_error::Segment::Enum { variant } => {
+                        ptr = crate::spec::document::child(&ptr, variant);
+                    }
+                    serde_path_to_error::Segment::Unknown => {}
+                }
+            }
+            let inner = e.inner().to_string();
+            let code = if inner.contains("invalid value: integer") {
+                &codes::OUT_OF_RANGE
+            } else {
+                &codes::SCHEMA
+            };
+            let (span, _) = doc.locate(env, &ptr);
             out.push(
                 Diagnostic::new(
-                    &codes::SCHEMA,
-                    format!("the spec does not fit the spec types: {e}"),
+                    code,
+                    format!("{} does not fit: {inner}", schema::display_path(&ptr)),
                 )
-                .in_source(doc.source)
+                .with_label(span, "out of range for this field")
+                .at_pointer(ptr)
                 .in_environment(env),
             );
             return None;
         }
     };
-    let sem = semantic::check(doc, env, &file);
+    let mut sem = semantic::check(doc, env, &file);
+    sem.extend(metadata::check(doc, env, &file));
+    sem.extend(bounds::check(doc, env, &file));
     let ok = !sem.iter().any(|d| d.level == Level::Error);
     out.extend(sem);
     ok.then(|| Spec::new_validated(env.map(str::to_string), file, value))
