@@ -262,7 +262,12 @@ impl Report {
         if let (Some((key, value)), Some(obj)) = (section, v.as_object_mut()) {
             obj.insert(key.to_string(), value);
         }
-        let text = format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let text = format!(
+            "{}\n",
+            crate::diagnostics::render::json_safe(
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            )
+        );
         if self.to_stderr {
             eprint!("{text}");
         } else {

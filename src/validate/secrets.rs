@@ -110,7 +110,7 @@ fn patterns() -> &'static [Pattern] {
             ),
             p(
                 "an AWS access key",
-                r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",
+                r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b",
                 0,
             ),
             p(

@@ -40,7 +40,9 @@ struct Item<'a> {
 
 /// Render the report.
 pub fn render(diags: &[Diagnostic], sources: &Sources, files: usize) -> String {
-    let mut s = serde_json::to_string_pretty(&value(diags, sources, files)).unwrap_or_default();
+    let mut s = super::json_safe(
+        serde_json::to_string_pretty(&value(diags, sources, files)).unwrap_or_default(),
+    );
     s.push('\n');
     s
 }

@@ -53,6 +53,26 @@ fn sanitize(s: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// JSON text made safe for a terminal: serde_json escapes only C0 controls, so C1 controls
+/// (a one-character CSI), line separators and bidirectional overrides are escaped here as
+/// `\uXXXX`. Valid because such characters can only occur inside JSON strings.
+pub fn json_safe(json: String) -> String {
+    if !json.chars().any(is_unsafe_char) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_unsafe_char(c) && !matches!(c, '\n' | '\t' | '\r') {
+            for unit in c.encode_utf16(&mut [0u16; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Source text made safe for a terminal without moving any byte offset: each
 /// [`is_unsafe_char`] other than tab, line feed and carriage return is replaced by a character
 /// of the same UTF-8 length (`?`, `¿`, `�`), so labels still point at the right columns.
@@ -218,5 +238,9 @@ mod tests {
         assert_eq!(src.len(), osc52.len());
         assert_eq!(src.chars().count(), osc52.chars().count());
         assert!(!src.chars().any(is_unsafe_char), "{src}");
+        let json = json_safe(serde_json::to_string(&serde_json::json!({"m": osc52})).unwrap());
+        assert!(!json.chars().any(is_unsafe_char), "{json}");
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["m"], osc52);
     }
 }
