@@ -177,6 +177,15 @@ fn setup(work: &Path, spec: &str, directive: &str) {
             let ok = Command::new("mkfifo").arg(&path).status().unwrap();
             assert!(ok.success(), "mkfifo");
         }
+        // Links are made here, not committed: tools that walk fixtures/ (insta's glob, editors,
+        // `cargo package`) would follow them into /proc, /root or a loop.
+        #[cfg(unix)]
+        ["link", at, target] => {
+            let at = work.join(at);
+            let _ = std::fs::remove_file(&at);
+            std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+            std::os::unix::fs::symlink(target, &at).unwrap();
+        }
         ["pad-spec", n] => {
             let n: usize = n.parse().unwrap();
             let line = format!("{comment} {}\n", "x".repeat(1000));
@@ -577,4 +586,38 @@ fn a_secret_is_accepted_only_through_an_exception_with_a_reason() {
         assert!(text(&o).contains(heading), "{}", text(&o));
     }
     let _ = std::fs::remove_dir_all(&work);
+}
+
+/// `docs/security.md` lists every bound with its value: the table and the constants agree.
+#[test]
+fn the_security_page_states_every_bound() {
+    use mcpgen::limits::*;
+    let page = std::fs::read_to_string(root().join("docs/security.md")).unwrap();
+    for (what, value) in [
+        ("MAX_SPEC_BYTES", MAX_SPEC_BYTES.to_string()),
+        ("MAX_CONFIG_BYTES", MAX_CONFIG_BYTES.to_string()),
+        ("MAX_POLICY_FILE_BYTES", MAX_POLICY_FILE_BYTES.to_string()),
+        ("MAX_POLICY_FILES", MAX_POLICY_FILES.to_string()),
+        ("MAX_POLICY_DIR_DEPTH", MAX_POLICY_DIR_DEPTH.to_string()),
+        ("MAX_DATA_BYTES", MAX_DATA_BYTES.to_string()),
+        ("MAX_DEPTH", MAX_DEPTH.to_string()),
+        ("MAX_ITEMS", MAX_ITEMS.to_string()),
+        ("MAX_EXPANDED_BYTES", MAX_EXPANDED_BYTES.to_string()),
+        ("MAX_ENVIRONMENTS", MAX_ENVIRONMENTS.to_string()),
+        ("MAX_CONFIG_ENTRIES", MAX_CONFIG_ENTRIES.to_string()),
+        ("MAX_FULL_FINDINGS", MAX_FULL_FINDINGS.to_string()),
+        ("MAX_SNIPPET_LINE", MAX_SNIPPET_LINE.to_string()),
+        ("POLICY_MEMORY_BYTES", POLICY_MEMORY_BYTES.to_string()),
+        ("POLICY_TIME", POLICY_TIME.as_secs().to_string()),
+        ("MAX_CONFIGMAP_BYTES", MAX_CONFIGMAP_BYTES.to_string()),
+        (
+            "MAX_ANNOTATIONS_BYTES",
+            mcpgen::validate::metadata::MAX_ANNOTATIONS_BYTES.to_string(),
+        ),
+    ] {
+        assert!(
+            page.contains(&format!("| {value} |")),
+            "docs/security.md does not state {what} = {value}"
+        );
+    }
 }
