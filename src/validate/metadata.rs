@@ -23,12 +23,12 @@ pub fn key_problem(key: &str) -> Option<String> {
         Some((p, n)) => (Some(p), n),
         None => (None, key),
     };
-    if let Some(p) = prefix {
-        if p.is_empty() || p.len() > 253 || !dns_subdomain(p) {
-            return Some(format!(
-                "the prefix `{p}` is not a DNS subdomain of at most 253 characters"
-            ));
-        }
+    if let Some(p) = prefix
+        && (p.is_empty() || p.len() > 253 || !dns_subdomain(p))
+    {
+        return Some(format!(
+            "the prefix `{p}` is not a DNS subdomain of at most 253 characters"
+        ));
     }
     if name.is_empty() || name.len() > 63 || !qualified_name(name) {
         return Some(format!(
