@@ -40,7 +40,9 @@ PY
 m() {
   local label="$1"; shift
   /usr/bin/time -f "%e s, %M KB, exit %x" timeout 180 "$bin" "$@" >/dev/null 2>"$work/err" || true
-  printf '%-48s %s\n' "$label" "$(tail -1 "$work/err")"
+  local sig=""
+  if grep -q "terminated by signal" "$work/err"; then sig=" ($(grep -o 'terminated by signal [0-9]*' "$work/err"))"; fi
+  printf '%-48s %s%s\n' "$label" "$(tail -1 "$work/err")" "$sig"
 }
 echo "binary: $bin"
 m "deep YAML (8,000 block sequences)" check deep-yaml.yaml

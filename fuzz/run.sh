@@ -29,5 +29,5 @@ for t in "${targets[@]}"; do
   [ "$t" = kdl ] && seeds=seeds/kdl
   mkdir -p "corpus/$t"
   cargo +nightly fuzz run -s none "$t" "corpus/$t" "$seeds" -- \
-    -max_total_time="$secs" -dict=spec.dict -timeout=20 -rss_limit_mb=3072 -print_final_stats=1
+    -max_total_time="$secs" -max_len=16384 -dict=spec.dict -timeout=20 -rss_limit_mb=3072 -print_final_stats=1
 done

@@ -229,7 +229,46 @@ fn setup(work: &Path, spec: &str, directive: &str) {
 fn hostile_specs_are_refused_without_side_effects() {
     let cases = cases();
     assert!(cases.len() >= 60, "only {} hostile cases", cases.len());
-    for case in cases {
+    // Cases are independent (one scratch workspace each): run them on every core, and report
+    // every failing case, not only the first.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut failed = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let Some(case) = cases.get(i) else { break };
+                        let outcome = std::panic::catch_unwind(|| run_case(case));
+                        if let Err(e) = outcome {
+                            let msg = e
+                                .downcast_ref::<String>()
+                                .cloned()
+                                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                                .unwrap_or_default();
+                            failed.push(msg);
+                        }
+                    }
+                    failed
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    // `env-name-absolute` names this directory.
+    assert!(!Path::new("/tmp/mcpgen-hostile-absolute").exists());
+}
+
+/// One case through every path (see the module docs).
+fn run_case(case: &Path) {
+    {
+        let case = case.to_path_buf();
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let spec_src = spec_in(&case);
         // Expectations live in the spec, or in `expect.txt` when the spec is a link or a FIFO.
@@ -343,8 +382,6 @@ fn hostile_specs_are_refused_without_side_effects() {
         }
         let _ = std::fs::remove_dir_all(&work);
     }
-    // `env-name-absolute` names this directory.
-    assert!(!Path::new("/tmp/mcpgen-hostile-absolute").exists());
 }
 
 /// A scratch directory with a valid spec (`service.yaml`) and nothing else.

@@ -1,6 +1,8 @@
 //! Shared by the targets: the in-memory check and build pipelines, exactly as `mcpgen check`
 //! and `mcpgen build --stdout` run them, without touching the disk.
 
+#![allow(dead_code)]
+
 use mcpgen::check::{Run, check_text};
 use mcpgen::diagnostics::render::{self, human::Style};
 use mcpgen::diagnostics::Sink;
