@@ -245,26 +245,29 @@ pub fn read_dir_within(
     read_policies(dir, tests, Some(root))
 }
 
-/// Refuse a configured path that leaves `root`: `..`, absolute, or a symlink out.
+/// Refuse a configured path that leaves `root` (the directory holding `mcpgen.toml`, as given):
+/// lexically (a `..` component, an absolute path) or through a symbolic link.
 fn confined(path: &Path, root: &Path, what: &str) -> Result<(), PolicyError> {
-    let escapes = path.components().any(|c| {
-        matches!(
-            c,
-            std::path::Component::ParentDir
-                | std::path::Component::RootDir
-                | std::path::Component::Prefix(_)
-        )
-    }) && !path.starts_with(root);
-    let root = std::fs::canonicalize(root)
+    use std::path::Component;
+    let below = if root.as_os_str().is_empty() || root == Path::new(".") {
+        Some(path)
+    } else {
+        path.strip_prefix(root).ok()
+    };
+    let lexical = below.is_some_and(|r| {
+        r.components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    });
+    let canonical_root = std::fs::canonicalize(root)
         .map_err(|e| PolicyError::Other(format!("{}: cannot read: {e}", root.display())))?;
-    let inside = std::fs::canonicalize(path).map(|p| p.starts_with(&root));
+    let inside = std::fs::canonicalize(path).map(|p| p.starts_with(&canonical_root));
     match inside {
-        Ok(true) if !escapes => Ok(()),
+        Ok(true) if lexical => Ok(()),
         Ok(_) => Err(PolicyError::Other(format!(
             "{}: the {what} leaves the directory holding mcpgen.toml ({}); configured paths \
-             must stay inside it",
+             must be relative, without `..`, and stay inside it (symbolic links included)",
             path.display(),
-            root.display()
+            canonical_root.display()
         ))),
         Err(e) => Err(PolicyError::Other(format!(
             "{}: cannot read {what}: {e}",
