@@ -371,7 +371,9 @@ pub fn scan(value: &str, key: Option<&str>) -> Vec<Found> {
             });
         }
     }
-    // Entropy last, on whatever no detector above explained.
+    // Entropy last, on whatever no detector above explained, outside public PEM blocks
+    // (certificates and public keys are base64 by nature and not secret).
+    let public = public_pem_blocks(value);
     let mut start = None;
     let bytes = value.as_bytes();
     for i in 0..=bytes.len() {
@@ -383,7 +385,10 @@ pub fn scan(value: &str, key: Option<&str>) -> Vec<Found> {
             (false, Some(s)) => {
                 start = None;
                 let r = s..i;
-                if random_looking(&value[r.clone()]) && !overlaps(&out, &r) {
+                if random_looking(&value[r.clone()])
+                    && !overlaps(&out, &r)
+                    && !overlaps(&public, &r)
+                {
                     out.push(Found {
                         kind: "a random-looking token (possible key material)".to_string(),
                         range: r,
@@ -395,6 +400,24 @@ pub fn scan(value: &str, key: Option<&str>) -> Vec<Found> {
     }
     out.sort_by_key(|f| f.range.start);
     out
+}
+
+/// The byte ranges of PEM blocks that are public by nature (certificates, public keys,
+/// certificate requests), as [`Found`]s so the overlap test applies to them.
+fn public_pem_blocks(value: &str) -> Vec<Found> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| {
+        Regex::new(r"(?s)-----BEGIN ([A-Z0-9 ]{1,40})-----.*?-----END [A-Z0-9 ]{1,40}-----")
+            .unwrap_or_else(|e| panic!("PEM pattern: {e}"))
+    });
+    re.captures_iter(value)
+        .filter(|c| c.get(1).is_some_and(|k| !k.as_str().contains("PRIVATE")))
+        .filter_map(|c| c.get(0))
+        .map(|m| Found {
+            kind: String::new(),
+            range: m.range(),
+        })
+        .collect()
 }
 
 /// Pointers whose strings never carry secrets mcpgen would write: the document's kind and the
@@ -582,6 +605,14 @@ mod tests {
         ] {
             assert!(scan(v, key).is_empty(), "{v:?} {key:?}: {:?}", scan(v, key));
         }
+    }
+
+    #[test]
+    fn public_pem_blocks_are_not_secrets() {
+        let cert = "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\nRTESMBAGA1UEChMJQmFsdGltb3JlMRMwEQYDVQQLEwpDeWJlclRydXN0MSIwIAYD\n-----END CERTIFICATE-----\n";
+        assert!(scan(cert, None).is_empty(), "{:?}", scan(cert, None));
+        let key = cert.replace("CERTIFICATE", "RSA PRIVATE KEY");
+        assert!(!scan(&key, None).is_empty());
     }
 
     #[test]
