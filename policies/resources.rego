@@ -6,8 +6,9 @@ import data.mcpgen.lib
 # METADATA
 # title: Missing resource requests
 # description: >-
-#   Flags a server that states no CPU or memory request: a warning when the input has none at
-#   all, a note when mcpgen fills in its default (100m CPU, 128Mi memory).
+#   Flags a server that states no CPU or memory request. mcpgen never deploys without one: the
+#   finding is a note that names the default it filled in (100m CPU, 128Mi memory); raise it
+#   to a warning or an error in mcpgen.toml to require explicit requests.
 # custom:
 #   code: MCP216
 #   name: missing-resource-requests
@@ -28,15 +29,6 @@ import data.mcpgen.lib
 #         requests: {cpu: 250m, memory: 512Mi}
 #         limits: {cpu: "1", memory: 1Gi}
 warn_missing_resource_requests contains finding if {
-	missing := [r | some r in ["cpu", "memory"]; not lib.requests[r]]
-	count(missing) > 0
-	finding := {
-		"msg": sprintf("no %s request: the scheduler reserves nothing for the server", [concat(" or ", missing)]),
-		"path": pointer_to("requests"),
-	}
-}
-
-warn_missing_resource_requests contains finding if {
 	guessed := unstated("requests")
 	count(guessed) > 0
 	finding := {
@@ -49,8 +41,9 @@ warn_missing_resource_requests contains finding if {
 # METADATA
 # title: Missing resource limits
 # description: >-
-#   Flags a server that states no CPU or memory limit: a warning when the input has none at
-#   all, a note when mcpgen fills in its default (500m CPU, 512Mi memory).
+#   Flags a server that states no CPU or memory limit. mcpgen never deploys without one: the
+#   finding is a note that names the default it filled in (500m CPU, 512Mi memory); raise it
+#   to a warning or an error in mcpgen.toml to require explicit limits.
 # custom:
 #   code: MCP217
 #   name: missing-resource-limits
@@ -69,15 +62,6 @@ warn_missing_resource_requests contains finding if {
 #       resources:
 #         requests: {cpu: 250m, memory: 512Mi}
 #         limits: {cpu: "1", memory: 1Gi}
-warn_missing_resource_limits contains finding if {
-	missing := [r | some r in ["cpu", "memory"]; not lib.limits[r]]
-	count(missing) > 0
-	finding := {
-		"msg": sprintf("no %s limit: the server can use as much as the node has", [concat(" or ", missing)]),
-		"path": pointer_to("limits"),
-	}
-}
-
 warn_missing_resource_limits contains finding if {
 	guessed := unstated("limits")
 	count(guessed) > 0

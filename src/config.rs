@@ -1,5 +1,5 @@
-//! `mcpgen.toml`: the team's configuration of the policy stage, and the pass that applies it to
-//! the findings (rule levels, then exceptions).
+//! `mcpgen.toml`: the team's configuration of the policy stage, validated once into the typed
+//! [`Rules`] (rule levels and exceptions) that the diagnostics sink applies.
 //!
 //! The file is found by walking up from each spec's directory (or given with `--config`).
 //! It names extra policy directories and data files (relative to the file), per-rule levels by
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostics::render::RuleInfo;
-use crate::diagnostics::{Diagnostic, Level, Span, codes};
+use crate::diagnostics::{self, Diagnostic, LintLevel, Rules, Span, codes};
 use crate::source::{SourceFile, SourceId, Sources};
 
 /// The configuration file name.
@@ -163,19 +163,6 @@ fn span(source: SourceId, range: std::ops::Range<usize>) -> Span {
     }
 }
 
-/// A level setting: a level, or `None` for allow (drop the finding).
-fn parse_level(s: &str) -> Result<Option<Level>, String> {
-    match s.to_ascii_lowercase().as_str() {
-        "error" | "deny" => Ok(Some(Level::Error)),
-        "warning" | "warn" => Ok(Some(Level::Warning)),
-        "note" | "info" => Ok(Some(Level::Note)),
-        "allow" | "off" | "ignore" => Ok(None),
-        other => Err(format!(
-            "unknown level `{other}` (expected error, warning, note or allow)"
-        )),
-    }
-}
-
 /// Level overrides from the command line, applied after the file's.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -185,12 +172,6 @@ pub struct Overrides {
     pub warn: Vec<String>,
     /// `-A RULE`.
     pub allow: Vec<String>,
-}
-
-/// Whether a code's level may be configured: policy rules and meta findings, not parse,
-/// schema, semantic or output errors (those describe a spec mcpgen cannot use).
-fn configurable(code: &str) -> bool {
-    !["MCP0", "MCP1", "MCP3"].iter().any(|p| code.starts_with(p))
 }
 
 /// The date today, `YYYY-MM-DD`: `MCPGEN_TODAY` when set (for reproducible tests), else the
@@ -233,96 +214,100 @@ pub fn valid_date(s: &str) -> bool {
     if !(digits(0..4) && digits(5..7) && digits(8..10)) {
         return false;
     }
-    let m: u32 = s[5..7].parse().unwrap_or(0);
-    let d: u32 = s[8..10].parse().unwrap_or(0);
-    (1..=12).contains(&m) && (1..=31).contains(&d)
+    let (Ok(y), Ok(m), Ok(d)) = (
+        s[0..4].parse::<u32>(),
+        s[5..7].parse::<u32>(),
+        s[8..10].parse::<u32>(),
+    ) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
 }
 
-/// Apply levels and exceptions to the findings and add the meta findings about the
-/// configuration itself (MCP901, MCP902, MCP903). `rules` is the catalog of known rules.
-pub fn apply(
+/// Validate the configuration's levels and exceptions against the catalog of rules into the
+/// [`Rules`] a [`crate::diagnostics::Sink`] applies, plus the findings about the configuration
+/// itself: MCP903 for what is invalid (an unknown rule, a level or exception for a code that is
+/// not configurable, a missing reason, a bad date) and MCP902 for an expired exception. The
+/// command line's `-D/-W/-A` apply after the file's levels; later flags win.
+pub fn rules(
     loaded: &Loaded,
     overrides: &Overrides,
-    rules: &[RuleInfo],
+    catalog: &[RuleInfo],
     today: &str,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let source = loaded.source;
-    let at = |range: std::ops::Range<usize>| source.map(|s| span(s, range));
-    let mut meta = Vec::new();
-    let known = |key: &str| {
-        rules
+) -> (Rules, Vec<Diagnostic>) {
+    let at = |range: std::ops::Range<usize>| loaded.source.map(|s| span(s, range));
+    let located = |d: Diagnostic, range: std::ops::Range<usize>, label: &str| match at(range) {
+        Some(s) => d.with_label(s, label.to_string()),
+        None => d,
+    };
+    let invalid = |msg: String| Diagnostic::new(&codes::CONFIG_INVALID, msg);
+    let find = |key: &str| {
+        catalog
             .iter()
             .find(|r| r.code.eq_ignore_ascii_case(key) || r.name == key)
-            .map(|r| r.code.clone())
     };
+    let mut meta = Vec::new();
+    let mut out = Rules::default();
 
-    // Levels: the file first, then -D/-W/-A (later flags win over earlier ones).
-    let mut levels: BTreeMap<String, Option<Level>> = BTreeMap::new();
+    // Levels: the file's, then the command line's.
+    type Setting<'a> = (String, LintLevel, Option<std::ops::Range<usize>>, &'a str);
+    let mut settings: Vec<Setting<'_>> = Vec::new();
     for (key, value) in &loaded.config.rules {
-        let located = |msg: String| {
-            let d = Diagnostic::new(&codes::CONFIG_INVALID, msg);
-            match at(value.span()) {
-                Some(s) => d.with_label(s, "here"),
-                None => d,
-            }
-        };
-        let Some(code) = known(key) else {
-            meta.push(located(format!("[rules] names an unknown rule `{key}`")));
-            continue;
-        };
-        if !configurable(&code) {
-            meta.push(located(format!("the level of {code} cannot be changed")));
-            continue;
-        }
-        match parse_level(value.get_ref()) {
-            Ok(l) => {
-                levels.insert(code, l);
-            }
-            Err(e) => meta.push(located(e)),
+        match LintLevel::parse(value.get_ref()) {
+            Some(l) => settings.push((key.clone(), l, Some(value.span()), "[rules]")),
+            None => meta.push(located(
+                invalid(format!(
+                    "unknown level `{}` (expected error, warning, note or allow)",
+                    value.get_ref()
+                )),
+                value.span(),
+                "here",
+            )),
         }
     }
     for (list, level) in [
-        (&overrides.deny, Some(Level::Error)),
-        (&overrides.warn, Some(Level::Warning)),
-        (&overrides.allow, None),
+        (&overrides.deny, LintLevel::Error),
+        (&overrides.warn, LintLevel::Warning),
+        (&overrides.allow, LintLevel::Allow),
     ] {
         for key in list {
-            match known(key) {
-                Some(code) if configurable(&code) => {
-                    levels.insert(code, level);
-                }
-                Some(code) => meta.push(Diagnostic::new(
-                    &codes::CONFIG_INVALID,
-                    format!("the level of {code} cannot be changed"),
-                )),
-                None => meta.push(Diagnostic::new(
-                    &codes::CONFIG_INVALID,
-                    format!("unknown rule `{key}` on the command line"),
-                )),
-            }
+            settings.push((key.clone(), level, None, "the command line"));
         }
     }
-    diags.retain_mut(|d| match levels.get(&d.code) {
-        Some(None) => false,
-        Some(Some(l)) => {
-            d.level = *l;
-            true
+    for (key, level, range, origin) in settings {
+        let problem = match find(&key) {
+            None => Some(format!("{origin} names an unknown rule `{key}`")),
+            Some(r) if !r.configurable => {
+                Some(format!("the level of {} cannot be changed", r.code))
+            }
+            Some(r) => {
+                out.levels.insert(r.code.clone(), level);
+                None
+            }
+        };
+        if let Some(msg) = problem {
+            meta.push(match range {
+                Some(r) => located(invalid(msg), r, "here"),
+                None => invalid(msg),
+            });
         }
-        None => true,
-    });
+    }
 
-    // Exceptions.
     for ex in &loaded.config.exceptions {
         let e = ex.get_ref();
         let range = ex.span();
-        let located = |d: Diagnostic, label: &str| match at(range.clone()) {
-            Some(s) => d.with_label(s, label.to_string()),
-            None => d,
-        };
         if e.reason.trim().is_empty() {
             meta.push(located(
-                Diagnostic::new(&codes::CONFIG_INVALID, "an exception needs a reason"),
+                invalid("an exception needs a reason".into()),
+                range,
                 "no reason",
             ));
             continue;
@@ -330,10 +315,8 @@ pub fn apply(
         if let Some(exp) = &e.expires {
             if !valid_date(exp) {
                 meta.push(located(
-                    Diagnostic::new(
-                        &codes::CONFIG_INVALID,
-                        format!("exception expiry `{exp}` is not a YYYY-MM-DD date"),
-                    ),
+                    invalid(format!("exception expiry `{exp}` is not a YYYY-MM-DD date")),
+                    range,
                     "bad date",
                 ));
                 continue;
@@ -347,82 +330,45 @@ pub fn apply(
                             e.rule, e.reason
                         ),
                     ),
+                    range,
                     "expired",
                 ));
                 continue;
             }
         }
-        let Some(code) = known(&e.rule) else {
+        let Some(info) = find(&e.rule) else {
             meta.push(located(
-                Diagnostic::new(
-                    &codes::CONFIG_INVALID,
-                    format!("the exception names an unknown rule `{}`", e.rule),
-                ),
+                invalid(format!("the exception names an unknown rule `{}`", e.rule)),
+                range,
                 "unknown rule",
             ));
             continue;
         };
-        if !configurable(&code) {
+        if !info.configurable {
             // Parse, schema, semantic and output findings mean mcpgen cannot use the spec:
             // excepting one would switch the gate off (exit 0 on a broken spec, a skipped
             // environment in `build`).
             meta.push(located(
-                Diagnostic::new(
-                    &codes::CONFIG_INVALID,
-                    format!(
-                        "{code} cannot be excepted: it describes a spec mcpgen cannot use; \
-                         only policy rules (MCP2xx, team rules) and MCP9xx findings can be"
-                    ),
-                ),
+                invalid(format!(
+                    "{} cannot be excepted: it describes a spec mcpgen cannot use; only policy \
+                     rules (MCP2xx, team rules) and MCP9xx findings can be",
+                    info.code
+                )),
+                range,
                 "not configurable",
             ));
             continue;
         }
-        let mut used = false;
-        for d in diags.iter_mut() {
-            if d.suppressed.is_some() || d.code != code {
-                continue;
-            }
-            if let Some(p) = &e.path {
-                let Some(dp) = &d.pointer else { continue };
-                if dp != p && !dp.starts_with(&format!("{p}/")) {
-                    continue;
-                }
-            }
-            if let Some(env) = &e.environment {
-                let denv = d.environment.as_deref().unwrap_or("base");
-                // A finding reported once for every variant also covers this environment.
-                if denv != env && d.environment.is_some() {
-                    continue;
-                }
-            }
-            d.suppressed = Some(e.reason.clone());
-            used = true;
-        }
-        if !used {
-            let what = match &e.path {
-                Some(p) => format!("`{}` at {p}", e.rule),
-                None => format!("`{}`", e.rule),
-            };
-            meta.push(located(
-                Diagnostic::new(
-                    &codes::UNUSED_EXCEPTION,
-                    format!("the exception for {what} matches no finding"),
-                ),
-                "unused",
-            ));
-        }
+        out.exceptions.push(diagnostics::Exception {
+            code: info.code.clone(),
+            rule: e.rule.clone(),
+            path: e.path.clone(),
+            environment: e.environment.clone(),
+            reason: e.reason.clone(),
+            span: at(range),
+        });
     }
-    // Meta findings obey levels too (`-A unused-exception`).
-    meta.retain_mut(|d| match levels.get(&d.code) {
-        Some(None) => false,
-        Some(Some(l)) => {
-            d.level = *l;
-            true
-        }
-        None => true,
-    });
-    diags.extend(meta);
+    (out, meta)
 }
 
 #[cfg(test)]
@@ -437,5 +383,9 @@ mod tests {
         assert!(!valid_date("2026-13-01"));
         assert!(!valid_date("26-12-31"));
         assert!(!valid_date("2026-é-311"));
+        assert!(!valid_date("2026-02-31"));
+        assert!(!valid_date("2026-02-29"));
+        assert!(valid_date("2028-02-29"));
+        assert!(!valid_date("2026-04-31"));
     }
 }

@@ -143,10 +143,10 @@ fn init_writes_a_spec_that_passes_check() {
     assert_eq!(code(&mcpgen(&["init", p, "--name", "tickets"])), 0);
     let o = mcpgen(&["check", p]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
-    // The only finding is the reminder to pin the production image by digest, which a
-    // starter cannot know.
+    // The only warning is the reminder to pin the production image by digest, which a
+    // starter cannot know; the notes say what the generated monitoring needs to be loaded.
     assert!(
-        stdout(&o).contains("0 errors, 1 warning in 1 file"),
+        stdout(&o).contains("0 errors, 1 warning, 2 notes in 1 file"),
         "{}",
         stdout(&o)
     );
@@ -199,13 +199,36 @@ fn committed_schema_validates_the_shared_specs() {
         "fixtures/reference/service.yaml",
         "fixtures/minimal/service.yaml",
     ] {
-        let run = mcpgen::check::run(&[PathBuf::from(f)], None);
+        let run = mcpgen::pipeline::check_paths(&[PathBuf::from(f)], &Default::default());
         let doc = run.files[0].doc.as_ref().unwrap();
         let errors: Vec<String> = v.iter_errors(&doc.value).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{f}: {errors:?}");
     }
-    let run = mcpgen::check::run(&[PathBuf::from("fixtures/invalid-enum/service.yaml")], None);
+    let run = mcpgen::pipeline::check_paths(
+        &[PathBuf::from("fixtures/invalid-enum/service.yaml")],
+        &Default::default(),
+    );
     assert!(!v.is_valid(&run.files[0].doc.as_ref().unwrap().value));
+}
+
+/// Check one text through the whole pipeline (validation, resolution, policies) and build it.
+fn check_text(name: &str, text: String, syntax: mcpgen::spec::Syntax, env: Option<&str>) {
+    let opts = mcpgen::pipeline::Options {
+        env: env.map(str::to_string),
+        no_config: true,
+        ..Default::default()
+    };
+    let report = mcpgen::pipeline::check(
+        &[mcpgen::pipeline::Input::Text {
+            name: name.to_string(),
+            text,
+            syntax,
+        }],
+        &opts,
+    );
+    if report.failures.is_empty() && !report.has_errors() {
+        let _ = mcpgen::pipeline::build(&report, &Default::default());
+    }
 }
 
 /// No input makes mcpgen panic: truncations and byte flips of the reference spec, in YAML
@@ -230,8 +253,7 @@ fn no_panic_on_mangled_input() {
             std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/").to_string() + file).unwrap();
         for cut in (0..text.len()).step_by(53) {
             let t = String::from_utf8_lossy(&text[..cut]).into_owned();
-            let mut run = mcpgen::check::Run::default();
-            mcpgen::check::check_text(&mut run, "cut", t, syntax, None);
+            check_text("cut", t, syntax, None);
         }
         let specials = [
             b':', b'-', b'{', b'}', b'[', b']', b'"', b'\'', b'&', b'*', b'\n', b' ', b'\t', b'#',
@@ -243,18 +265,14 @@ fn no_panic_on_mangled_input() {
                 let i = (next() as usize) % t.len();
                 t[i] = specials[(next() as usize) % specials.len()];
             }
-            let mut run = mcpgen::check::Run::default();
-            mcpgen::check::check_text(
-                &mut run,
+            check_text(
                 "flip",
                 String::from_utf8_lossy(&t).into_owned(),
                 syntax,
                 None,
             );
             for env in ["staging", "production"] {
-                let mut run = mcpgen::check::Run::default();
-                mcpgen::check::check_text(
-                    &mut run,
+                check_text(
                     "flip",
                     String::from_utf8_lossy(&t).into_owned(),
                     syntax,

@@ -33,16 +33,16 @@ fn outputs() -> Vec<Output> {
     let mut out = Vec::new();
     for case in FIXTURES {
         let path = repo().join("fixtures").join(case).join("service.yaml");
-        let run = mcpgen::check::run(&[path], None);
+        let run = mcpgen::pipeline::check_paths(&[path], &Default::default());
         assert!(run.failures.is_empty(), "{:?}", run.failures);
         let file = run.files.first().expect("one checked file");
-        assert!(!file.specs.is_empty(), "fixture {case} did not validate");
-        for spec in &file.specs {
-            let model = Model::from_spec(spec);
+        assert!(!file.variants.is_empty(), "fixture {case} did not validate");
+        for v in &file.variants {
+            let model = Model::new(&v.resolved, "service.yaml");
             let artifacts = MonitoringEmitter.emit(&model).expect("monitoring emits");
             out.push(Output {
                 case,
-                env: spec.env().unwrap_or("base").to_string(),
+                env: v.spec.env().unwrap_or("base").to_string(),
                 artifacts,
             });
         }

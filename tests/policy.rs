@@ -31,11 +31,13 @@ fn stdout(o: &Output) -> String {
 
 /// Validation plus the built-in pack on one file, as `check` runs it (without configuration).
 fn check_file(path: &Path) -> (Vec<Diagnostic>, mcpgen::source::Sources) {
-    let run = mcpgen::check::run(&[path.to_path_buf()], None);
-    let mut engine = policy::Engine::new(true, &[], &[]).expect("built-in pack loads");
-    let mut diags = policy::check(&mut engine, &run).expect("built-in pack evaluates");
-    diags.extend(run.diagnostics.clone());
-    (diags, run.sources)
+    let opts = mcpgen::pipeline::Options {
+        no_config: true,
+        ..Default::default()
+    };
+    let run = mcpgen::pipeline::check_paths(&[path.to_path_buf()], &opts);
+    assert!(run.failures.is_empty(), "{:?}", run.failures);
+    (run.diagnostics, run.sources)
 }
 
 /// Lines marked `# expect: CODE` in a fixture.

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::compile::{Artifact, CompileError, Emitter, stdio_unsupported, yaml_file};
-use crate::model::{DependencyModel, HOME_DIR, Model, UID};
+use crate::compile::{Artifact, CompileError, Emitter, yaml_file};
+use crate::model::{HOME_DIR, Model, UID};
 
 /// The compose target (`--target compose`).
 #[derive(Debug, Clone, Copy)]
@@ -27,10 +27,7 @@ impl Emitter for Compose {
     }
 
     fn emit(&self, m: &Model) -> Result<Vec<Artifact>, CompileError> {
-        if let Some(e) = stdio_unsupported(m) {
-            return Err(e);
-        }
-        let file = compose_file(m)?;
+        let file = compose_file(m);
         let mut out = vec![Artifact {
             path: "compose.yaml".to_string(),
             contents: yaml_file(m, "compose.yaml", &[file])?,
@@ -58,7 +55,7 @@ impl Emitter for Compose {
         // Database images refuse to start without a password; each gets its own env file so
         // the server's secrets never reach another container.
         for (name, d) in &m.dependencies {
-            if let Some(var) = known_image(d).2 {
+            if let Some(var) = d.password_var {
                 let file = format!("{name}.env");
                 let mut text = copy_note(&file);
                 text.push_str(&format!("{var}=\n"));
@@ -194,60 +191,7 @@ fn memory(bytes: u128) -> String {
     format!("{bytes}b")
 }
 
-fn quantity_cpu(q: &str) -> u64 {
-    crate::spec::scalars::Cpu::new_unchecked(q)
-        .millis()
-        .unwrap_or(0)
-}
-
-fn quantity_mem(q: &str) -> u128 {
-    crate::spec::scalars::Memory::new_unchecked(q)
-        .bytes()
-        .unwrap_or(0)
-}
-
-/// What compose knows about well-known backing images: health check, data directory, and
-/// whether the image refuses to start without a password from the env file.
-fn known_image(dep: &DependencyModel) -> (Vec<String>, Option<&'static str>, Option<&'static str>) {
-    let repo = dep.spec.image.repository();
-    let base = repo.rsplit('/').next().unwrap_or(repo);
-    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    match base {
-        "postgres" | "postgis" => (
-            s(&["CMD", "pg_isready", "-U", "postgres"]),
-            Some("/var/lib/postgresql/data"),
-            Some("POSTGRES_PASSWORD"),
-        ),
-        "redis" => (s(&["CMD", "redis-cli", "ping"]), Some("/data"), None),
-        "valkey" => (s(&["CMD", "valkey-cli", "ping"]), Some("/data"), None),
-        "mysql" | "mariadb" => (
-            s(&["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"]),
-            Some("/var/lib/mysql"),
-            Some("MYSQL_ROOT_PASSWORD"),
-        ),
-        "mongo" => (
-            s(&[
-                "CMD",
-                "mongosh",
-                "--quiet",
-                "--eval",
-                "db.adminCommand('ping')",
-            ]),
-            Some("/data/db"),
-            None,
-        ),
-        _ => (
-            vec![
-                "CMD-SHELL".to_string(),
-                format!("nc -z 127.0.0.1 {} || exit 1", dep.spec.port),
-            ],
-            None,
-            None,
-        ),
-    }
-}
-
-fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
+fn compose_file(m: &Model) -> ComposeFile {
     let mut services = BTreeMap::new();
     let mut volumes = BTreeMap::new();
     let mut configs = BTreeMap::new();
@@ -258,15 +202,9 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
 
     let mut depends_on = BTreeMap::new();
     for (name, dep) in &m.dependencies {
-        let (known_test, data_dir, needs_password) = known_image(dep);
-        let test = match &dep.spec.healthcheck {
-            Some(cmd) => std::iter::once("CMD".to_string())
-                .chain(cmd.iter().map(|c| lit(c)))
-                .collect(),
-            None => known_test,
-        };
+        let test = dep.healthcheck.iter().map(|c| lit(c)).collect();
         let mut svc_volumes = Vec::new();
-        if let Some(dir) = data_dir {
+        if let Some(dir) = dep.data_dir {
             let vol = format!("{name}-data");
             svc_volumes.push(format!("{vol}:{dir}"));
             volumes.insert(vol, VolumeDef {});
@@ -274,14 +212,9 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
         services.insert(
             name.clone(),
             Service {
-                image: dep.spec.image.to_string(),
-                environment: dep
-                    .spec
-                    .env
-                    .iter()
-                    .map(|(k, v)| (k.clone(), lit(v.as_str())))
-                    .collect(),
-                env_file: if needs_password.is_some() {
+                image: dep.image.to_string(),
+                environment: dep.env.iter().map(|(k, v)| (k.clone(), lit(v))).collect(),
+                env_file: if dep.password_var.is_some() {
                     vec![EnvFile {
                         path: format!("./{name}.env"),
                         required: true,
@@ -330,16 +263,13 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
     if m.needs_home() {
         tmpfs.push(format!("{HOME_DIR}:mode=1777"));
     }
-    let test = crate::compile::docker::healthcheck(m)?.map(|cmd| {
-        std::iter::once("CMD".to_string())
-            .chain(cmd.iter().map(|c| lit(c)))
-            .collect::<Vec<_>>()
-    });
     let r = &m.resources;
-    let mut ports = vec![format!("127.0.0.1:{0}:{0}", m.mcp.port)];
-    if let Some(p) = m.metrics_port {
-        ports.push(format!("127.0.0.1:{p}:{p}"));
-    }
+    let ports = m
+        .ports
+        .service()
+        .into_iter()
+        .map(|p| format!("127.0.0.1:{0}:{0}", p.number))
+        .collect();
     let server = Service {
         image: m.image.clone(),
         user: Some(format!("{UID}:{UID}")),
@@ -359,12 +289,14 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
         tmpfs,
         cap_drop: vec!["ALL".to_string()],
         security_opt: vec!["no-new-privileges:true".to_string()],
-        healthcheck: test.map(|test| Healthcheck {
-            test,
-            interval: "30s".to_string(),
-            timeout: "5s".to_string(),
-            retries: 3,
-            start_period: format!("{}s", m.health_start_seconds()),
+        healthcheck: m.healthcheck.as_ref().map(|h| Healthcheck {
+            test: std::iter::once("CMD".to_string())
+                .chain(h.command.iter().map(|c| lit(c)))
+                .collect(),
+            interval: format!("{}s", h.interval),
+            timeout: format!("{}s", h.timeout),
+            retries: h.retries,
+            start_period: format!("{}s", h.start_period),
         }),
         depends_on,
         deploy: Some(Deploy {
@@ -374,8 +306,8 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
                     memory: memory(r.memory_limit_bytes),
                 },
                 reservations: ResourceDef {
-                    cpus: cpus(quantity_cpu(&r.cpu_request)),
-                    memory: memory(quantity_mem(&r.memory_request)),
+                    cpus: cpus(r.cpu_request_millis),
+                    memory: memory(r.memory_request_bytes),
                 },
             },
         }),
@@ -385,12 +317,12 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
     };
     services.insert(m.name.clone(), server);
 
-    Ok(ComposeFile {
+    ComposeFile {
         name: m.name.clone(),
         services,
         volumes,
         configs,
-    })
+    }
 }
 
 #[cfg(test)]

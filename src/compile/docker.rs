@@ -4,11 +4,11 @@
 //! The Dockerfile is a typed list of [`Instruction`]s with one serializer. Every instruction
 //! that carries a value from the spec uses the JSON exec form, whose strings are escaped by
 //! `serde_json`: a newline, quote, backslash or `$` in a command stays inside its JSON string,
-//! and exec-form instructions are not subject to Dockerfile variable expansion. Values that
-//! would have to appear outside a JSON string (the build output path in `COPY`) are checked
-//! against a conservative character set instead, and rejected with a located error.
+//! and exec-form instructions are not subject to Dockerfile variable expansion. The one value
+//! that appears outside a JSON string, the build output path, is checked against a conservative
+//! character set by [`crate::model::Model::preflight`] before this target runs.
 
-use crate::compile::{Artifact, CompileError, Emitter, stdio_unsupported};
+use crate::compile::{Artifact, CompileError, Emitter};
 use crate::model::{BuildModel, Model, UID};
 use crate::spec::Runtime;
 
@@ -22,9 +22,6 @@ impl Emitter for Docker {
     }
 
     fn emit(&self, m: &Model) -> Result<Vec<Artifact>, CompileError> {
-        if let Some(e) = stdio_unsupported(m) {
-            return Err(e);
-        }
         let Some(build) = &m.build else {
             return Ok(Vec::new());
         };
@@ -144,11 +141,7 @@ pub fn render(instructions: &[Instruction]) -> Result<String, CompileError> {
     for i in instructions {
         let line = match i {
             Instruction::Comment(c) => {
-                let one_line: String = c
-                    .chars()
-                    .map(|ch| if ch.is_control() { ' ' } else { ch })
-                    .collect();
-                format!("# {one_line}")
+                format!("# {}", crate::model::one_line(c))
             }
             Instruction::Blank => String::new(),
             Instruction::From { image, alias } => match alias {
@@ -190,36 +183,6 @@ pub fn render(instructions: &[Instruction]) -> Result<String, CompileError> {
     Ok(out)
 }
 
-/// Check the build output path: relative, no `..`, and only characters that need no quoting or
-/// escaping anywhere in a Dockerfile.
-fn output_path(output: &str) -> Result<String, CompileError> {
-    let trimmed = output.trim_start_matches("./").trim_end_matches('/');
-    let safe = !output.starts_with('/')
-        && output
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
-        && !trimmed.split('/').any(|seg| seg == "..");
-    if !safe || output.is_empty() {
-        return Err(CompileError::Unsupported {
-            pointer: "/spec/build/output".to_string(),
-            message: format!(
-                "build output `{}` is not a plain relative path",
-                output.escape_default()
-            ),
-            help: Some(
-                "use a path relative to the build context made of letters, digits, `.`, `_`, \
-                 `-` and `/`, without `..`"
-                    .to_string(),
-            ),
-        });
-    }
-    Ok(if trimmed.is_empty() || trimmed == "." {
-        ".".to_string()
-    } else {
-        trimmed.to_string()
-    })
-}
-
 /// Base images per runtime: the builder and the runtime stage. Tags are pinned to a runtime
 /// version and a Debian release; digests cannot be resolved offline (see docs/output-layout.md).
 fn images(b: &BuildModel) -> (String, String) {
@@ -239,48 +202,9 @@ fn images(b: &BuildModel) -> (String, String) {
     }
 }
 
-/// The health check command run inside the runtime image, using the runtime itself (slim
-/// images have no curl or wget). The URL is a JSON string literal, which is also a valid
-/// JavaScript and Python string literal.
-fn health_command(m: &Model, b: &BuildModel) -> Result<Option<Vec<String>>, CompileError> {
-    let url = format!(
-        "http://127.0.0.1:{}{}",
-        m.health_port, m.probes.liveness.path
-    );
-    let lit = serde_json::to_string(&url).map_err(|e| CompileError::Serialize {
-        what: "HEALTHCHECK".to_string(),
-        message: e.to_string(),
-    })?;
-    Ok(match b.runtime {
-        Runtime::Node => Some(vec![
-            "node".to_string(),
-            "-e".to_string(),
-            format!(
-                "require(\"http\").get({lit}, (r) => process.exit(r.statusCode < 400 ? 0 : 1))\
-                 .on(\"error\", () => process.exit(1))"
-            ),
-        ]),
-        Runtime::Python => Some(vec![
-            "python".to_string(),
-            "-c".to_string(),
-            format!("import urllib.request; urllib.request.urlopen({lit}, timeout=3)"),
-        ]),
-        // distroless/static has no shell and no client: the orchestrator's probes check it.
-        Runtime::Go => None,
-    })
-}
-
-/// The exec-form health check for compose and the Dockerfile, if the runtime can run one.
-pub fn healthcheck(m: &Model) -> Result<Option<Vec<String>>, CompileError> {
-    match &m.build {
-        Some(b) => health_command(m, b),
-        None => Ok(None),
-    }
-}
-
 fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileError> {
     use Instruction as I;
-    let output = output_path(&b.output)?;
+    let output = b.output.clone();
     let (builder, runtime) = images(b);
     let s = |v: &str| v.to_string();
     let mut d = vec![
@@ -357,17 +281,9 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
                 from: None,
                 paths: vec![s("."), s(".")],
             });
-            d.push(I::Run(b.build_command.clone().unwrap_or_else(|| {
-                vec![
-                    s("go"),
-                    s("build"),
-                    s("-trimpath"),
-                    s("-ldflags=-s -w"),
-                    s("-o"),
-                    output.clone(),
-                    s("."),
-                ]
-            })));
+            if let Some(cmd) = &b.build_command {
+                d.push(I::Run(cmd.clone()));
+            }
         }
     }
     let (src, dest) = if output == "." {
@@ -405,17 +321,16 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
         });
     }
     d.push(I::User(UID, UID));
-    d.push(I::Expose(m.mcp.port));
-    if let Some(p) = m.metrics_port {
-        d.push(I::Expose(p));
+    for p in m.ports.service() {
+        d.push(I::Expose(p.number));
     }
-    match health_command(m, b)? {
-        Some(command) => d.push(I::Healthcheck {
-            interval: 30,
-            timeout: 5,
-            start_period: m.health_start_seconds(),
-            retries: 3,
-            command,
+    match &m.healthcheck {
+        Some(h) => d.push(I::Healthcheck {
+            interval: h.interval,
+            timeout: h.timeout,
+            start_period: h.start_period,
+            retries: h.retries,
+            command: h.command.clone(),
         }),
         None => {
             d.push(I::Comment(
@@ -449,13 +364,7 @@ fn dockerignore(m: &Model, b: &BuildModel) -> String {
         Runtime::Python => lines.extend(["**/__pycache__", "**/*.pyc", ".venv", "venv"]),
         Runtime::Go => lines.extend(["vendor/**/*_test.go"]),
     }
-    let mut out = format!(
-        "# Generated by mcpgen from {}. Do not edit.\n",
-        m.source_name
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect::<String>()
-    );
+    let mut out = m.header();
     for l in lines {
         out.push_str(l);
         out.push('\n');
@@ -505,16 +414,5 @@ mod tests {
     fn comments_stay_on_one_line() {
         let text = render(&[Instruction::Comment("a\nFROM evil".into())]).unwrap_or_default();
         assert_eq!(text, "# a FROM evil\n");
-    }
-
-    #[test]
-    fn output_paths_are_checked() {
-        assert_eq!(output_path("dist").ok(), Some("dist".to_string()));
-        assert_eq!(output_path("./").ok(), Some(".".to_string()));
-        assert!(output_path("../etc").is_err());
-        assert!(output_path("/abs").is_err());
-        assert!(output_path("a b").is_err());
-        assert!(output_path("$x").is_err());
-        assert!(output_path("a\"]").is_err());
     }
 }

@@ -38,8 +38,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::compile::{Artifact, CompileError, Emitter, stdio_unsupported, yaml_file};
-use crate::model::{Model, ProbeModel, UID};
+use crate::compile::{Artifact, CompileError, Emitter, yaml_file};
+use crate::model::{CONTAINER, Model, NamedPort, PORT_HTTP, ProbeModel, UID};
 use crate::spec::{PortProtocol, VpaMode};
 
 /// The Kubernetes target (`--target k8s`).
@@ -52,9 +52,6 @@ impl Emitter for Kubernetes {
     }
 
     fn emit(&self, m: &Model) -> Result<Vec<Artifact>, CompileError> {
-        if let Some(e) = stdio_unsupported(m) {
-            return Err(e);
-        }
         let mut files: Vec<(String, String)> = Vec::new();
         let mut add = |name: &str, text: String| files.push((name.to_string(), text));
 
@@ -266,7 +263,7 @@ fn config_map(m: &Model) -> Option<ConfigMap> {
         .map(|f| (f.key.clone(), f.content.clone()))
         .collect();
     Some(ConfigMap {
-        metadata: meta(m, &format!("{}-files", m.name)),
+        metadata: meta(m, &m.files_config_map),
         data: Some(data),
         ..ConfigMap::default()
     })
@@ -285,39 +282,24 @@ fn config_checksum(cm: &ConfigMap) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Name of the container port the probes use.
-fn health_port_name(m: &Model) -> &'static str {
-    if m.health_port == m.mcp.port {
-        "http"
-    } else if Some(m.health_port) == m.metrics_port {
-        "metrics"
-    } else {
-        "health"
-    }
-}
-
 fn container_ports(m: &Model) -> Vec<ContainerPort> {
-    let port = |name: &str, p: u32| ContainerPort {
-        name: Some(name.to_string()),
-        container_port: p as i32,
-        protocol: Some("TCP".to_string()),
-        ..ContainerPort::default()
-    };
-    let mut ports = vec![port("http", m.mcp.port)];
-    if let Some(p) = m.metrics_port {
-        ports.push(port("metrics", p));
-    }
-    if health_port_name(m) == "health" {
-        ports.push(port("health", m.health_port));
-    }
-    ports
+    m.ports
+        .all()
+        .into_iter()
+        .map(|p| ContainerPort {
+            name: Some(p.name.to_string()),
+            container_port: p.number as i32,
+            protocol: Some("TCP".to_string()),
+            ..ContainerPort::default()
+        })
+        .collect()
 }
 
 fn probe(m: &Model, p: &ProbeModel) -> Probe {
     Probe {
         http_get: Some(HTTPGetAction {
             path: Some(p.path.clone()),
-            port: IntOrString::String(health_port_name(m).to_string()),
+            port: IntOrString::String(m.ports.probe_port_name.to_string()),
             scheme: Some("HTTP".to_string()),
             ..HTTPGetAction::default()
         }),
@@ -386,7 +368,7 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
         volumes.push(Volume {
             name: "files".to_string(),
             config_map: Some(ConfigMapVolumeSource {
-                name: format!("{}-files", m.name),
+                name: m.files_config_map.clone(),
                 default_mode: Some(0o444),
                 ..ConfigMapVolumeSource::default()
             }),
@@ -416,7 +398,7 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
     };
 
     let container = Container {
-        name: "server".to_string(),
+        name: CONTAINER.to_string(),
         image: Some(m.image.clone()),
         image_pull_policy: Some(
             if m.image_pinned {
@@ -530,18 +512,19 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
 }
 
 fn service(m: &Model) -> Service {
-    let port = |name: &str, p: u32| ServicePort {
-        name: Some(name.to_string()),
-        port: p as i32,
-        target_port: Some(IntOrString::String(name.to_string())),
-        protocol: Some("TCP".to_string()),
-        app_protocol: Some("http".to_string()),
-        ..ServicePort::default()
-    };
-    let mut ports = vec![port("http", m.mcp.port)];
-    if let Some(p) = m.metrics_port {
-        ports.push(port("metrics", p));
-    }
+    let ports = m
+        .ports
+        .service()
+        .into_iter()
+        .map(|p: &NamedPort| ServicePort {
+            name: Some(p.name.to_string()),
+            port: p.number as i32,
+            target_port: Some(IntOrString::String(p.name.to_string())),
+            protocol: Some("TCP".to_string()),
+            app_protocol: Some("http".to_string()),
+            ..ServicePort::default()
+        })
+        .collect();
     // Behind an ingress every request comes from an ingress pod, so ClientIP affinity would
     // pin all clients to a few pods; the ingress cookie does the sticking instead. Without an
     // ingress, in-cluster clients are pinned by their own IP.
@@ -653,7 +636,7 @@ fn ingress(m: &Model) -> Option<Ingress> {
                             service: Some(IngressServiceBackend {
                                 name: m.name.clone(),
                                 port: Some(ServiceBackendPort {
-                                    name: Some("http".to_string()),
+                                    name: Some(PORT_HTTP.to_string()),
                                     ..ServiceBackendPort::default()
                                 }),
                             }),
@@ -709,7 +692,7 @@ fn hpa(m: &Model) -> Option<HorizontalPodAutoscaler> {
             type_: "Pods".to_string(),
             pods: Some(PodsMetricSource {
                 metric: MetricIdentifier {
-                    name: "mcp_requests_per_second".to_string(),
+                    name: h.rps_metric.clone(),
                     ..MetricIdentifier::default()
                 },
                 target: MetricTarget {
@@ -794,7 +777,7 @@ fn vpa(m: &Model) -> Option<Vpa> {
             },
             resource_policy: VpaResourcePolicy {
                 container_policies: vec![VpaContainerPolicy {
-                    container_name: "server",
+                    container_name: CONTAINER,
                     controlled_resources: v.controlled.clone(),
                     controlled_values: "RequestsAndLimits",
                     min_allowed: v.min_allowed.clone(),
@@ -856,10 +839,8 @@ fn protocol(p: &crate::spec::Peer) -> &'static str {
 }
 
 fn network_policy(m: &Model) -> NetworkPolicy {
-    let mut server_ports = vec![np_port(IntOrString::String("http".into()), "TCP")];
-    if m.metrics_port.is_some() {
-        server_ports.push(np_port(IntOrString::String("metrics".into()), "TCP"));
-    }
+    let named = |p: &NamedPort| np_port(IntOrString::String(p.name.to_string()), "TCP");
+    let server_ports: Vec<NetworkPolicyPort> = m.ports.service().into_iter().map(named).collect();
     let mut ingress = Vec::new();
     for p in &m.network.allow_from {
         ingress.push(NetworkPolicyIngressRule {
@@ -870,13 +851,13 @@ fn network_policy(m: &Model) -> NetworkPolicy {
             }),
         });
     }
-    if m.expose.is_some() {
+    if let Some(e) = &m.expose {
         ingress.push(NetworkPolicyIngressRule {
             from: Some(vec![NetworkPolicyPeer {
-                namespace_selector: Some(ns_selector(crate::model::INGRESS_NAMESPACE)),
+                namespace_selector: Some(ns_selector(&e.controller_namespace)),
                 ..NetworkPolicyPeer::default()
             }]),
-            ports: Some(vec![np_port(IntOrString::String("http".into()), "TCP")]),
+            ports: Some(vec![named(&m.ports.http)]),
         });
     }
     if ingress.is_empty() {
@@ -889,27 +870,18 @@ fn network_policy(m: &Model) -> NetworkPolicy {
             ports: Some(server_ports.clone()),
         });
     }
-    if crate::model::monitoring::resolve(m).is_some() {
+    if let Some(mon) = &m.monitoring {
         // Without this rule the default-deny policy would silently stop the scraping that the
         // generated ServiceMonitor and alerts rely on.
-        let ns = m
-            .spec
-            .spec
-            .monitoring
-            .as_ref()
-            .and_then(|mon| mon.prometheus_namespace.as_ref())
-            .map_or("monitoring", |n| n.as_str());
-        let port = if m.metrics_port.is_some() {
-            "metrics"
-        } else {
-            "http"
-        };
         ingress.push(NetworkPolicyIngressRule {
             from: Some(vec![NetworkPolicyPeer {
-                namespace_selector: Some(ns_selector(ns)),
+                namespace_selector: Some(ns_selector(&mon.prometheus_namespace)),
                 ..NetworkPolicyPeer::default()
             }]),
-            ports: Some(vec![np_port(IntOrString::String(port.into()), "TCP")]),
+            ports: Some(vec![np_port(
+                IntOrString::String(m.ports.scrape_port_name.to_string()),
+                "TCP",
+            )]),
         });
     }
 
@@ -936,7 +908,7 @@ fn network_policy(m: &Model) -> NetworkPolicy {
                 namespace_selector: Some(ns_selector(&d.namespace)),
                 ..NetworkPolicyPeer::default()
             }]),
-            ports: Some(vec![np_port(IntOrString::Int(d.spec.port as i32), "TCP")]),
+            ports: Some(vec![np_port(IntOrString::Int(d.port as i32), "TCP")]),
         });
     }
     for p in &m.network.allow_to {

@@ -1,7 +1,9 @@
 //! Model → files: one module per target behind the [`Emitter`] trait.
 //!
 //! Emitters are plain mappings from the [`Model`] to typed output structures serialized with
-//! serde; none of them applies defaults or reads the spec text. The registry [`emitters`] lists
+//! serde; none of them reads the spec, applies a default or calls another emitter. What no
+//! target can produce is refused once, before any emitter runs, by
+//! [`crate::model::Model::preflight`]. The registry [`emitters`] lists
 //! every target in output order; `mcpgen build --target` selects from it by name. Writing the
 //! files (atomically, or comparing them for `--check`) is `crate::write`'s job, not this one's.
 
@@ -35,17 +37,6 @@ pub enum CompileError {
         what: String,
         /// The serializer's message.
         message: String,
-    },
-    /// The spec asks for something this target cannot produce correctly. The CLI turns it into
-    /// an `MCP301` diagnostic located at `pointer`.
-    #[error("{message}")]
-    Unsupported {
-        /// JSON Pointer into the resolved spec of the field at fault.
-        pointer: String,
-        /// What cannot be produced, and why.
-        message: String,
-        /// What to do instead.
-        help: Option<String>,
     },
 }
 
@@ -90,19 +81,4 @@ pub fn yaml_file<T: Serialize>(
         }
     }
     Ok(out)
-}
-
-/// Whether a stdio server must stop the build: no target can serve it over HTTP yet.
-pub fn stdio_unsupported(model: &Model) -> Option<CompileError> {
-    (model.mcp.transport == crate::spec::Transport::Stdio).then(|| CompileError::Unsupported {
-        pointer: "/spec/mcp/transport".to_string(),
-        message: "a `stdio` MCP server cannot be deployed as a network service without an HTTP \
-                  bridge, and mcpgen does not generate one yet"
-            .to_string(),
-        help: Some(
-            "wrap the server in a Streamable HTTP bridge image and declare \
-             `transport: streamable-http` (see docs/stdio-bridge.md)"
-                .to_string(),
-        ),
-    })
 }

@@ -15,6 +15,10 @@ pub struct Code {
     pub name: &'static str,
     /// Default level.
     pub level: Level,
+    /// Whether a team may change its level or except it in `mcpgen.toml`. Parse, schema,
+    /// semantic and output codes describe a spec mcpgen cannot use and never are; meta findings
+    /// about the configuration are.
+    pub configurable: bool,
     /// One-line summary for `mcpgen rules`.
     pub summary: &'static str,
     /// Default help line.
@@ -22,13 +26,14 @@ pub struct Code {
 }
 
 macro_rules! codes {
-    ($($ident:ident = $code:literal, $name:literal, $level:ident, $summary:literal, $help:expr;)*) => {
+    ($($ident:ident = $code:literal, $name:literal, $level:ident, $configurable:literal, $summary:literal, $help:expr;)*) => {
         $(
             #[doc = $summary]
             pub const $ident: Code = Code {
                 code: $code,
                 name: $name,
                 level: Level::$level,
+                configurable: $configurable,
                 summary: $summary,
                 help: $help,
             };
@@ -39,69 +44,72 @@ macro_rules! codes {
 }
 
 codes! {
-    YAML_SYNTAX = "MCP001", "yaml-syntax", Error, "The file is not valid YAML.", Some("fix the YAML at the marked place: indent with spaces, close every bracket and quote, quote values that contain `: ` or ` #`");
-    KDL_SYNTAX = "MCP002", "kdl-syntax", Error, "The file is not valid KDL v2.", Some("see docs/kdl.md; values that start with a digit must be quoted");
-    DUPLICATE_KEY = "MCP003", "duplicate-key", Error, "A mapping has the same key twice.",
+    YAML_SYNTAX = "MCP001", "yaml-syntax", Error, false, "The file is not valid YAML.", Some("fix the YAML at the marked place: indent with spaces, close every bracket and quote, quote values that contain `: ` or ` #`");
+    KDL_SYNTAX = "MCP002", "kdl-syntax", Error, false, "The file is not valid KDL v2.", Some("see docs/kdl.md; values that start with a digit must be quoted");
+    DUPLICATE_KEY = "MCP003", "duplicate-key", Error, false, "A mapping has the same key twice.",
         Some("remove one of the two keys; YAML readers disagree on which one wins");
-    NOT_UTF8 = "MCP004", "not-utf8", Error, "The file is not UTF-8 text.",
+    NOT_UTF8 = "MCP004", "not-utf8", Error, false, "The file is not UTF-8 text.",
         Some("save the file as UTF-8");
-    ALIAS_LIMIT = "MCP005", "alias-expansion-limit", Error,
+    ALIAS_LIMIT = "MCP005", "alias-expansion-limit", Error, false,
         "YAML aliases expand beyond the allowed number of nodes (a billion-laughs document).",
         Some("write the values out, or use fewer nested aliases");
-    MULTIPLE_DOCUMENTS = "MCP006", "multiple-documents", Error,
+    MULTIPLE_DOCUMENTS = "MCP006", "multiple-documents", Error, false,
         "The file holds more than one YAML document; a spec file holds exactly one.",
         Some("put each server in its own file");
-    UNSUPPORTED_YAML = "MCP007", "unsupported-yaml", Error,
+    UNSUPPORTED_YAML = "MCP007", "unsupported-yaml", Error, false,
         "The YAML uses a feature the spec language does not accept (custom tags, non-string keys, NaN or infinite numbers).",
         Some("write plain YAML: string keys, no tags, finite numbers");
-    KDL_MAPPING = "MCP008", "kdl-mapping", Error,
+    KDL_MAPPING = "MCP008", "kdl-mapping", Error, false,
         "The KDL document does not follow the KDL-to-spec mapping (docs/kdl.md).", Some("see docs/kdl.md for how KDL maps onto the spec");
-    EMPTY_DOCUMENT = "MCP009", "empty-document", Error, "The file holds no spec.",
+    EMPTY_DOCUMENT = "MCP009", "empty-document", Error, false, "The file holds no spec.",
         Some("start from `mcpgen init`");
-    UNKNOWN_FIELD = "MCP010", "unknown-field", Error, "A field the spec language does not define.", Some("remove the field, or check its spelling against `mcpgen schema`");
-    MISSING_FIELD = "MCP011", "missing-field", Error, "A required field is missing.", Some("add the field");
-    WRONG_TYPE = "MCP012", "wrong-type", Error, "A value has the wrong type.", Some("change the value to the expected type");
-    INVALID_ENUM = "MCP013", "invalid-value", Error, "A value is not one of the allowed values.", Some("use one of the allowed values");
-    INVALID_FORMAT = "MCP014", "invalid-format", Error,
+    UNKNOWN_FIELD = "MCP010", "unknown-field", Error, false, "A field the spec language does not define.", Some("remove the field, or check its spelling against `mcpgen schema`");
+    MISSING_FIELD = "MCP011", "missing-field", Error, false, "A required field is missing.", Some("add the field");
+    WRONG_TYPE = "MCP012", "wrong-type", Error, false, "A value has the wrong type.", Some("change the value to the expected type");
+    INVALID_ENUM = "MCP013", "invalid-value", Error, false, "A value is not one of the allowed values.", Some("use one of the allowed values");
+    INVALID_FORMAT = "MCP014", "invalid-format", Error, false,
         "A value does not have the required format (name, quantity, duration, percentage, image reference, path).",
         Some("see the field description in `mcpgen schema`");
-    OUT_OF_RANGE = "MCP015", "out-of-range", Error, "A number or list length is outside its allowed range.", Some("use a value inside the allowed range");
-    SCHEMA = "MCP016", "schema-violation", Error, "The spec violates the JSON Schema.", Some("see the field definition in `mcpgen schema`");
-    AMBIGUOUS_NUMBER = "MCP017", "ambiguous-number", Warning,
+    OUT_OF_RANGE = "MCP015", "out-of-range", Error, false, "A number or list length is outside its allowed range.", Some("use a value inside the allowed range");
+    SCHEMA = "MCP016", "schema-violation", Error, false, "The spec violates the JSON Schema.", Some("see the field definition in `mcpgen schema`");
+    AMBIGUOUS_NUMBER = "MCP017", "ambiguous-number", Warning, false,
         "A number with a leading zero: YAML 1.1 tools read it as octal, YAML 1.2 (mcpgen) as decimal.",
         Some("remove the leading zero, or quote the value if it is text");
-    REPLICA_BOUNDS = "MCP101", "min-replicas-above-max", Error,
+    REPLICA_BOUNDS = "MCP101", "min-replicas-above-max", Error, false,
         "`autoscaling.minReplicas` is greater than `autoscaling.maxReplicas`.",
         Some("make minReplicas at most maxReplicas");
-    REQUESTS_ABOVE_LIMITS = "MCP102", "requests-above-limits", Error,
+    REQUESTS_ABOVE_LIMITS = "MCP102", "requests-above-limits", Error, false,
         "A resource request is greater than its limit; Kubernetes rejects the pod.",
         Some("lower the request or raise the limit");
-    OVERLAY_INVALID = "MCP104", "invalid-overlay", Error,
+    OVERLAY_INVALID = "MCP104", "invalid-overlay", Error, false,
         "An environment overlay cannot be applied, or the merged spec is invalid.", Some("an overlay is a JSON Merge Patch over metadata and spec");
-    MIN_ABOVE_MAX = "MCP105", "min-above-max", Error,
+    MIN_ABOVE_MAX = "MCP105", "min-above-max", Error, false,
         "A lower bound is greater than its upper bound (VPA minAllowed/maxAllowed, quota containerMin/containerMax).",
         Some("swap or correct the bounds");
-    DURATION_BOUNDS = "MCP106", "duration-out-of-bounds", Error,
+    DURATION_BOUNDS = "MCP106", "duration-out-of-bounds", Error, false,
         "A duration is outside what the target system accepts.", Some("use a duration inside the allowed bounds");
-    DUPLICATE_ENV = "MCP107", "duplicate-env-var", Error,
+    DUPLICATE_ENV = "MCP107", "duplicate-env-var", Error, false,
         "The same environment variable is set in both `env` and `secrets`.",
         Some("keep it in one place; a secret reference should win");
-    DUPLICATE_ITEM = "MCP108", "duplicate-item", Warning, "A list has the same entry twice.",
+    DUPLICATE_ITEM = "MCP108", "duplicate-item", Warning, false, "A list has the same entry twice.",
         Some("remove the duplicate");
-    PEER_SHAPE = "MCP109", "invalid-peer", Error,
+    PEER_SHAPE = "MCP109", "invalid-peer", Error, false,
         "A network peer must name exactly one of `namespace` and `cidr`.", Some("split it into two peers: one with `namespace`, one with `cidr`");
-    OUTPUT_UNSUPPORTED = "MCP301", "unsupported-output", Error,
+    UNREPRESENTABLE = "MCP110", "unrepresentable-value", Error, false,
+        "A quantity, duration or percentage matches its format but is too large to represent.",
+        Some("use a smaller value; Kubernetes, Docker and Prometheus cannot represent this one");
+    OUTPUT_UNSUPPORTED = "MCP301", "unsupported-output", Error, false,
         "The spec asks for an output mcpgen cannot produce correctly.", None;
-    OUTPUT_DRIFT = "MCP302", "output-drift", Error,
+    OUTPUT_DRIFT = "MCP302", "output-drift", Error, false,
         "A generated file on disk differs from what mcpgen would write (`build --check`).",
         Some("run `mcpgen build` and commit the result");
-    UNUSED_EXCEPTION = "MCP901", "unused-exception", Warning,
+    UNUSED_EXCEPTION = "MCP901", "unused-exception", Warning, true,
         "An exception in the configuration matches no finding.",
         Some("remove the exception, or fix its rule or path");
-    EXPIRED_EXCEPTION = "MCP902", "expired-exception", Warning,
+    EXPIRED_EXCEPTION = "MCP902", "expired-exception", Warning, true,
         "An exception has expired and no longer applies.",
         Some("fix the finding, or renew the exception with a new reason and date");
-    CONFIG_INVALID = "MCP903", "invalid-config", Error,
+    CONFIG_INVALID = "MCP903", "invalid-config", Error, false,
         "The mcpgen.toml configuration is invalid.", None;
 }
 
@@ -127,6 +135,16 @@ mod tests {
                 "MCP2xx is reserved for policies: {}",
                 c.code
             );
+            if ["MCP0", "MCP1", "MCP3"]
+                .iter()
+                .any(|p| c.code.starts_with(p))
+            {
+                assert!(
+                    !c.configurable,
+                    "parse, schema, semantic and output codes are never configurable: {}",
+                    c.code
+                );
+            }
             assert!(
                 c.name
                     .chars()

@@ -1,32 +1,19 @@
 //! Monitoring defaults: what gets scraped, which alerts exist with which thresholds, and how the
 //! dashboard is titled.
 //!
-//! [`resolve`] turns the optional `spec.monitoring` section into a [`MonitoringModel`] with no
-//! `Option` left for an emitter to default: metric names, the scrape port and its Service port
-//! name, the scrape interval, every alert's threshold/`for`/severity, and the dashboard title and
-//! refresh. It also decides which MCP-specific alerts apply (the session-not-found alert only on
-//! stateful servers, the HPA alert only with an enabled HPA whose bounds differ). It does not
-//! build PromQL or any output structure; that is `crate::compile::monitoring`.
+//! [`lower`] turns the resolved `spec.monitoring` section (every default already filled in by
+//! [`crate::resolve`], including which MCP-specific alerts apply) into a [`MonitoringModel`]:
+//! metric names, the scrape port and its Service port name (from the Model's ports), the scrape
+//! interval, every enabled alert's threshold/`for`/severity, and the dashboard title (with the
+//! environment) and refresh. It does not build PromQL or any output structure; that is
+//! `crate::compile::monitoring`.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::model::Model;
-use crate::spec::{
-    Alerts, LatencyAlert, Monitoring, PercentAlert, Severity, StateAlert, Transport,
-};
-
-/// Default MCP port when the spec gives none (agreed with the workload targets).
-const DEFAULT_MCP_PORT: u32 = 8080;
-/// Default scrape interval.
-const DEFAULT_INTERVAL_MS: u64 = 30_000;
-/// Default dashboard refresh.
-const DEFAULT_REFRESH_MS: u64 = 30_000;
-/// Default HPA lower bound, as in the spec documentation of `autoscaling.minReplicas`.
-const DEFAULT_MIN_REPLICAS: u32 = 2;
-/// The first protocol revision without sessions; servers speaking only it or later revisions are
-/// stateless by default.
-const STATELESS_PROTOCOL: &str = "2026-07-28";
+use crate::resolve;
+use crate::spec::Severity;
 
 /// Everything the monitoring emitter needs, with every default applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +23,8 @@ pub struct MonitoringModel {
     pub job: String,
     /// Namespace of the server, its Service and the generated monitoring objects.
     pub namespace: String,
+    /// Namespace Prometheus scrapes from (admitted by the NetworkPolicy).
+    pub prometheus_namespace: String,
     /// Where metrics are scraped.
     pub endpoint: ScrapeEndpoint,
     /// Metric names the server exports.
@@ -52,10 +41,10 @@ pub struct MonitoringModel {
     pub autoscaling: Option<HpaBounds>,
     /// Whether the server keeps per-session state.
     pub stateful: bool,
-    /// Container CPU limit in cores, when the spec sets one (used for test data only).
-    pub cpu_limit_cores: Option<f64>,
-    /// Container memory limit in bytes, when the spec sets one (used for test data only).
-    pub memory_limit_bytes: Option<f64>,
+    /// Container CPU limit in cores (used for test data only).
+    pub cpu_limit_cores: f64,
+    /// Container memory limit in bytes (used for test data only).
+    pub memory_limit_bytes: f64,
 }
 
 /// The scrape endpoint.
@@ -219,84 +208,92 @@ impl fmt::Display for PromDuration {
     }
 }
 
-/// The monitoring model of a server, or `None` when `monitoring.enabled` is false.
-pub fn resolve(model: &Model) -> Option<MonitoringModel> {
-    let spec = &model.spec.spec;
-    let defaults = Monitoring::default();
-    let monitoring = spec.monitoring.as_ref().unwrap_or(&defaults);
-    if monitoring.enabled == Some(false) {
+/// The monitoring model of a server, or `None` when `monitoring.enabled` is false. Everything
+/// is read from the resolved spec and the Model's ports: no default is decided here.
+pub(crate) fn lower(model: &Model) -> Option<MonitoringModel> {
+    let r = &model.resolved.spec();
+    let monitoring = &r.monitoring;
+    if !monitoring.enabled {
         return None;
     }
-    let metrics = monitoring.metrics.clone().unwrap_or_default();
-    let names = metrics.names.clone().unwrap_or_default();
-
-    let mcp_port = mcp_port(model);
-    let port = metrics.port.unwrap_or(mcp_port);
+    let metrics = &monitoring.metrics;
     let endpoint = ScrapeEndpoint {
-        path: metrics
-            .path
-            .as_ref()
-            .map_or_else(|| "/metrics".to_string(), |p| p.as_str().to_string()),
-        port,
-        port_name: if port == mcp_port { "http" } else { "metrics" },
-        interval: duration_or(metrics.interval.as_ref(), DEFAULT_INTERVAL_MS),
+        path: metrics.path.to_string(),
+        port: metrics.port,
+        port_name: model.ports.scrape_port_name,
+        interval: prom(&metrics.interval),
     };
 
-    let autoscaling = spec.autoscaling.as_ref().and_then(|a| {
-        (a.enabled != Some(false)).then(|| HpaBounds {
-            min: a.min_replicas.unwrap_or(DEFAULT_MIN_REPLICAS),
+    let autoscaling = r.autoscaling.as_ref().and_then(|a| {
+        a.enabled.then_some(HpaBounds {
+            min: a.min_replicas,
             max: a.max_replicas,
         })
     });
-    let stateful = !stateless(model);
 
-    let alerts = resolve_alerts(
-        monitoring.alerts.as_ref().unwrap_or(&Alerts::default()),
-        stateful,
-        autoscaling,
-    );
+    let a = &monitoring.alerts;
+    let percent = |kind, al: &resolve::ThresholdAlert<crate::spec::scalars::Percent>| {
+        al.enabled.then(|| Alert {
+            kind,
+            threshold: Threshold::Percent(
+                al.above
+                    .value()
+                    .expect("percentages are checked by validate::semantic (MCP110)"),
+            ),
+            for_: prom(&al.for_),
+            severity: al.severity,
+        })
+    };
+    let state = |kind, al: &resolve::StateAlert| {
+        al.enabled.then(|| Alert {
+            kind,
+            threshold: Threshold::State,
+            for_: prom(&al.for_),
+            severity: al.severity,
+        })
+    };
+    use AlertKind as K;
+    let alerts: Vec<Alert> = [
+        percent(K::ErrorRate, &a.error_rate),
+        a.latency_p95.enabled.then(|| Alert {
+            kind: K::LatencyP95,
+            threshold: Threshold::Seconds(prom(&a.latency_p95.above).millis() as f64 / 1000.0),
+            for_: prom(&a.latency_p95.for_),
+            severity: a.latency_p95.severity,
+        }),
+        state(K::Down, &a.down),
+        percent(K::Memory, &a.memory),
+        percent(K::Cpu, &a.cpu),
+        percent(K::ToolErrors, &a.tool_errors),
+        percent(K::SessionNotFound, &a.session_not_found),
+        state(K::HpaMaxedOut, &a.hpa_maxed_out),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
 
-    let dashboard = monitoring
-        .dashboard
-        .clone()
-        .unwrap_or_default()
-        .enabled
-        .unwrap_or(true)
-        .then(|| {
-            let d = monitoring.dashboard.clone().unwrap_or_default();
-            let title = d
-                .title
-                .unwrap_or_else(|| format!("MCP server {}", model.name));
-            DashboardSettings {
-                // Grafana refuses two dashboards with one title in a folder, and the sidecar
-                // puts every dashboard it finds in one folder: the environment keeps staging
-                // and production apart.
-                title: match &model.env {
-                    Some(env) => format!("{title} ({env})"),
-                    None => title,
-                },
-                refresh: duration_or(d.refresh.as_ref(), DEFAULT_REFRESH_MS),
-            }
-        });
+    let dashboard = monitoring.dashboard.enabled.then(|| DashboardSettings {
+        // Grafana refuses two dashboards with one title in a folder, and the sidecar puts
+        // every dashboard it finds in one folder: the environment keeps staging and production
+        // apart.
+        title: match &model.env {
+            Some(env) => format!("{} ({env})", monitoring.dashboard.title),
+            None => monitoring.dashboard.title.clone(),
+        },
+        refresh: prom(&monitoring.dashboard.refresh),
+    });
 
-    let limits = spec.resources.as_ref().and_then(|r| r.limits.as_ref());
+    let names = &metrics.names;
     Some(MonitoringModel {
         job: model.name.clone(),
         namespace: model.namespace.clone(),
+        prometheus_namespace: monitoring.prometheus_namespace.to_string(),
         endpoint,
         names: MetricNames {
-            requests: names
-                .requests
-                .unwrap_or_else(|| "mcp_requests_total".into()),
-            duration: names
-                .duration
-                .unwrap_or_else(|| "mcp_request_duration_seconds".into()),
-            active_connections: names
-                .active_connections
-                .unwrap_or_else(|| "mcp_active_connections".into()),
-            tool_executions: names
-                .tool_executions
-                .unwrap_or_else(|| "mcp_tool_executions_total".into()),
+            requests: names.requests.clone(),
+            duration: names.duration.clone(),
+            active_connections: names.active_connections.clone(),
+            tool_executions: names.tool_executions.clone(),
         },
         rule_labels: monitoring.rule_labels.clone(),
         runbook_base_url: monitoring
@@ -306,167 +303,29 @@ pub fn resolve(model: &Model) -> Option<MonitoringModel> {
         alerts,
         dashboard,
         autoscaling,
-        stateful,
-        cpu_limit_cores: limits
-            .and_then(|l| l.cpu.as_ref())
-            .and_then(|c| c.millis())
-            .map(|m| m as f64 / 1000.0),
-        memory_limit_bytes: limits
-            .and_then(|l| l.memory.as_ref())
-            .and_then(|m| m.bytes())
-            .map(|b| b as f64),
+        stateful: !model.mcp.stateless,
+        cpu_limit_cores: model.resources.cpu_limit_millis as f64 / 1000.0,
+        memory_limit_bytes: model.resources.memory_limit_bytes as f64,
     })
 }
 
-/// The MCP port: the bridge's port for `stdio` servers, else `mcp.port`, else 8080.
-fn mcp_port(model: &Model) -> u32 {
-    let mcp = model.spec.spec.mcp.as_ref();
-    let bridge_port = mcp
-        .filter(|m| m.transport == Some(Transport::Stdio))
-        .and_then(|m| m.bridge.as_ref())
-        .and_then(|b| b.port);
-    bridge_port
-        .or_else(|| mcp.and_then(|m| m.port))
-        .unwrap_or(DEFAULT_MCP_PORT)
-}
-
-/// `mcp.stateless`, defaulting as documented on the field: true only when every listed protocol
-/// revision is 2026-07-28 or later. Without a list the server is treated as stateful, because
-/// the session-not-found alert is harmless on a stateless server and essential on a stateful one.
-fn stateless(model: &Model) -> bool {
-    let Some(mcp) = model.spec.spec.mcp.as_ref() else {
-        return false;
-    };
-    if let Some(s) = mcp.stateless {
-        return s;
-    }
-    match &mcp.protocol_versions {
-        Some(versions) if !versions.is_empty() => {
-            versions.iter().all(|v| v.as_str() >= STATELESS_PROTOCOL)
-        }
-        _ => false,
-    }
-}
-
-fn duration_or(d: Option<&crate::spec::scalars::Duration>, default_ms: u64) -> PromDuration {
-    PromDuration(d.and_then(|d| d.millis()).unwrap_or(default_ms))
-}
-
-/// Defaults per alert, as documented on the `Alerts` fields of the spec language.
-fn resolve_alerts(alerts: &Alerts, stateful: bool, autoscaling: Option<HpaBounds>) -> Vec<Alert> {
-    use AlertKind as K;
-    use Severity::{Critical, Warning};
-    let mut out = Vec::new();
-    for kind in AlertKind::ALL {
-        let alert = match kind {
-            K::ErrorRate => percent(kind, alerts.error_rate.as_ref(), 5.0, 5, Critical),
-            K::LatencyP95 => latency(kind, alerts.latency_p95.as_ref(), 1_000, 5, Warning),
-            K::Down => state(kind, alerts.down.as_ref(), 1, Critical),
-            K::Memory => percent(kind, alerts.memory.as_ref(), 85.0, 5, Warning),
-            K::Cpu => percent(kind, alerts.cpu.as_ref(), 80.0, 5, Warning),
-            K::ToolErrors => percent(kind, alerts.tool_errors.as_ref(), 10.0, 5, Warning),
-            // A stateless server never answers "session not found", so the alert would only
-            // ever be noise there.
-            K::SessionNotFound if stateful => {
-                percent(kind, alerts.session_not_found.as_ref(), 1.0, 5, Warning)
-            }
-            K::SessionNotFound => None,
-            // With min == max the HPA always sits at its maximum; alerting on that says nothing.
-            K::HpaMaxedOut => match autoscaling {
-                Some(b) if b.min < b.max => state(kind, alerts.hpa_maxed_out.as_ref(), 15, Warning),
-                _ => None,
-            },
-        };
-        out.extend(alert);
-    }
-    out
-}
-
-fn percent(
-    kind: AlertKind,
-    given: Option<&PercentAlert>,
-    above: f64,
-    for_minutes: u64,
-    severity: Severity,
-) -> Option<Alert> {
-    if given.and_then(|g| g.enabled) == Some(false) {
-        return None;
-    }
-    let above = given
-        .and_then(|g| g.above.as_ref())
-        .and_then(|p| p.value())
-        .unwrap_or(above);
-    Some(Alert {
-        kind,
-        threshold: Threshold::Percent(above),
-        for_: given
-            .and_then(|g| g.for_.as_ref())
-            .and_then(|d| d.millis())
-            .map_or(PromDuration::minutes(for_minutes), PromDuration),
-        severity: given.and_then(|g| g.severity).unwrap_or(severity),
-    })
-}
-
-fn latency(
-    kind: AlertKind,
-    given: Option<&LatencyAlert>,
-    above_ms: u64,
-    for_minutes: u64,
-    severity: Severity,
-) -> Option<Alert> {
-    if given.and_then(|g| g.enabled) == Some(false) {
-        return None;
-    }
-    let above_ms = given
-        .and_then(|g| g.above.as_ref())
-        .and_then(|d| d.millis())
-        .unwrap_or(above_ms);
-    Some(Alert {
-        kind,
-        threshold: Threshold::Seconds(above_ms as f64 / 1000.0),
-        for_: given
-            .and_then(|g| g.for_.as_ref())
-            .and_then(|d| d.millis())
-            .map_or(PromDuration::minutes(for_minutes), PromDuration),
-        severity: given.and_then(|g| g.severity).unwrap_or(severity),
-    })
-}
-
-fn state(
-    kind: AlertKind,
-    given: Option<&StateAlert>,
-    for_minutes: u64,
-    severity: Severity,
-) -> Option<Alert> {
-    if given.and_then(|g| g.enabled) == Some(false) {
-        return None;
-    }
-    Some(Alert {
-        kind,
-        threshold: Threshold::State,
-        for_: given
-            .and_then(|g| g.for_.as_ref())
-            .and_then(|d| d.millis())
-            .map_or(PromDuration::minutes(for_minutes), PromDuration),
-        severity: given.and_then(|g| g.severity).unwrap_or(severity),
-    })
+fn prom(d: &crate::spec::scalars::Duration) -> PromDuration {
+    PromDuration(
+        d.millis()
+            .expect("durations are checked by validate::semantic (MCP110)"),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Syntax;
 
     /// The monitoring model of the base spec of a YAML spec.
     fn resolve_yaml(spec: &str) -> Option<MonitoringModel> {
         let text = format!(
             "apiVersion: mcpgen.dev/v1\nkind: MCPServer\nmetadata: {{name: demo}}\nspec:\n  image: ghcr.io/acme/demo:1.0.0\n{spec}"
         );
-        let mut run = crate::check::Run::default();
-        crate::check::check_text(&mut run, "t.yaml", text, Syntax::Yaml, None);
-        let specs = &run.files[0].specs;
-        assert!(!specs.is_empty(), "{:?}", run.diagnostics);
-        resolve(&Model::from_spec(&specs[0]))
+        crate::pipeline::testing::base_model_full(&text).monitoring
     }
 
     fn kinds(m: &MonitoringModel) -> Vec<AlertKind> {

@@ -32,6 +32,7 @@ macro_rules! pack {
 pack![
     "images.rego",
     "images_test.rego",
+    "inputs_test.rego",
     "lib.rego",
     "lib_test.rego",
     "mcp.rego",

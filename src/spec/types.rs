@@ -430,6 +430,10 @@ pub struct Expose {
     /// IngressClass name. Default `nginx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress_class: Option<Name>,
+    /// Namespace the ingress controller runs in; the NetworkPolicy admits traffic from it to
+    /// the MCP port. Default `ingress-nginx`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress_namespace: Option<Name>,
     /// TLS settings. Without them the host is served over plain HTTP.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<Tls>,

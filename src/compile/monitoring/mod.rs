@@ -22,7 +22,6 @@ use serde::Serialize;
 
 use crate::compile::{Artifact, CompileError, Emitter};
 use crate::model::Model;
-use crate::model::monitoring;
 
 /// Output directory of this target, relative to the environment directory.
 pub const DIR: &str = "monitoring";
@@ -78,39 +77,39 @@ impl Emitter for MonitoringEmitter {
     }
 
     fn emit(&self, model: &Model) -> Result<Vec<Artifact>, CompileError> {
-        let Some(m) = monitoring::resolve(model) else {
+        let Some(m) = model.monitoring.as_ref() else {
             return Ok(Vec::new());
         };
-        let rules = alerts::rules(&m);
-        let rule_file = prometheus::rule_file(&m, &rules);
+        let rules = alerts::rules(m);
+        let rule_file = prometheus::rule_file(m, &rules);
         let mut out = vec![
             yaml(
                 model,
                 "prometheus-rule.yaml",
                 "PrometheusRule",
-                &prometheus::prometheus_rule(model, &m, rule_file.clone()),
+                &prometheus::prometheus_rule(model, m, rule_file.clone()),
             )?,
             yaml(model, RULES_FILE, "rules file", &rule_file)?,
             yaml(
                 model,
                 "rules.test.yaml",
                 "promtool unit tests",
-                &unit_tests::test_file(&m, &rules, RULES_FILE),
+                &unit_tests::test_file(m, &rules, RULES_FILE),
             )?,
             yaml(
                 model,
                 "scrape-config.yaml",
                 "scrape config",
-                &prometheus::scrape_config(model, &m),
+                &prometheus::scrape_config(model, m),
             )?,
             yaml(
                 model,
                 "service-monitor.yaml",
                 "ServiceMonitor",
-                &prometheus::service_monitor(model, &m),
+                &prometheus::service_monitor(model, m),
             )?,
         ];
-        if let Some(dashboard) = grafana::dashboard(model, &m) {
+        if let Some(dashboard) = grafana::dashboard(model, m) {
             let text = json(&dashboard, "Grafana dashboard")?;
             let mut labels = model.labels.clone();
             labels.insert(GRAFANA_SIDECAR_LABEL.into(), "1".into());
@@ -119,8 +118,7 @@ impl Emitter for MonitoringEmitter {
                     name: Some(format!("{}-dashboard", model.name)),
                     namespace: Some(model.namespace.clone()),
                     labels: Some(labels),
-                    annotations: (!model.spec.metadata.annotations.is_empty())
-                        .then(|| model.spec.metadata.annotations.clone()),
+                    annotations: (!model.annotations.is_empty()).then(|| model.annotations.clone()),
                     ..ObjectMeta::default()
                 },
                 // The sidecar writes each key as a file into one folder: namespace and name keep
@@ -165,15 +163,12 @@ impl Emitter for MonitoringEmitter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Syntax;
 
     fn emit(spec: &str) -> Vec<Artifact> {
         let text = format!(
             "apiVersion: mcpgen.dev/v1\nkind: MCPServer\nmetadata: {{name: demo}}\nspec:\n  image: ghcr.io/acme/demo:1.0.0\n{spec}"
         );
-        let mut run = crate::check::Run::default();
-        crate::check::check_text(&mut run, "t.yaml", text, Syntax::Yaml, None);
-        let model = Model::from_spec(&run.files[0].specs[0]);
+        let model = crate::pipeline::testing::base_model_full(&text);
         let emitter = MonitoringEmitter;
         assert_eq!(emitter.name(), "monitoring");
         emitter.emit(&model).expect("emits")

@@ -100,8 +100,7 @@ fn metadata(model: &Model, m: &MonitoringModel) -> ObjectMeta {
         name: Some(model.name.clone()),
         namespace: Some(model.namespace.clone()),
         labels: Some(operator_labels(model, m)),
-        annotations: (!model.spec.metadata.annotations.is_empty())
-            .then(|| model.spec.metadata.annotations.clone()),
+        annotations: (!model.annotations.is_empty()).then(|| model.annotations.clone()),
         ..ObjectMeta::default()
     }
 }

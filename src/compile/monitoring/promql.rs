@@ -19,8 +19,8 @@ use std::fmt;
 
 use crate::model::monitoring::MonitoringModel;
 
-/// The agreed container name of the server.
-pub const CONTAINER: &str = "server";
+/// The server container's name, as the Kubernetes target writes it.
+pub use crate::model::CONTAINER;
 
 /// A label matcher.
 #[derive(Debug, Clone, PartialEq, Eq)]

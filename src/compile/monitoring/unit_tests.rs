@@ -375,13 +375,9 @@ fn scenarios(m: &MonitoringModel, rule: &AlertRule) -> (Vec<Data>, Data) {
         }
         AlertKind::Memory | AlertKind::Cpu => {
             let (resource, unit, limit) = if rule.alert.kind == AlertKind::Memory {
-                (
-                    "memory",
-                    "byte",
-                    m.memory_limit_bytes.unwrap_or(1024.0 * 1024.0 * 1024.0),
-                )
+                ("memory", "byte", m.memory_limit_bytes)
             } else {
-                ("cpu", "core", m.cpu_limit_cores.unwrap_or(1.0))
+                ("cpu", "core", m.cpu_limit_cores)
             };
             let pod_labels = [
                 ("namespace", ns),

@@ -1,0 +1,1145 @@
+//! Spec → ResolvedSpec: every default of the spec language filled in, once.
+//!
+//! [`resolve`] takes a validated [`Spec`] (the base or one environment) and returns the spec
+//! with no `Option` left where mcpgen decides a value, plus the JSON Pointers of the fields it
+//! filled in. The resolved spec is the one input of the policies (serialized as `input.spec`,
+//! with `input.defaulted`), of the [`crate::model::Model`], and of the description of what a
+//! build will produce. Its serialized shape is the spec language's own (same field names), so a
+//! policy's JSON Pointers still name spec fields, and writing a resolved spec back out gives a
+//! valid spec that resolves to itself.
+//!
+//! What stays optional here is what the user alone decides: whether there is a `build`, an
+//! `expose`, an `autoscaling` section, a quota, a runbook URL, protocol revisions. The default
+//! values themselves live in [`defaults`]; this module decides when each applies. Derived names
+//! (object names, port names, labels, metric label names) are the Model's, not this module's.
+
+pub mod defaults;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::spec::scalars::{
+    Cpu, Duration, EnvValue, HostName, HttpPath, ImageRef, Memory, Name, Percent, ProtocolVersion,
+};
+use crate::spec::{
+    self, ApiVersion, Auth, AuthType, Bridge, Kind, Network, Quota, Runtime, SecretRef,
+    SessionStore, Severity, Spec, Transport, VerticalScaling,
+};
+
+/// A spec with every default filled in, for one variant (base or environment).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedSpec {
+    /// The environment (`None`: the base spec).
+    pub env: Option<String>,
+    /// `{apiVersion, kind, metadata, spec}` resolved.
+    pub file: ResolvedFile,
+    /// JSON Pointers of the fields mcpgen's defaults filled in, sorted; a section filled in as
+    /// a whole is listed once, not member by member.
+    pub defaulted: Vec<String>,
+}
+
+impl ResolvedSpec {
+    /// The resolved `spec` section.
+    pub fn spec(&self) -> &Service {
+        &self.file.spec
+    }
+    /// The resolved `metadata` section.
+    pub fn metadata(&self) -> &Metadata {
+        &self.file.metadata
+    }
+}
+
+/// The resolved file, in the shape of [`spec::SpecFile`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolvedFile {
+    /// `mcpgen.dev/v1`.
+    pub api_version: ApiVersion,
+    /// `MCPServer`.
+    pub kind: Kind,
+    /// Identity.
+    pub metadata: Metadata,
+    /// Everything about running the server.
+    pub spec: Service,
+}
+
+/// Resolved `metadata`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metadata {
+    /// Server name.
+    pub name: Name,
+    /// Namespace (default: the server name).
+    pub namespace: Name,
+    /// Labels.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// Resolved `spec`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Service {
+    /// Image to deploy.
+    pub image: ImageRef,
+    /// Image build settings, when the spec has a `build` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<Build>,
+    /// MCP transport and security settings.
+    pub mcp: Mcp,
+    /// Health endpoints and probe timing.
+    pub health: Health,
+    /// Fixed replica count (the HPA owns the count in Kubernetes when enabled).
+    pub replicas: u32,
+    /// Requests and limits of the server container.
+    pub resources: Resources,
+    /// Plain environment variables.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, EnvValue>,
+    /// Variables read from Secrets.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub secrets: BTreeMap<String, SecretRef>,
+    /// Mounted files.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, String>,
+    /// Backing services.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub dependencies: BTreeMap<String, Dependency>,
+    /// Public exposure, when the spec has an `expose` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expose: Option<Expose>,
+    /// Horizontal autoscaling, when the spec has an `autoscaling` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<Autoscaling>,
+    /// Vertical autoscaling as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vertical_scaling: Option<VerticalScaling>,
+    /// Network peers.
+    pub network: Network,
+    /// Namespace quota as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota: Option<Quota>,
+    /// Metrics, alerts and dashboard.
+    pub monitoring: Monitoring,
+}
+
+/// Resolved `build`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Build {
+    /// Language runtime.
+    pub runtime: Runtime,
+    /// Runtime version.
+    pub version: String,
+    /// Start command (exec form).
+    pub command: Vec<String>,
+    /// Build command (exec form): the spec's, or for go the default `go build`; node and python
+    /// have no build step unless the spec names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_command: Option<Vec<String>>,
+    /// Build output relative to the build context.
+    pub output: String,
+}
+
+/// Resolved `mcp`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mcp {
+    /// Wire transport.
+    pub transport: Transport,
+    /// Protocol revisions the server speaks, when declared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol_versions: Option<Vec<ProtocolVersion>>,
+    /// Whether the server keeps no per-session state.
+    pub stateless: bool,
+    /// Where session state lives.
+    pub session_store: SessionStore,
+    /// Endpoint path.
+    pub path: HttpPath,
+    /// Container port of the server (for `stdio`, the bridge listens on `bridge.port`).
+    pub port: u32,
+    /// Allowed browser origins, when declared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_origins: Option<Vec<String>>,
+    /// Allowed `Host` headers, when declared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_hosts: Option<Vec<HostName>>,
+    /// Whether to trust `X-Forwarded-*` headers.
+    pub trust_proxy_headers: bool,
+    /// Authentication.
+    pub auth: Auth,
+    /// The stdio bridge, for `stdio` servers that declare one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<ResolvedBridge>,
+}
+
+/// Resolved `mcp.bridge`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolvedBridge {
+    /// Bridge image, when the spec names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageRef>,
+    /// Port the bridge listens on (default: `mcp.port`).
+    pub port: u32,
+}
+
+/// Resolved `health`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    /// Liveness probe.
+    pub liveness: Probe,
+    /// Readiness probe.
+    pub readiness: Probe,
+    /// Startup probe (default: the liveness path).
+    pub startup: Probe,
+    /// Container port of the health endpoints (default: the MCP port).
+    pub port: u32,
+}
+
+/// One probe, every timing decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Probe {
+    /// HTTP path.
+    pub path: HttpPath,
+    /// Seconds between probes.
+    pub period_seconds: u32,
+    /// Failures before the probe fails.
+    pub failure_threshold: u32,
+    /// Request timeout in seconds.
+    pub timeout_seconds: u32,
+    /// Delay before the first probe.
+    pub initial_delay_seconds: u32,
+}
+
+/// Resolved `resources`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resources {
+    /// Requests.
+    pub requests: ResourceList,
+    /// Limits.
+    pub limits: ResourceList,
+}
+
+/// CPU and memory, both decided.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceList {
+    /// CPU.
+    pub cpu: Cpu,
+    /// Memory.
+    pub memory: Memory,
+}
+
+/// Resolved dependency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dependency {
+    /// Image (compose).
+    pub image: ImageRef,
+    /// Port it listens on.
+    pub port: u32,
+    /// Namespace in Kubernetes (default: the server's).
+    pub namespace: Name,
+    /// Service name in Kubernetes and compose (default: the dependency's key).
+    pub service: Name,
+    /// Environment of the compose container.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, EnvValue>,
+    /// Health check command in compose, when the spec names one (else mcpgen knows the image
+    /// or probes the port).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<Vec<String>>,
+}
+
+/// Resolved `expose`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Expose {
+    /// Public host.
+    pub host: HostName,
+    /// Public path (default: the MCP path).
+    pub path: HttpPath,
+    /// IngressClass.
+    pub ingress_class: Name,
+    /// Namespace of the ingress controller.
+    pub ingress_namespace: Name,
+    /// TLS, when on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<Tls>,
+    /// Rate limit, when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// Resolved `expose.tls`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tls {
+    /// cert-manager ClusterIssuer, when named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_issuer: Option<Name>,
+    /// Secret holding the certificate (default: `<name>-tls`).
+    pub secret_name: Name,
+}
+
+/// Resolved `expose.rateLimit`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimit {
+    /// Requests per window per client.
+    pub requests: u32,
+    /// Window.
+    pub window: Duration,
+}
+
+/// Resolved `autoscaling`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Autoscaling {
+    /// Whether the HPA is generated.
+    pub enabled: bool,
+    /// Fewest replicas.
+    pub min_replicas: u32,
+    /// Most replicas.
+    pub max_replicas: u32,
+    /// CPU utilisation target, percent.
+    #[serde(rename = "targetCPU", skip_serializing_if = "Option::is_none")]
+    pub target_cpu: Option<u32>,
+    /// Memory utilisation target, percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_memory: Option<u32>,
+    /// Requests per second per pod.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests_per_second: Option<u32>,
+    /// Scale-up behaviour.
+    pub scale_up: ScalingBehavior,
+    /// Scale-down behaviour.
+    pub scale_down: ScalingBehavior,
+}
+
+/// One direction of HPA behaviour.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScalingBehavior {
+    /// Stabilization window.
+    pub stabilization_window: Duration,
+    /// Percent policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<u32>,
+    /// Pods policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pods: Option<u32>,
+    /// Policy period.
+    pub period: Duration,
+}
+
+/// Resolved `monitoring`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Monitoring {
+    /// Whether monitoring outputs are generated.
+    pub enabled: bool,
+    /// Scrape settings.
+    pub metrics: Metrics,
+    /// Labels the Prometheus operator's selectors match.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub rule_labels: BTreeMap<String, String>,
+    /// Namespace Prometheus scrapes from.
+    pub prometheus_namespace: Name,
+    /// Runbook base URL, when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runbook_base_url: Option<String>,
+    /// Alerts.
+    pub alerts: Alerts,
+    /// Dashboard.
+    pub dashboard: Dashboard,
+}
+
+/// Resolved `monitoring.metrics`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metrics {
+    /// HTTP path.
+    pub path: HttpPath,
+    /// Container port (default: the MCP port).
+    pub port: u32,
+    /// Scrape interval.
+    pub interval: Duration,
+    /// Metric names.
+    pub names: MetricNames,
+}
+
+/// Resolved metric names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricNames {
+    /// Request counter.
+    pub requests: String,
+    /// Request duration histogram.
+    pub duration: String,
+    /// Active connections gauge.
+    pub active_connections: String,
+    /// Tool execution counter.
+    pub tool_executions: String,
+}
+
+/// Resolved alerts. `enabled` is the effective value: an alert that cannot apply (session not
+/// found on a stateless server, HPA at maximum without an HPA that can grow) is disabled.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Alerts {
+    /// Share of failed requests.
+    pub error_rate: ThresholdAlert<Percent>,
+    /// p95 latency.
+    #[serde(rename = "latencyP95")]
+    pub latency_p95: ThresholdAlert<Duration>,
+    /// Server down.
+    pub down: StateAlert,
+    /// Memory against the limit.
+    pub memory: ThresholdAlert<Percent>,
+    /// CPU against the limit.
+    pub cpu: ThresholdAlert<Percent>,
+    /// Share of failed tool executions.
+    pub tool_errors: ThresholdAlert<Percent>,
+    /// Share of "session not found" answers.
+    pub session_not_found: ThresholdAlert<Percent>,
+    /// HPA at its maximum.
+    pub hpa_maxed_out: StateAlert,
+}
+
+/// An alert with a threshold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThresholdAlert<T> {
+    /// Whether the alert is generated.
+    pub enabled: bool,
+    /// Threshold.
+    pub above: T,
+    /// How long the condition must hold.
+    #[serde(rename = "for")]
+    pub for_: Duration,
+    /// Severity label.
+    pub severity: Severity,
+}
+
+/// An alert on a state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StateAlert {
+    /// Whether the alert is generated.
+    pub enabled: bool,
+    /// How long the condition must hold.
+    #[serde(rename = "for")]
+    pub for_: Duration,
+    /// Severity label.
+    pub severity: Severity,
+}
+
+/// Resolved `monitoring.dashboard`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dashboard {
+    /// Whether the dashboard is generated.
+    pub enabled: bool,
+    /// Title (the Model adds the environment).
+    pub title: String,
+    /// Auto-refresh.
+    pub refresh: Duration,
+}
+
+/// Records the pointers of what was filled in.
+struct Filled(Vec<String>);
+
+impl Filled {
+    /// Fill `slot` with `default()` when it is empty, recording `pointer`.
+    fn or<T>(&mut self, slot: Option<T>, pointer: &str, default: impl FnOnce() -> T) -> T {
+        match slot {
+            Some(v) => v,
+            None => {
+                self.0.push(pointer.to_string());
+                default()
+            }
+        }
+    }
+}
+
+fn name(s: &str) -> Name {
+    Name::new_unchecked(s)
+}
+fn path(s: &str) -> HttpPath {
+    HttpPath::new_unchecked(s)
+}
+fn duration(s: &str) -> Duration {
+    Duration::new_unchecked(s)
+}
+
+/// Whether a server speaking these revisions keeps no protocol-level sessions: only when every
+/// listed revision is [`defaults::STATELESS_REVISION`] or later. Without a list mcpgen assumes
+/// the older, stateful behaviour, which is the one that needs care.
+pub fn stateless_by_revision(versions: Option<&[ProtocolVersion]>) -> bool {
+    versions.is_some_and(|v| {
+        !v.is_empty() && v.iter().all(|p| p.as_str() >= defaults::STATELESS_REVISION)
+    })
+}
+
+/// Resolve a validated spec: fill every default, record what was filled.
+pub fn resolve(spec: &Spec) -> ResolvedSpec {
+    let src = spec.file();
+    let s = &src.spec;
+    let mut f = Filled(Vec::new());
+
+    let metadata = Metadata {
+        namespace: f.or(
+            src.metadata.namespace.clone(),
+            "/metadata/namespace",
+            || src.metadata.name.clone(),
+        ),
+        name: src.metadata.name.clone(),
+        labels: src.metadata.labels.clone(),
+        annotations: src.metadata.annotations.clone(),
+    };
+
+    let mcp = resolve_mcp(s, &mut f);
+    let health = resolve_health(s.health.as_ref(), mcp.port, &mut f);
+    let replicas = f.or(s.replicas, "/spec/replicas", || defaults::REPLICAS);
+    let resources = resolve_resources(s.resources.as_ref(), &mut f);
+    let build = s.build.as_ref().map(|b| resolve_build(b, &mut f));
+    let dependencies = s
+        .dependencies
+        .iter()
+        .map(|(key, d)| {
+            let at = format!(
+                "/spec/dependencies/{}",
+                crate::spec::document::escape_token(key)
+            );
+            (
+                key.clone(),
+                Dependency {
+                    image: d.image.clone(),
+                    port: d.port,
+                    namespace: f.or(d.namespace.clone(), &format!("{at}/namespace"), || {
+                        metadata.namespace.clone()
+                    }),
+                    service: f.or(d.service.clone(), &format!("{at}/service"), || name(key)),
+                    env: d.env.clone(),
+                    healthcheck: d.healthcheck.clone(),
+                },
+            )
+        })
+        .collect();
+    let expose = s
+        .expose
+        .as_ref()
+        .map(|e| resolve_expose(e, &mcp, &metadata.name, &mut f));
+    let autoscaling = s
+        .autoscaling
+        .as_ref()
+        .map(|a| resolve_autoscaling(a, &mut f));
+    let network = f.or(s.network.clone(), "/spec/network", Network::default);
+    let monitoring = resolve_monitoring(
+        s.monitoring.as_ref(),
+        &mcp,
+        &metadata.name,
+        autoscaling.as_ref(),
+        &mut f,
+    );
+
+    let mut defaulted = f.0;
+    defaulted.sort();
+    defaulted.dedup();
+    // A section filled in as a whole is listed once, not member by member.
+    let kept: Vec<String> = defaulted
+        .iter()
+        .filter(|p| {
+            !defaulted
+                .iter()
+                .any(|q| q != *p && p.starts_with(&format!("{q}/")))
+        })
+        .cloned()
+        .collect();
+
+    ResolvedSpec {
+        env: spec.env().map(str::to_string),
+        file: ResolvedFile {
+            api_version: src.api_version,
+            kind: src.kind,
+            metadata,
+            spec: Service {
+                image: s.image.clone(),
+                build,
+                mcp,
+                health,
+                replicas,
+                resources,
+                env: s.env.clone(),
+                secrets: s.secrets.clone(),
+                files: s.files.clone(),
+                dependencies,
+                expose,
+                autoscaling,
+                vertical_scaling: s.vertical_scaling.clone(),
+                network,
+                quota: s.quota.clone(),
+                monitoring,
+            },
+        },
+        defaulted: kept,
+    }
+}
+
+fn resolve_mcp(s: &spec::ServiceSpec, f: &mut Filled) -> Mcp {
+    if s.mcp.is_none() {
+        f.0.push("/spec/mcp".into());
+    }
+    let m = s.mcp.clone().unwrap_or(spec::Mcp {
+        transport: None,
+        protocol_versions: None,
+        stateless: None,
+        session_store: None,
+        path: None,
+        port: None,
+        allowed_origins: None,
+        allowed_hosts: None,
+        trust_proxy_headers: None,
+        auth: None,
+        bridge: None,
+    });
+    let port = f.or(m.port, "/spec/mcp/port", || defaults::MCP_PORT);
+    let stateless = f.or(m.stateless, "/spec/mcp/stateless", || {
+        stateless_by_revision(m.protocol_versions.as_deref())
+    });
+    Mcp {
+        transport: f.or(m.transport, "/spec/mcp/transport", || {
+            Transport::StreamableHttp
+        }),
+        stateless,
+        session_store: f.or(m.session_store, "/spec/mcp/sessionStore", || {
+            SessionStore::None
+        }),
+        path: f.or(m.path, "/spec/mcp/path", || path(defaults::MCP_PATH)),
+        port,
+        // Behind a TLS-terminating ingress the client's scheme and address arrive in
+        // X-Forwarded-* headers; without one there is no proxy whose headers to trust.
+        trust_proxy_headers: f.or(m.trust_proxy_headers, "/spec/mcp/trustProxyHeaders", || {
+            s.expose.as_ref().is_some_and(|e| e.tls.is_some())
+        }),
+        auth: f.or(m.auth, "/spec/mcp/auth", || Auth {
+            kind: AuthType::None,
+            secret: None,
+            expiration: None,
+            issuer: None,
+            audience: None,
+        }),
+        bridge: m.bridge.map(|b: Bridge| ResolvedBridge {
+            image: b.image,
+            port: f.or(b.port, "/spec/mcp/bridge/port", || port),
+        }),
+        protocol_versions: m.protocol_versions,
+        allowed_origins: m.allowed_origins,
+        allowed_hosts: m.allowed_hosts,
+    }
+}
+
+fn resolve_probe(
+    p: Option<&spec::Probe>,
+    at: &str,
+    fallback_path: &str,
+    timing: defaults::ProbeTiming,
+    f: &mut Filled,
+) -> Probe {
+    let (probe_path, detail) = match p {
+        Some(spec::Probe::Path(p)) => (p.clone(), None),
+        Some(spec::Probe::Detailed(d)) => (d.path.clone(), Some(d)),
+        None => {
+            f.0.push(at.to_string());
+            (path(fallback_path), None)
+        }
+    };
+    let mut field =
+        |v: Option<u32>, name: &str, default: u32| f.or(v, &format!("{at}/{name}"), || default);
+    Probe {
+        path: probe_path,
+        period_seconds: field(
+            detail.and_then(|d| d.period_seconds),
+            "periodSeconds",
+            timing.period,
+        ),
+        failure_threshold: field(
+            detail.and_then(|d| d.failure_threshold),
+            "failureThreshold",
+            timing.failures,
+        ),
+        timeout_seconds: field(
+            detail.and_then(|d| d.timeout_seconds),
+            "timeoutSeconds",
+            defaults::PROBE_TIMEOUT,
+        ),
+        initial_delay_seconds: field(
+            detail.and_then(|d| d.initial_delay_seconds),
+            "initialDelaySeconds",
+            defaults::PROBE_INITIAL_DELAY,
+        ),
+    }
+}
+
+fn resolve_health(h: Option<&spec::Health>, mcp_port: u32, f: &mut Filled) -> Health {
+    if h.is_none() {
+        f.0.push("/spec/health".into());
+    }
+    let liveness = resolve_probe(
+        h.and_then(|h| h.liveness.as_ref()),
+        "/spec/health/liveness",
+        defaults::LIVENESS_PATH,
+        defaults::LIVENESS,
+        f,
+    );
+    let readiness = resolve_probe(
+        h.and_then(|h| h.readiness.as_ref()),
+        "/spec/health/readiness",
+        defaults::READINESS_PATH,
+        defaults::READINESS,
+        f,
+    );
+    let startup_path = liveness.path.as_str().to_string();
+    let startup = resolve_probe(
+        h.and_then(|h| h.startup.as_ref()),
+        "/spec/health/startup",
+        &startup_path,
+        defaults::STARTUP,
+        f,
+    );
+    Health {
+        liveness,
+        readiness,
+        startup,
+        port: f.or(h.and_then(|h| h.port), "/spec/health/port", || mcp_port),
+    }
+}
+
+fn resolve_resources(r: Option<&spec::Resources>, f: &mut Filled) -> Resources {
+    if r.is_none() {
+        f.0.push("/spec/resources".into());
+    }
+    let list =
+        |l: Option<&spec::ResourceList>, at: &str, cpu: &str, memory: &str, f: &mut Filled| {
+            if l.is_none() {
+                f.0.push(at.to_string());
+            }
+            ResourceList {
+                cpu: f.or(l.and_then(|l| l.cpu.clone()), &format!("{at}/cpu"), || {
+                    Cpu::new_unchecked(cpu)
+                }),
+                memory: f.or(
+                    l.and_then(|l| l.memory.clone()),
+                    &format!("{at}/memory"),
+                    || Memory::new_unchecked(memory),
+                ),
+            }
+        };
+    Resources {
+        requests: list(
+            r.and_then(|r| r.requests.as_ref()),
+            "/spec/resources/requests",
+            defaults::CPU_REQUEST,
+            defaults::MEMORY_REQUEST,
+            f,
+        ),
+        limits: list(
+            r.and_then(|r| r.limits.as_ref()),
+            "/spec/resources/limits",
+            defaults::CPU_LIMIT,
+            defaults::MEMORY_LIMIT,
+            f,
+        ),
+    }
+}
+
+fn resolve_build(b: &spec::Build, f: &mut Filled) -> Build {
+    let output = f.or(b.output.clone(), "/spec/build/output", || {
+        match b.runtime {
+            Runtime::Node => defaults::NODE_OUTPUT,
+            Runtime::Python => defaults::PYTHON_OUTPUT,
+            Runtime::Go => defaults::GO_OUTPUT,
+        }
+        .to_string()
+    });
+    let build_command = match (b.build_command.clone(), b.runtime) {
+        (Some(c), _) => Some(c),
+        (None, Runtime::Go) => {
+            f.0.push("/spec/build/buildCommand".into());
+            let out = output
+                .trim_start_matches("./")
+                .trim_end_matches('/')
+                .to_string();
+            Some(
+                [
+                    "go",
+                    "build",
+                    "-trimpath",
+                    "-ldflags=-s -w",
+                    "-o",
+                    if out.is_empty() { "." } else { &out },
+                    ".",
+                ]
+                .map(str::to_string)
+                .to_vec(),
+            )
+        }
+        (None, _) => None,
+    };
+    Build {
+        runtime: b.runtime,
+        version: b.version.clone(),
+        command: b.command.clone(),
+        build_command,
+        output,
+    }
+}
+
+fn resolve_expose(e: &spec::Expose, mcp: &Mcp, server: &Name, f: &mut Filled) -> Expose {
+    Expose {
+        host: e.host.clone(),
+        path: f.or(e.path.clone(), "/spec/expose/path", || mcp.path.clone()),
+        ingress_class: f.or(e.ingress_class.clone(), "/spec/expose/ingressClass", || {
+            name(defaults::INGRESS_CLASS)
+        }),
+        ingress_namespace: f.or(
+            e.ingress_namespace.clone(),
+            "/spec/expose/ingressNamespace",
+            || name(defaults::INGRESS_NAMESPACE),
+        ),
+        tls: e.tls.as_ref().map(|t| Tls {
+            cluster_issuer: t.cluster_issuer.clone(),
+            secret_name: f.or(t.secret_name.clone(), "/spec/expose/tls/secretName", || {
+                // A DNS label of at most 63 characters: keep room for the suffix.
+                let room = 63 - defaults::TLS_SECRET_SUFFIX.len();
+                let base: String = server.as_str().chars().take(room).collect();
+                Name::new_unchecked(format!(
+                    "{}{}",
+                    base.trim_end_matches('-'),
+                    defaults::TLS_SECRET_SUFFIX
+                ))
+            }),
+        }),
+        rate_limit: e.rate_limit.as_ref().map(|r| RateLimit {
+            requests: r.requests,
+            window: f.or(r.window.clone(), "/spec/expose/rateLimit/window", || {
+                duration(defaults::RATE_LIMIT_WINDOW)
+            }),
+        }),
+    }
+}
+
+fn resolve_autoscaling(a: &spec::Autoscaling, f: &mut Filled) -> Autoscaling {
+    let no_target =
+        a.target_cpu.is_none() && a.target_memory.is_none() && a.requests_per_second.is_none();
+    let behavior = |b: Option<&spec::ScalingBehavior>,
+                    at: &str,
+                    window: &str,
+                    policies: (Option<u32>, Option<u32>),
+                    f: &mut Filled| {
+        if b.is_none() {
+            f.0.push(at.to_string());
+        }
+        let (percent, pods) = match b {
+            Some(b) if b.percent.is_some() || b.pods.is_some() => (b.percent, b.pods),
+            _ => {
+                f.0.push(format!("{at}/percent"));
+                if policies.1.is_some() {
+                    f.0.push(format!("{at}/pods"));
+                }
+                policies
+            }
+        };
+        ScalingBehavior {
+            stabilization_window: f.or(
+                b.and_then(|b| b.stabilization_window.clone()),
+                &format!("{at}/stabilizationWindow"),
+                || duration(window),
+            ),
+            percent,
+            pods,
+            period: f.or(
+                b.and_then(|b| b.period.clone()),
+                &format!("{at}/period"),
+                || duration(defaults::SCALING_PERIOD),
+            ),
+        }
+    };
+    Autoscaling {
+        enabled: f.or(a.enabled, "/spec/autoscaling/enabled", || true),
+        min_replicas: f.or(a.min_replicas, "/spec/autoscaling/minReplicas", || {
+            defaults::REPLICAS.min(a.max_replicas)
+        }),
+        max_replicas: a.max_replicas,
+        target_cpu: if no_target {
+            f.0.push("/spec/autoscaling/targetCPU".into());
+            Some(defaults::HPA_TARGET_CPU)
+        } else {
+            a.target_cpu
+        },
+        target_memory: a.target_memory,
+        requests_per_second: a.requests_per_second,
+        scale_up: behavior(
+            a.scale_up.as_ref(),
+            "/spec/autoscaling/scaleUp",
+            defaults::SCALE_UP_WINDOW,
+            (
+                Some(defaults::SCALE_UP_PERCENT),
+                Some(defaults::SCALE_UP_PODS),
+            ),
+            f,
+        ),
+        scale_down: behavior(
+            a.scale_down.as_ref(),
+            "/spec/autoscaling/scaleDown",
+            defaults::SCALE_DOWN_WINDOW,
+            (Some(defaults::SCALE_DOWN_PERCENT), None),
+            f,
+        ),
+    }
+}
+
+fn resolve_monitoring(
+    m: Option<&spec::Monitoring>,
+    mcp: &Mcp,
+    server: &Name,
+    hpa: Option<&Autoscaling>,
+    f: &mut Filled,
+) -> Monitoring {
+    const AT: &str = "/spec/monitoring";
+    if m.is_none() {
+        f.0.push(AT.into());
+    }
+    let m = m.cloned().unwrap_or_default();
+    let metrics = m.metrics.clone().unwrap_or_default();
+    if m.metrics.is_none() {
+        f.0.push(format!("{AT}/metrics"));
+    }
+    let names = metrics.names.clone().unwrap_or_default();
+    if metrics.names.is_none() {
+        f.0.push(format!("{AT}/metrics/names"));
+    }
+    let name_of = |v: Option<String>, key: &str, default: &str, f: &mut Filled| {
+        f.or(v, &format!("{AT}/metrics/names/{key}"), || {
+            default.to_string()
+        })
+    };
+    let metrics = Metrics {
+        path: f.or(metrics.path, &format!("{AT}/metrics/path"), || {
+            path(defaults::METRICS_PATH)
+        }),
+        // A stdio server is scraped through its bridge, which owns the served port.
+        port: f.or(metrics.port, &format!("{AT}/metrics/port"), || {
+            served_port(mcp)
+        }),
+        interval: f.or(metrics.interval, &format!("{AT}/metrics/interval"), || {
+            duration(defaults::SCRAPE_INTERVAL)
+        }),
+        names: MetricNames {
+            requests: name_of(names.requests, "requests", defaults::METRIC_REQUESTS, f),
+            duration: name_of(names.duration, "duration", defaults::METRIC_DURATION, f),
+            active_connections: name_of(
+                names.active_connections,
+                "activeConnections",
+                defaults::METRIC_ACTIVE_CONNECTIONS,
+                f,
+            ),
+            tool_executions: name_of(
+                names.tool_executions,
+                "toolExecutions",
+                defaults::METRIC_TOOL_EXECUTIONS,
+                f,
+            ),
+        },
+    };
+
+    let a = m.alerts.clone().unwrap_or_default();
+    if m.alerts.is_none() {
+        f.0.push(format!("{AT}/alerts"));
+    }
+    // Revisions before 2026-07-28 keep sessions, and legacy SSE binds a session to the pod
+    // holding its stream whatever the server says; a stateless server never answers "session
+    // not found", so that alert would only ever be noise there.
+    let stateful = !mcp.stateless;
+    // With min == max the HPA always sits at its maximum: alerting on that says nothing.
+    let hpa_can_grow = hpa.is_some_and(|h| h.enabled && h.min_replicas < h.max_replicas);
+    let alerts = Alerts {
+        error_rate: percent_alert(
+            a.error_rate,
+            "errorRate",
+            defaults::ALERT_ERROR_RATE,
+            true,
+            f,
+        ),
+        latency_p95: latency_alert(a.latency_p95, f),
+        down: state_alert(a.down, "down", defaults::ALERT_DOWN, true, f),
+        memory: percent_alert(a.memory, "memory", defaults::ALERT_MEMORY, true, f),
+        cpu: percent_alert(a.cpu, "cpu", defaults::ALERT_CPU, true, f),
+        tool_errors: percent_alert(
+            a.tool_errors,
+            "toolErrors",
+            defaults::ALERT_TOOL_ERRORS,
+            true,
+            f,
+        ),
+        session_not_found: percent_alert(
+            a.session_not_found,
+            "sessionNotFound",
+            defaults::ALERT_SESSION_NOT_FOUND,
+            stateful,
+            f,
+        ),
+        hpa_maxed_out: state_alert(
+            a.hpa_maxed_out,
+            "hpaMaxedOut",
+            defaults::ALERT_HPA_MAXED_OUT,
+            hpa_can_grow,
+            f,
+        ),
+    };
+
+    let d = m.dashboard.clone().unwrap_or_default();
+    if m.dashboard.is_none() {
+        f.0.push(format!("{AT}/dashboard"));
+    }
+    let dashboard = Dashboard {
+        enabled: f.or(d.enabled, &format!("{AT}/dashboard/enabled"), || true),
+        title: f.or(d.title, &format!("{AT}/dashboard/title"), || {
+            format!("{} {server}", defaults::DASHBOARD_TITLE_PREFIX)
+        }),
+        refresh: f.or(d.refresh, &format!("{AT}/dashboard/refresh"), || {
+            duration(defaults::DASHBOARD_REFRESH)
+        }),
+    };
+
+    Monitoring {
+        enabled: f.or(m.enabled, &format!("{AT}/enabled"), || true),
+        metrics,
+        rule_labels: m.rule_labels,
+        prometheus_namespace: f.or(
+            m.prometheus_namespace,
+            &format!("{AT}/prometheusNamespace"),
+            || name(defaults::PROMETHEUS_NAMESPACE),
+        ),
+        runbook_base_url: m.runbook_base_url,
+        alerts,
+        dashboard,
+    }
+}
+
+/// The port MCP clients reach: the bridge's for a `stdio` server with a bridge, else
+/// `mcp.port`.
+pub fn served_port(mcp: &Mcp) -> u32 {
+    match (&mcp.bridge, mcp.transport) {
+        (Some(b), Transport::Stdio) => b.port,
+        _ => mcp.port,
+    }
+}
+
+fn severity(critical: bool) -> Severity {
+    if critical {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    }
+}
+
+fn percent_alert(
+    given: Option<spec::PercentAlert>,
+    key: &str,
+    d: defaults::AlertDefault,
+    applies: bool,
+    f: &mut Filled,
+) -> ThresholdAlert<Percent> {
+    let at = format!("/spec/monitoring/alerts/{key}");
+    if given.is_none() {
+        f.0.push(at.clone());
+    }
+    let g = given.unwrap_or(spec::PercentAlert {
+        enabled: None,
+        above: None,
+        for_: None,
+        severity: None,
+    });
+    ThresholdAlert {
+        enabled: applies && f.or(g.enabled, &format!("{at}/enabled"), || true),
+        above: f.or(g.above, &format!("{at}/above"), || {
+            Percent::new_unchecked(d.above)
+        }),
+        for_: f.or(g.for_, &format!("{at}/for"), || duration(d.for_)),
+        severity: f.or(g.severity, &format!("{at}/severity"), || {
+            severity(d.critical)
+        }),
+    }
+}
+
+fn latency_alert(given: Option<spec::LatencyAlert>, f: &mut Filled) -> ThresholdAlert<Duration> {
+    let at = "/spec/monitoring/alerts/latencyP95";
+    let d = defaults::ALERT_LATENCY_P95;
+    if given.is_none() {
+        f.0.push(at.into());
+    }
+    let g = given.unwrap_or(spec::LatencyAlert {
+        enabled: None,
+        above: None,
+        for_: None,
+        severity: None,
+    });
+    ThresholdAlert {
+        enabled: f.or(g.enabled, &format!("{at}/enabled"), || true),
+        above: f.or(g.above, &format!("{at}/above"), || duration(d.above)),
+        for_: f.or(g.for_, &format!("{at}/for"), || duration(d.for_)),
+        severity: f.or(g.severity, &format!("{at}/severity"), || {
+            severity(d.critical)
+        }),
+    }
+}
+
+fn state_alert(
+    given: Option<spec::StateAlert>,
+    key: &str,
+    d: defaults::AlertDefault,
+    applies: bool,
+    f: &mut Filled,
+) -> StateAlert {
+    let at = format!("/spec/monitoring/alerts/{key}");
+    if given.is_none() {
+        f.0.push(at.clone());
+    }
+    let g = given.unwrap_or(spec::StateAlert {
+        enabled: None,
+        for_: None,
+        severity: None,
+    });
+    StateAlert {
+        enabled: applies && f.or(g.enabled, &format!("{at}/enabled"), || true),
+        for_: f.or(g.for_, &format!("{at}/for"), || duration(d.for_)),
+        severity: f.or(g.severity, &format!("{at}/severity"), || {
+            severity(d.critical)
+        }),
+    }
+}
+
+/// The constants policies may need, injected as `data.mcpgen.constants`: the Rego pack keeps
+/// no literal of its own for them.
+pub fn policy_constants() -> serde_json::Value {
+    serde_json::json!({
+        "mcpgen": {
+            "constants": {
+                "productionEnvironments": defaults::PRODUCTION_ENVIRONMENTS,
+                "statelessRevision": defaults::STATELESS_REVISION,
+                "defaultMcpPort": defaults::MCP_PORT,
+                "defaultReplicas": defaults::REPLICAS,
+            }
+        }
+    })
+}
