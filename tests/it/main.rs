@@ -1,0 +1,15 @@
+//! The fast tier: one integration binary for everything users see that needs no third-party
+//! tool. Fixture snapshots of diagnostics, CLI exit codes, every generated artifact, the policy
+//! pack and its reports, the hostile corpus, the resolved spec, and the vendored copies of the
+//! shared contract. The validator tier (`tests/thirdparty`) runs the real third-party tools
+//! over the same outputs; `.ci/test` runs both, the validator tier as its own step.
+
+mod build;
+mod cli;
+mod fixtures;
+mod hostile;
+mod monitoring;
+mod policy;
+mod resolve;
+mod support;
+mod vendored;
