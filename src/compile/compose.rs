@@ -94,6 +94,8 @@ struct ConfigDef {
 struct Service {
     image: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     user: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     environment: BTreeMap<String, String>,
@@ -342,6 +344,13 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
     }
     let server = Service {
         image: m.image.clone(),
+        // Read from the spec: the Model does not carry container arguments yet.
+        command: m
+            .spec
+            .spec
+            .args
+            .as_ref()
+            .map(|args| args.iter().map(|a| lit(a)).collect()),
         user: Some(format!("{UID}:{UID}")),
         environment: m
             .env_vars

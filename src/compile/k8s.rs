@@ -418,6 +418,8 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
     let container = Container {
         name: "server".to_string(),
         image: Some(m.image.clone()),
+        // Read from the spec: the Model does not carry container arguments yet.
+        args: m.spec.spec.args.clone(),
         image_pull_policy: Some(
             if m.image_pinned {
                 "IfNotPresent"
