@@ -18,6 +18,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod model;
 pub mod policy;
+pub mod registry;
 pub mod source;
 pub mod spec;
 pub mod validate;
