@@ -40,8 +40,8 @@ pub struct ServerJsonArgs {
     #[arg(long)]
     pub description: Option<String>,
     /// Entry version (default: the image tag).
-    #[arg(long)]
-    pub version: Option<String>,
+    #[arg(long, value_name = "VERSION")]
+    pub entry_version: Option<String>,
     /// Write to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -89,7 +89,7 @@ fn server_json(args: ServerJsonArgs) -> Outcome {
     let options = Options {
         name: args.name,
         description: args.description,
-        version: args.version,
+        version: args.entry_version,
     };
     let exported = match export::export(spec, &options) {
         Ok(e) => e,

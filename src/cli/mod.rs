@@ -116,3 +116,14 @@ pub fn fail(message: &str) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "mcpgen: error: {message}");
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap checks argument definitions only when a command is parsed; this checks them all.
+    #[test]
+    fn every_command_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -4,7 +4,7 @@
 //! `build.package` becomes the npm or PyPI package it installs, `env` and `secrets` become the
 //! environment variables (`isSecret` for secrets), and a public `expose` becomes a remote. The
 //! entry's name comes from `metadata.registryName` or `--name` and is never invented; its
-//! version is the image tag unless `--version` says otherwise. The result is validated against
+//! version is the image tag unless `--entry-version` says otherwise. The result is validated against
 //! the vendored schema before it is returned.
 //!
 //! Export reads the typed spec with mcpgen's defaults applied (`crate::model::defaults`), not
@@ -61,7 +61,7 @@ pub enum ExportError {
     #[error("the spec has no description: set `metadata.description` or pass --description")]
     NoDescription,
     /// No version.
-    #[error("image `{0}` has no usable tag to use as the entry's version; pass --version")]
+    #[error("image `{0}` has no usable tag to use as the entry's version; pass --entry-version")]
     NoVersion(String),
     /// A placeholder left in a value.
     #[error("`{pointer}` still holds the placeholder `{value}`; fill it in before exporting")]
