@@ -423,7 +423,7 @@ fn variables(
                 .map(str::to_string);
             // Optional plain variables without a value are not set, so not exported.
             let set = secret && v["isRequired"] == true || value.is_some();
-            set.then(|| (name, (secret, if secret { None } else { value })))
+            set.then_some((name, (secret, if secret { None } else { value })))
         })
         .collect()
 }

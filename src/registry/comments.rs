@@ -222,7 +222,7 @@ mod tests {
         assert_eq!(
             text,
             "# Header line.\n\
-             a: 'x # not a comment'  # trailing\n\
+             a: \"x # not a comment\"  # trailing\n\
              list:\n\
              - one\n\
              # the second item\n\

@@ -211,6 +211,31 @@ pub fn export(spec: &Spec, options: &Options) -> Result<Exported, ExportError> {
                     ));
                 }
                 let public_path = e.path.as_ref().map_or(path.clone(), ToString::to_string);
+                // A server that authenticates its clients needs their token on every request.
+                let auth = mcp
+                    .and_then(|m| m.auth.as_ref())
+                    .map(|a| a.kind)
+                    .filter(|k| *k != crate::spec::AuthType::None);
+                let headers = auth
+                    .map(|kind| {
+                        vec![KeyValueInput {
+                            name: "Authorization".to_string(),
+                            input: Input {
+                                description: Some(format!(
+                                    "Bearer token ({}) the server accepts",
+                                    if kind == crate::spec::AuthType::Jwt {
+                                        "a JWT signed with the server's key"
+                                    } else {
+                                        "from the server's OIDC issuer"
+                                    }
+                                )),
+                                is_required: true,
+                                is_secret: true,
+                                ..Input::default()
+                            },
+                        }]
+                    })
+                    .unwrap_or_default();
                 remotes.push(Remote {
                     kind: if t == Some(crate::spec::Transport::Sse) {
                         "sse"
@@ -219,6 +244,7 @@ pub fn export(spec: &Spec, options: &Options) -> Result<Exported, ExportError> {
                     }
                     .to_string(),
                     url: format!("{scheme}://{}{public_path}", e.host),
+                    headers,
                 });
             }
         }

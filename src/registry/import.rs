@@ -605,7 +605,14 @@ impl<'a> Importer<'a> {
                     },
                 );
             }
-            _ => unreachable!("choose_package only returns deployable packages"),
+            other => {
+                // `choose_package` only returns deployable packages; say so rather than panic.
+                return Err(ImportError::NoSuchType {
+                    name: self.server.name.clone(),
+                    wanted: other.to_string(),
+                    available: DEPLOYABLE.iter().map(|s| s.to_string()).collect(),
+                });
+            }
         }
         for (pointer, note) in arg_notes {
             self.comments.above(pointer, note);

@@ -159,6 +159,9 @@ pub struct Remote {
     pub kind: String,
     /// URL template.
     pub url: String,
+    /// Headers clients send.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<KeyValueInput>,
 }
 
 /// A user input: the common part of arguments, variables and headers.
