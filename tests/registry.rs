@@ -571,3 +571,30 @@ fn package_mode_dockerfiles_install_one_version_and_carry_the_registry_label() {
         insta::assert_snapshot!(format!("dockerfile__{spec}"), dockerfile);
     }
 }
+
+#[test]
+fn a_go_build_cannot_install_a_package() {
+    let dir = tempdir("go-package");
+    let spec = dir.join("go.yaml");
+    std::fs::write(
+        &spec,
+        "apiVersion: mcpgen.dev/v1\nkind: MCPServer\nmetadata:\n  name: demo\nspec:\n  \
+         image: ghcr.io/acme/demo:1.0.0\n  build:\n    runtime: go\n    version: \"1.23\"\n    \
+         command: [/app/server]\n    package: {name: demo, version: 1.0.0}\n",
+    )
+    .expect("write");
+    let out = dir.join("out");
+    let o = mcpgen(&[
+        "build",
+        spec.to_str().expect("utf-8"),
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    let report = text(&o.stdout);
+    assert!(
+        report.contains("MCP301") && report.contains("go.yaml:11:"),
+        "{report}"
+    );
+    assert!(!out.exists());
+}

@@ -1228,6 +1228,43 @@ fn validate_output(yaml: &str, source_name: &str) -> Result<(), ImportError> {
 mod tests {
     use super::*;
 
+    fn server(json: serde_json::Value) -> ServerJson {
+        serde_json::from_value(json).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_image_is_preferred_and_undeployable_entries_are_refused() {
+        let both = server(serde_json::json!({
+            "name": "io.github.a/b", "description": "d", "version": "1",
+            "packages": [
+                {"registryType": "nuget", "identifier": "N", "version": "1", "transport": {"type": "stdio"}},
+                {"registryType": "npm", "identifier": "n", "version": "1", "transport": {"type": "stdio"}},
+                {"registryType": "oci", "identifier": "o:1", "transport": {"type": "stdio"}}
+            ]
+        }));
+        assert_eq!(choose_package(&both, None).ok(), Some(2));
+        assert_eq!(choose_package(&both, Some("npm")).ok(), Some(1));
+        assert!(matches!(
+            choose_package(&both, Some("nuget")),
+            Err(ImportError::NoSuchType { .. })
+        ));
+        let nuget = server(serde_json::json!({
+            "name": "io.github.a/b", "description": "d", "version": "1",
+            "packages": [{"registryType": "nuget", "identifier": "N", "version": "1", "transport": {"type": "stdio"}}]
+        }));
+        assert!(matches!(
+            choose_package(&nuget, None),
+            Err(ImportError::NoDeployable { .. })
+        ));
+        let empty = server(
+            serde_json::json!({"name": "io.github.a/b", "description": "d", "version": "1"}),
+        );
+        assert!(matches!(
+            choose_package(&empty, None),
+            Err(ImportError::Empty(_))
+        ));
+    }
+
     #[test]
     fn names_are_derived_as_dns_labels() {
         assert_eq!(
