@@ -1133,8 +1133,8 @@ impl<'a> Importer<'a> {
             "resources: mcpgen's default requests and limits apply until you set \
              `resources` (check notes them)."
                 .to_string(),
-            "protocol revisions and sessions: set `mcp.protocolVersions` (check warns until \
-             you do); until then mcpgen assumes a stateful server."
+            "protocol revisions and sessions: set `mcp.protocolVersions`; until then mcpgen \
+             assumes a stateful server (check warns on HTTP servers)."
                 .to_string(),
             "health: the entry names no health endpoints. mcpgen probes /healthz and /readyz \
              on the MCP port: set `health` to paths the server answers, or its pods never \
