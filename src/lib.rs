@@ -20,6 +20,7 @@ pub mod diagnostics;
 pub mod model;
 pub mod pipeline;
 pub mod policy;
+pub mod registry;
 pub mod resolve;
 pub mod source;
 pub mod spec;

@@ -47,6 +47,9 @@ pub struct Options {
     pub config: Option<PathBuf>,
     /// Use no configuration file at all (neither `config` nor a discovered one).
     pub no_config: bool,
+    /// Validate and resolve only: evaluate no policy (for `import`, which checks what it
+    /// writes before the user has decided anything).
+    pub skip_policies: bool,
     /// `-D/-W/-A`.
     pub overrides: Overrides,
     /// Today's date (`YYYY-MM-DD`) for exception expiry.
@@ -354,6 +357,9 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
                 rules = engine.rules().to_vec();
                 for &i in members {
                     let f = &report.files[i];
+                    if opts.skip_policies {
+                        break;
+                    }
                     let Some(doc) = &f.doc else { continue };
                     if f.variants.is_empty() {
                         continue;

@@ -63,6 +63,7 @@ impl PolicyArgs {
             data: self.data.clone(),
             config: self.config.clone(),
             no_config: false,
+            skip_policies: false,
             overrides: Overrides {
                 deny: self.deny.clone(),
                 warn: self.warn.clone(),

@@ -7,6 +7,8 @@
 pub mod build;
 pub mod check;
 pub mod explain;
+pub mod export;
+pub mod import;
 pub mod init;
 pub mod policy;
 pub mod rules;
@@ -60,6 +62,10 @@ enum Command {
     Rules(rules::Args),
     /// Work with Rego policies (`policy test`).
     Policy(policy::Args),
+    /// Turn an MCP Registry server.json into a commented spec.
+    Import(import::Args),
+    /// Write what other tools read from a spec (`export server-json`).
+    Export(export::Args),
 }
 
 /// Run the command line and return the exit code.
@@ -80,6 +86,8 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Policy(a) => policy::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Export(a) => export::run(a),
     };
     outcome.into()
 }
@@ -107,4 +115,15 @@ pub fn print(s: &str) {
 pub fn fail(message: &str) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "mcpgen: error: {message}");
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap checks argument definitions only when a command is parsed; this checks them all.
+    #[test]
+    fn every_command_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -91,6 +91,8 @@ struct ConfigDef {
 struct Service {
     image: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     user: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     environment: BTreeMap<String, String>,
@@ -272,6 +274,10 @@ fn compose_file(m: &Model) -> ComposeFile {
         .collect();
     let server = Service {
         image: m.image.clone(),
+        command: m
+            .args
+            .as_ref()
+            .map(|args| args.iter().map(|a| lit(a)).collect()),
         user: Some(format!("{UID}:{UID}")),
         environment: m
             .env_vars

@@ -4,13 +4,13 @@
 //! The Dockerfile is a typed list of [`Instruction`]s with one serializer. Every instruction
 //! that carries a value from the spec uses the JSON exec form, whose strings are escaped by
 //! `serde_json`: a newline, quote, backslash or `$` in a command stays inside its JSON string,
-//! and exec-form instructions are not subject to Dockerfile variable expansion. The one value
-//! that appears outside a JSON string, the build output path, is checked against a conservative
-//! character set by [`crate::model::Model::preflight`] before this target runs.
+//! and exec-form instructions are not subject to Dockerfile variable expansion. Values that
+//! would have to appear outside a JSON string (the build output path in `COPY`) are checked
+//! against a conservative character set instead, and rejected with a located error.
 
 use crate::compile::{Artifact, CompileError, Emitter};
 use crate::model::{BuildModel, Model, UID};
-use crate::spec::Runtime;
+use crate::spec::{BuildPackage, Runtime};
 
 /// The Docker target (`--target docker`).
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +57,8 @@ pub enum Instruction {
     Workdir(String),
     /// `ENV k=v ...` with double-quoted, escaped values.
     Env(Vec<(String, String)>),
+    /// `LABEL k=v ...` with double-quoted, escaped values.
+    Label(Vec<(String, String)>),
     /// `COPY [--from=stage] ["src", ..., "dest"]`.
     Copy {
         /// Source stage.
@@ -156,6 +158,13 @@ pub fn render(instructions: &[Instruction]) -> Result<String, CompileError> {
                 }
                 format!("ENV {}", parts.join(" "))
             }
+            Instruction::Label(pairs) => {
+                let mut parts = Vec::new();
+                for (k, v) in pairs {
+                    parts.push(format!("{k}={}", env_value(v)?));
+                }
+                format!("LABEL {}", parts.join(" "))
+            }
             Instruction::Copy { from, paths } => match from {
                 Some(f) => format!("COPY --from={f} {}", json(paths)?),
                 None => format!("COPY {}", json(paths)?),
@@ -204,18 +213,98 @@ fn images(b: &BuildModel) -> (String, String) {
 
 fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileError> {
     use Instruction as I;
-    let output = b.output.clone();
     let (builder, runtime) = images(b);
     let s = |v: &str| v.to_string();
+    let package = b.package.as_ref();
     let mut d = vec![
         I::Comment(m.header().trim_start_matches("# ").trim_end().to_string()),
         I::Blank,
-        I::Comment("Build stage: dependencies first, so their layer is cached.".into()),
-        I::From {
-            image: builder,
-            alias: Some("build".into()),
-        },
     ];
+    let runtime_copies = match package {
+        Some(p) => package_stage(&mut d, b, p, builder)?,
+        None => source_stage(&mut d, b, builder)?,
+    };
+    d.push(I::Blank);
+    d.push(I::Comment(
+        "Runtime stage: only the build output, run as a numeric non-root user.".into(),
+    ));
+    d.push(I::From {
+        image: runtime,
+        alias: Some("runtime".into()),
+    });
+    d.push(I::Workdir("/app".into()));
+    if let Some(name) = &m.registry_name {
+        // The MCP Registry reads this label to verify that the publisher owns the image.
+        d.push(I::Label(vec![(
+            "io.modelcontextprotocol.server.name".to_string(),
+            name.clone(),
+        )]));
+    }
+    match b.runtime {
+        Runtime::Node if package.is_some() => d.push(I::Env(vec![
+            (s("NODE_ENV"), s("production")),
+            // `npx` would otherwise look for a newer npm at every start.
+            (s("NPM_CONFIG_UPDATE_NOTIFIER"), s("false")),
+        ])),
+        Runtime::Node => d.push(I::Env(vec![(s("NODE_ENV"), s("production"))])),
+        Runtime::Python => d.push(I::Env(vec![
+            (
+                s("PATH"),
+                s("/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+            ),
+            (s("PYTHONDONTWRITEBYTECODE"), s("1")),
+            (s("PYTHONUNBUFFERED"), s("1")),
+        ])),
+        Runtime::Go => {}
+    }
+    for (src, dest) in runtime_copies {
+        d.push(I::Copy {
+            from: Some("build".into()),
+            paths: vec![src, dest],
+        });
+    }
+    d.push(I::User(UID, UID));
+    for p in m.ports.service() {
+        d.push(I::Expose(p.number));
+    }
+    match &m.healthcheck {
+        Some(h) => d.push(I::Healthcheck {
+            interval: h.interval,
+            timeout: h.timeout,
+            start_period: h.start_period,
+            retries: h.retries,
+            command: h.command.clone(),
+        }),
+        None => {
+            d.push(I::Comment(
+                "distroless/static has no shell or HTTP client to probe with; the Kubernetes \
+                 probes check health instead."
+                    .into(),
+            ));
+            d.push(I::HealthcheckNone);
+        }
+    }
+    d.push(I::Cmd(b.command.clone()));
+    Ok(d)
+}
+
+/// The build stage of an image built from the context: dependencies first, so their layer is
+/// cached, then the sources and the build command. Returns what the runtime stage copies.
+fn source_stage(
+    d: &mut Vec<Instruction>,
+    b: &BuildModel,
+    builder: String,
+) -> Result<Vec<(String, String)>, CompileError> {
+    use Instruction as I;
+    let output = b.output.clone();
+    let s = |v: &str| v.to_string();
+    d.push(I::Comment(
+        "Build stage: dependencies first, so their layer is cached.".into(),
+    ));
+    d.push(I::From {
+        image: builder,
+        alias: Some("build".into()),
+    });
     let mut runtime_copies: Vec<(String, String)> = Vec::new();
     match b.runtime {
         Runtime::Node => {
@@ -237,11 +326,7 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
             runtime_copies.push((s("/app/node_modules"), s("/app/node_modules")));
         }
         Runtime::Python => {
-            d.push(I::Env(vec![
-                (s("PIP_NO_CACHE_DIR"), s("1")),
-                (s("PIP_DISABLE_PIP_VERSION_CHECK"), s("1")),
-                (s("PYTHONDONTWRITEBYTECODE"), s("1")),
-            ]));
+            d.push(I::Env(python_build_env()));
             d.push(I::Workdir("/app".into()));
             d.push(I::Run(vec![
                 s("python"),
@@ -292,57 +377,85 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
         (format!("/app/{output}"), format!("/app/{output}"))
     };
     runtime_copies.push((src, dest));
+    Ok(runtime_copies)
+}
 
-    d.push(I::Blank);
-    d.push(I::Comment(
-        "Runtime stage: only the build output, run as a numeric non-root user.".into(),
-    ));
+/// The build stage of an image that installs one published package (`build.package`): exactly
+/// that version from npm or PyPI, nothing from the build context. Returns what the runtime
+/// stage copies.
+fn package_stage(
+    d: &mut Vec<Instruction>,
+    b: &BuildModel,
+    package: &BuildPackage,
+    builder: String,
+) -> Result<Vec<(String, String)>, CompileError> {
+    use Instruction as I;
+    let s = |v: &str| v.to_string();
+    let (install, copies) = match b.runtime {
+        // `npm install` in an empty directory writes package.json and package-lock.json with
+        // the exact version; the runtime stage keeps both so `npx` finds the package locally.
+        Runtime::Node => (
+            vec![
+                s("npm"),
+                s("install"),
+                s("--omit=dev"),
+                s("--save-exact"),
+                s("--no-audit"),
+                s("--no-fund"),
+                s("--no-update-notifier"),
+                format!("{}@{}", package.name, package.version),
+            ],
+            vec![
+                (s("/app/package.json"), s("/app/package.json")),
+                (s("/app/package-lock.json"), s("/app/package-lock.json")),
+                (s("/app/node_modules"), s("/app/node_modules")),
+            ],
+        ),
+        Runtime::Python => (
+            vec![
+                s("/opt/venv/bin/pip"),
+                s("install"),
+                s("--no-cache-dir"),
+                format!("{}=={}", package.name, package.version),
+            ],
+            vec![(s("/opt/venv"), s("/opt/venv"))],
+        ),
+        // Model::preflight refuses a go build with a package before this target runs.
+        Runtime::Go => return Ok(Vec::new()),
+    };
+    d.push(I::Comment(format!(
+        "Build stage: install the published package {}@{} and its dependencies.",
+        package.name, package.version
+    )));
     d.push(I::From {
-        image: runtime,
-        alias: Some("runtime".into()),
+        image: builder,
+        alias: Some("build".into()),
     });
+    if b.runtime == Runtime::Python {
+        d.push(I::Env(python_build_env()));
+    }
     d.push(I::Workdir("/app".into()));
-    match b.runtime {
-        Runtime::Node => d.push(I::Env(vec![(s("NODE_ENV"), s("production"))])),
-        Runtime::Python => d.push(I::Env(vec![
-            (
-                s("PATH"),
-                s("/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-            ),
-            (s("PYTHONDONTWRITEBYTECODE"), s("1")),
-            (s("PYTHONUNBUFFERED"), s("1")),
-        ])),
-        Runtime::Go => {}
+    if b.runtime == Runtime::Python {
+        d.push(I::Run(vec![
+            s("python"),
+            s("-m"),
+            s("venv"),
+            s("/opt/venv"),
+        ]));
     }
-    for (src, dest) in runtime_copies {
-        d.push(I::Copy {
-            from: Some("build".into()),
-            paths: vec![src, dest],
-        });
+    d.push(I::Run(install));
+    if let Some(cmd) = &b.build_command {
+        d.push(I::Run(cmd.clone()));
     }
-    d.push(I::User(UID, UID));
-    for p in m.ports.service() {
-        d.push(I::Expose(p.number));
-    }
-    match &m.healthcheck {
-        Some(h) => d.push(I::Healthcheck {
-            interval: h.interval,
-            timeout: h.timeout,
-            start_period: h.start_period,
-            retries: h.retries,
-            command: h.command.clone(),
-        }),
-        None => {
-            d.push(I::Comment(
-                "distroless/static has no shell or HTTP client to probe with; the Kubernetes \
-                 probes check health instead."
-                    .into(),
-            ));
-            d.push(I::HealthcheckNone);
-        }
-    }
-    d.push(I::Cmd(b.command.clone()));
-    Ok(d)
+    Ok(copies)
+}
+
+fn python_build_env() -> Vec<(String, String)> {
+    vec![
+        ("PIP_NO_CACHE_DIR".to_string(), "1".to_string()),
+        ("PIP_DISABLE_PIP_VERSION_CHECK".to_string(), "1".to_string()),
+        ("PYTHONDONTWRITEBYTECODE".to_string(), "1".to_string()),
+    ]
 }
 
 fn dockerignore(m: &Model, b: &BuildModel) -> String {

@@ -400,6 +400,7 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
     let container = Container {
         name: CONTAINER.to_string(),
         image: Some(m.image.clone()),
+        args: m.args.clone(),
         image_pull_policy: Some(
             if m.image_pinned {
                 "IfNotPresent"

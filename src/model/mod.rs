@@ -68,6 +68,10 @@ pub struct Model {
     pub selector: BTreeMap<String, String>,
     /// Image to deploy.
     pub image: String,
+    /// Arguments to the image's entrypoint (Kubernetes `args`, compose `command`), when given.
+    pub args: Option<Vec<String>>,
+    /// Name in the MCP Registry, labelled on the image, when given.
+    pub registry_name: Option<String>,
     /// Whether the image is pinned by digest (then `IfNotPresent` is safe).
     pub image_pinned: bool,
     /// Build settings, when the spec has a `build` section.
@@ -128,6 +132,8 @@ pub struct BuildModel {
     pub output_as_written: String,
     /// Build output relative to the context, normalized (`.` for the whole context).
     pub output: String,
+    /// A published package installed instead of building the context.
+    pub package: Option<crate::spec::BuildPackage>,
 }
 
 /// MCP transport settings.
@@ -544,6 +550,7 @@ impl Model {
             build_command: b.build_command.clone(),
             output_as_written: b.output.clone(),
             output: normalize_output(&b.output),
+            package: b.package.clone(),
         });
 
         let mut env_vars = contract_env(&s.mcp, build.as_ref());
@@ -636,6 +643,8 @@ impl Model {
             annotations: r.metadata().annotations.clone(),
             selector,
             image: s.image.to_string(),
+            args: s.args.clone(),
+            registry_name: r.metadata().registry_name.clone(),
             image_pinned: s.image.digest().is_some(),
             build,
             mcp,
@@ -680,6 +689,19 @@ impl Model {
             });
         }
         if let Some(b) = &self.build
+            && b.package.is_some()
+            && b.runtime == Runtime::Go
+        {
+            out.push(Refusal {
+                pointer: "/spec/build/package".to_string(),
+                message: "a `go` build cannot install a published package".to_string(),
+                help: "build the Go server from source (remove `build.package`), or deploy its \
+                       published image with `image` and no `build`"
+                    .to_string(),
+            });
+        }
+        if let Some(b) = &self.build
+            && b.package.is_none()
             && !plain_output(&b.output_as_written)
         {
             out.push(Refusal {

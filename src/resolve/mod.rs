@@ -78,6 +78,12 @@ pub struct Metadata {
     /// Annotations.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
+    /// Name in the MCP Registry, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry_name: Option<String>,
+    /// One-line description, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// Resolved `spec`.
@@ -86,6 +92,9 @@ pub struct Metadata {
 pub struct Service {
     /// Image to deploy.
     pub image: ImageRef,
+    /// Arguments to the image's entrypoint, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
     /// Image build settings, when the spec has a `build` section.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub build: Option<Build>,
@@ -143,6 +152,9 @@ pub struct Build {
     pub build_command: Option<Vec<String>>,
     /// Build output relative to the build context.
     pub output: String,
+    /// A published package installed instead of building the context, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<spec::BuildPackage>,
 }
 
 /// Resolved `mcp`.
@@ -505,6 +517,8 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
         name: src.metadata.name.clone(),
         labels: src.metadata.labels.clone(),
         annotations: src.metadata.annotations.clone(),
+        registry_name: src.metadata.registry_name.clone(),
+        description: src.metadata.description.clone(),
     };
 
     let mcp = resolve_mcp(s, &mut f);
@@ -574,6 +588,7 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
             metadata,
             spec: Service {
                 image: s.image.clone(),
+                args: s.args.clone(),
                 build,
                 mcp,
                 health,
@@ -801,6 +816,7 @@ fn resolve_build(b: &spec::Build, f: &mut Filled) -> Build {
         command: b.command.clone(),
         build_command,
         output,
+        package: b.package.clone(),
     }
 }
 

@@ -61,6 +61,21 @@ pub struct Metadata {
     /// Annotations added to every generated object.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
+    /// Name of the server in the MCP Registry, in reverse-DNS form with one `/`
+    /// (`io.github.acme/weather`). `mcpgen export server-json` writes it as the entry's `name`,
+    /// and the Dockerfile labels the image with it (`io.modelcontextprotocol.server.name`), the
+    /// label the registry reads to verify that the publisher owns the image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        regex(pattern = r"^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$"),
+        length(min = 3, max = 200)
+    )]
+    pub registry_name: Option<String>,
+    /// One-line description of what the server does (at most 100 characters, the MCP
+    /// Registry's limit). Written as `description` by `mcpgen export server-json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 100))]
+    pub description: Option<String>,
 }
 
 /// Everything about running the server.
@@ -69,6 +84,11 @@ pub struct Metadata {
 pub struct ServiceSpec {
     /// Image to deploy: repository plus a tag (`:1.2.3`) or a digest (`@sha256:…`), or both.
     pub image: ImageRef,
+    /// Arguments passed to the image's entrypoint, replacing the image's default command
+    /// (`CMD`): the Kubernetes container's `args` and the compose service's `command`. For an
+    /// image mcpgen builds, give the whole command in `build.command` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
     /// How to build the image. When present mcpgen also writes a multi-stage Dockerfile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<Build>,
@@ -160,6 +180,27 @@ pub struct Build {
     /// runtime image. Defaults per runtime: `dist` (node), the whole app (python), the binary (go).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// A published package to install instead of building the context: from npm for `node`,
+    /// from PyPI for `python` (not available for `go`). The image then contains exactly that
+    /// version and its dependencies, and `output` is not used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<BuildPackage>,
+}
+
+/// A published package installed into the image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BuildPackage {
+    /// Package name as published: `name` or `@scope/name` on npm, a project name on PyPI.
+    #[schemars(
+        regex(pattern = r"^(@[a-z0-9~-][a-z0-9._~-]*/)?[A-Za-z0-9~-][A-Za-z0-9._~-]*$"),
+        length(max = 214)
+    )]
+    pub name: String,
+    /// Exact version to install (`1.7.3`), never a range. Quote it: `1.10` unquoted is the
+    /// number 1.1.
+    #[schemars(regex(pattern = r"^[0-9][0-9A-Za-z.+!_-]*$"), length(max = 128))]
+    pub version: String,
 }
 
 /// Supported language runtimes.

@@ -10,6 +10,7 @@ mod fixtures;
 mod hostile;
 mod monitoring;
 mod policy;
+mod registry;
 mod resolve;
 mod support;
 mod vendored;
