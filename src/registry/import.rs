@@ -33,8 +33,8 @@ pub const NODE_VERSION: &str = "22";
 pub const PYTHON_VERSION: &str = "3.12";
 /// Repository prefix of the image built for an npm or PyPI package when none is given.
 pub const LOCAL_REPOSITORY: &str = "localhost";
-/// mcpgen's MCP port when the spec names none (kept in step with the model's default).
-const DEFAULT_PORT: u32 = 8080;
+/// mcpgen's MCP port when the spec names none.
+const DEFAULT_PORT: u32 = crate::resolve::defaults::MCP_PORT;
 
 /// What to import and how.
 #[derive(Debug, Clone, Default)]
