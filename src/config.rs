@@ -26,6 +26,9 @@ pub const FILE_NAME: &str = "mcpgen.toml";
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// Stop here: configuration files in parent directories do not apply.
+    #[serde(default)]
+    pub root: bool,
     /// Extra policy directories, relative to the configuration file.
     #[serde(default)]
     pub policies: Vec<PathBuf>,
@@ -52,6 +55,13 @@ pub struct Exception {
     /// Environment name; `base` means the spec without overlay. All when omitted.
     #[serde(default)]
     pub environment: Option<String>,
+    /// Spec file (or glob, e.g. `services/*.mcp.yaml`) relative to this configuration file's
+    /// directory. All specs the file applies to when omitted.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// Server name (`metadata.name`). All servers when omitted.
+    #[serde(default)]
+    pub server: Option<String>,
     /// Why the finding is accepted. Required.
     pub reason: String,
     /// Last day the exception applies, `YYYY-MM-DD`.
@@ -98,6 +108,30 @@ impl Loaded {
             })
             .collect()
     }
+}
+
+/// The configuration files that apply to a spec, root-most first: the nearest `mcpgen.toml` in
+/// its directory or above, then the ones further up, up to one that says `root = true` or the
+/// filesystem root. Nearer files win over farther ones, key by key (see [`rules`]).
+pub fn discover_chain(start: &Path) -> Vec<PathBuf> {
+    let mut chain = Vec::new();
+    let mut from = start.to_path_buf();
+    while let Some(found) = discover(&from) {
+        let stop = std::fs::read_to_string(&found)
+            .ok()
+            .and_then(|t| toml::from_str::<Config>(&t).ok())
+            .is_some_and(|c| c.root);
+        chain.push(found.clone());
+        let Some(parent) = found.parent().and_then(Path::parent) else {
+            break;
+        };
+        if stop {
+            break;
+        }
+        from = parent.to_path_buf();
+    }
+    chain.reverse();
+    chain
 }
 
 /// The nearest `mcpgen.toml` in `start`'s directory or any parent.
@@ -232,22 +266,41 @@ pub fn valid_date(s: &str) -> bool {
     (1..=days).contains(&d)
 }
 
-/// Validate the configuration's levels and exceptions against the catalog of rules into the
-/// [`Rules`] a [`crate::diagnostics::Sink`] applies, plus the findings about the configuration
-/// itself: MCP903 for what is invalid (an unknown rule, a level or exception for a code that is
-/// not configurable, a missing reason, a bad date) and MCP902 for an expired exception. The
-/// command line's `-D/-W/-A` apply after the file's levels; later flags win.
+/// A spec file of the group a configuration applies to, for exceptions scoped to a file or a
+/// server.
+#[derive(Debug, Clone)]
+pub struct Scoped {
+    /// The spec file as given.
+    pub path: PathBuf,
+    /// Its id in the run's sources.
+    pub source: SourceId,
+    /// Its `metadata.name`, when the file parsed far enough to say.
+    pub server: Option<String>,
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Validate the levels and exceptions of a configuration chain (root-most first, as
+/// [`discover_chain`] returns it) against the catalog of rules into the [`Rules`] a
+/// [`crate::diagnostics::Sink`] applies, plus the findings about the configuration itself:
+/// MCP903 for what is invalid (an unknown rule, a level or exception for a code that is not
+/// configurable, a missing reason, a bad date or glob) and MCP902 for an expired exception.
+///
+/// Levels: a nearer file's setting for a rule wins over a farther one's, and the command line's
+/// `-D/-W/-A` win over every file (later flags over earlier ones). Exceptions of every file in
+/// the chain apply; one scoped with `file` or `server` covers only the matching specs of
+/// `checked`. An exception is reported as unused only when every spec it could match was
+/// checked: for an unscoped one, every spec under its file's directory (by the naming
+/// convention, [`crate::discover`]); for a scoped one, every spec its `file` glob names.
 pub fn rules(
-    loaded: &Loaded,
+    chain: &[Loaded],
     overrides: &Overrides,
     catalog: &[RuleInfo],
     today: &str,
+    checked: &[Scoped],
 ) -> (Rules, Vec<Diagnostic>) {
-    let at = |range: std::ops::Range<usize>| loaded.source.map(|s| span(s, range));
-    let located = |d: Diagnostic, range: std::ops::Range<usize>, label: &str| match at(range) {
-        Some(s) => d.with_label(s, label.to_string()),
-        None => d,
-    };
     let invalid = |msg: String| Diagnostic::new(&codes::CONFIG_INVALID, msg);
     let find = |key: &str| {
         catalog
@@ -257,20 +310,25 @@ pub fn rules(
     let mut meta = Vec::new();
     let mut out = Rules::default();
 
-    // Levels: the file's, then the command line's.
-    type Setting<'a> = (String, LintLevel, Option<std::ops::Range<usize>>, &'a str);
-    let mut settings: Vec<Setting<'_>> = Vec::new();
-    for (key, value) in &loaded.config.rules {
-        match LintLevel::parse(value.get_ref()) {
-            Some(l) => settings.push((key.clone(), l, Some(value.span()), "[rules]")),
-            None => meta.push(located(
-                invalid(format!(
-                    "unknown level `{}` (expected error, warning, note or allow)",
-                    value.get_ref()
-                )),
-                value.span(),
-                "here",
-            )),
+    // Levels: the files' root-most first, so nearer ones override, then the command line's.
+    type Setting = (String, LintLevel, Option<Span>, &'static str);
+    let mut settings: Vec<Setting> = Vec::new();
+    for loaded in chain {
+        let at = |range: std::ops::Range<usize>| loaded.source.map(|s| span(s, range));
+        for (key, value) in &loaded.config.rules {
+            match LintLevel::parse(value.get_ref()) {
+                Some(l) => settings.push((key.clone(), l, at(value.span()), "[rules]")),
+                None => {
+                    let d = invalid(format!(
+                        "unknown level `{}` (expected error, warning, note or allow)",
+                        value.get_ref()
+                    ));
+                    meta.push(match at(value.span()) {
+                        Some(s) => d.with_label(s, "here"),
+                        None => d,
+                    });
+                }
+            }
         }
     }
     for (list, level) in [
@@ -282,7 +340,7 @@ pub fn rules(
             settings.push((key.clone(), level, None, "the command line"));
         }
     }
-    for (key, level, range, origin) in settings {
+    for (key, level, at, origin) in settings {
         let problem = match find(&key) {
             None => Some(format!("{origin} names an unknown rule `{key}`")),
             Some(r) if !r.configurable => {
@@ -294,79 +352,150 @@ pub fn rules(
             }
         };
         if let Some(msg) = problem {
-            meta.push(match range {
-                Some(r) => located(invalid(msg), r, "here"),
+            meta.push(match at {
+                Some(s) => invalid(msg).with_label(s, "here"),
                 None => invalid(msg),
             });
         }
     }
 
-    for ex in &loaded.config.exceptions {
-        let e = ex.get_ref();
-        let range = ex.span();
-        if e.reason.trim().is_empty() {
-            meta.push(located(
-                invalid("an exception needs a reason".into()),
-                range,
-                "no reason",
-            ));
-            continue;
-        }
-        if let Some(exp) = &e.expires {
-            if !valid_date(exp) {
-                meta.push(located(
-                    invalid(format!("exception expiry `{exp}` is not a YYYY-MM-DD date")),
-                    range,
-                    "bad date",
-                ));
-                continue;
-            }
-            if exp.as_str() < today {
-                meta.push(located(
-                    Diagnostic::new(
-                        &codes::EXPIRED_EXCEPTION,
-                        format!(
-                            "the exception for `{}` expired on {exp} and no longer applies (reason was: {})",
-                            e.rule, e.reason
-                        ),
-                    ),
-                    range,
-                    "expired",
-                ));
-                continue;
-            }
-        }
-        let Some(info) = find(&e.rule) else {
-            meta.push(located(
-                invalid(format!("the exception names an unknown rule `{}`", e.rule)),
-                range,
-                "unknown rule",
-            ));
-            continue;
+    let checked_paths: Vec<(PathBuf, &Scoped)> =
+        checked.iter().map(|c| (canonical(&c.path), c)).collect();
+    for loaded in chain {
+        let dir = canonical(
+            loaded
+                .path
+                .as_deref()
+                .and_then(Path::parent)
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        );
+        let at = |range: std::ops::Range<usize>| loaded.source.map(|s| span(s, range));
+        let located = |d: Diagnostic, range: std::ops::Range<usize>, label: &str| match at(range) {
+            Some(s) => d.with_label(s, label.to_string()),
+            None => d,
         };
-        if !info.configurable {
-            // Parse, schema, semantic and output findings mean mcpgen cannot use the spec:
-            // excepting one would switch the gate off (exit 0 on a broken spec, a skipped
-            // environment in `build`).
-            meta.push(located(
-                invalid(format!(
-                    "{} cannot be excepted: it describes a spec mcpgen cannot use; only policy \
-                     rules (MCP2xx, team rules) and MCP9xx findings can be",
-                    info.code
-                )),
-                range,
-                "not configurable",
-            ));
-            continue;
+        // Specs under this file's directory, found once, when an exception needs them.
+        let mut under: Option<Vec<PathBuf>> = None;
+        let mut specs_under = || -> Vec<PathBuf> {
+            under
+                .get_or_insert_with(|| {
+                    crate::discover::specs_under(&dir)
+                        .iter()
+                        .map(|p| canonical(p))
+                        .collect()
+                })
+                .clone()
+        };
+        for ex in &loaded.config.exceptions {
+            let e = ex.get_ref();
+            let range = ex.span();
+            if e.reason.trim().is_empty() {
+                meta.push(located(
+                    invalid("an exception needs a reason".into()),
+                    range,
+                    "no reason",
+                ));
+                continue;
+            }
+            if let Some(exp) = &e.expires {
+                if !valid_date(exp) {
+                    meta.push(located(
+                        invalid(format!("exception expiry `{exp}` is not a YYYY-MM-DD date")),
+                        range,
+                        "bad date",
+                    ));
+                    continue;
+                }
+                if exp.as_str() < today {
+                    meta.push(located(
+                        Diagnostic::new(
+                            &codes::EXPIRED_EXCEPTION,
+                            format!(
+                                "the exception for `{}` expired on {exp} and no longer applies (reason was: {})",
+                                e.rule, e.reason
+                            ),
+                        ),
+                        range,
+                        "expired",
+                    ));
+                    continue;
+                }
+            }
+            let Some(info) = find(&e.rule) else {
+                meta.push(located(
+                    invalid(format!("the exception names an unknown rule `{}`", e.rule)),
+                    range,
+                    "unknown rule",
+                ));
+                continue;
+            };
+            if !info.configurable {
+                // Parse, schema, semantic and output findings mean mcpgen cannot use the spec:
+                // excepting one would switch the gate off (exit 0 on a broken spec, a skipped
+                // environment in `build`).
+                meta.push(located(
+                    invalid(format!(
+                        "{} cannot be excepted: it describes a spec mcpgen cannot use; only policy \
+                         rules (MCP2xx, team rules) and MCP9xx findings can be",
+                        info.code
+                    )),
+                    range,
+                    "not configurable",
+                ));
+                continue;
+            }
+            let glob = match &e.file {
+                None => None,
+                Some(pattern) => match globset::Glob::new(pattern) {
+                    Ok(g) => Some(g.compile_matcher()),
+                    Err(err) => {
+                        meta.push(located(
+                            invalid(format!(
+                                "exception file `{pattern}` is not a valid glob: {err}"
+                            )),
+                            range,
+                            "bad glob",
+                        ));
+                        continue;
+                    }
+                },
+            };
+            let matches_file = |p: &Path| match &glob {
+                None => true,
+                Some(g) => p.strip_prefix(&dir).is_ok_and(|rel| g.is_match(rel)),
+            };
+            let covered: Vec<SourceId> = checked_paths
+                .iter()
+                .filter(|(p, _)| matches_file(p))
+                .filter(|(_, c)| {
+                    e.server
+                        .as_ref()
+                        .is_none_or(|s| c.server.as_deref() == Some(s.as_str()))
+                })
+                .map(|(_, c)| c.source)
+                .collect();
+            let scoped = e.file.is_some() || e.server.is_some();
+            let report_unused = if e.server.is_some() && e.file.is_none() {
+                // Which files declare a server is only known for the files checked.
+                !covered.is_empty()
+            } else {
+                specs_under()
+                    .iter()
+                    .filter(|p| matches_file(p))
+                    .all(|p| checked_paths.iter().any(|(c, _)| c == p))
+            };
+            out.exceptions.push(diagnostics::Exception {
+                code: info.code.clone(),
+                rule: e.rule.clone(),
+                path: e.path.clone(),
+                environment: e.environment.clone(),
+                reason: e.reason.clone(),
+                span: at(range),
+                sources: scoped.then_some(covered),
+                report_unused,
+            });
         }
-        out.exceptions.push(diagnostics::Exception {
-            code: info.code.clone(),
-            rule: e.rule.clone(),
-            path: e.path.clone(),
-            environment: e.environment.clone(),
-            reason: e.reason.clone(),
-            span: at(range),
-        });
     }
     (out, meta)
 }

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod diagnostics;
+pub mod discover;
 pub mod model;
 pub mod pipeline;
 pub mod policy;

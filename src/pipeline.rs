@@ -12,9 +12,9 @@
 //! each environment) validated and resolved, and every policy evaluated; findings are data in
 //! the report, and what kept mcpgen from doing its job (an unreadable file, a broken policy, an
 //! unknown environment) is a typed [`Failure`]. Files are grouped by the configuration that
-//! applies to them (the nearest `mcpgen.toml`, or `--config`): the built-in pack is parsed once
-//! per run and each group extends a clone of it with its own policies and data, and its own
-//! levels and exceptions. [`build`] lowers each selected variant to a Model, refuses once per
+//! applies to them (the `mcpgen.toml` files from the spec's directory up, or `--config`): the
+//! built-in pack is parsed once per run and each group extends a clone of it with its own
+//! policies and data, and its own levels and exceptions. [`build`] lowers each selected variant to a Model, refuses once per
 //! model what no target can produce, and runs the emitters; writing the trees (atomically, or
 //! comparing them for `--check`) is [`crate::write`]'s job. Nothing here prints: the CLI renders
 //! the report.
@@ -313,21 +313,25 @@ fn display(path: &Path) -> String {
     }
 }
 
-/// Run the policies and apply the configuration, one group of files per configuration.
+/// Run the policies and apply the configuration, one group of files per configuration chain.
 fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
-    // Group the files by configuration, in order of first appearance.
-    let mut groups: Vec<(Option<PathBuf>, Vec<usize>)> = Vec::new();
+    // Group the files by the configuration files that apply to them, in order of first
+    // appearance.
+    let mut groups: Vec<(Vec<PathBuf>, Vec<usize>)> = Vec::new();
     for (i, f) in report.files.iter().enumerate() {
-        let cfg = match &opts.config {
-            _ if opts.no_config => None,
-            Some(c) => Some(c.clone()),
+        let chain = match &opts.config {
+            _ if opts.no_config => Vec::new(),
+            Some(c) => vec![c.clone()],
             // Text that is not a file has no directory to search from.
-            None if !f.on_disk => None,
-            None => config::discover(&f.path).map(|p| PathBuf::from(display(&p))),
+            None if !f.on_disk => Vec::new(),
+            None => config::discover_chain(&f.path)
+                .into_iter()
+                .map(|p| PathBuf::from(display(&p)))
+                .collect(),
         };
-        match groups.iter_mut().find(|(c, _)| *c == cfg) {
+        match groups.iter_mut().find(|(c, _)| *c == chain) {
             Some((_, members)) => members.push(i),
-            None => groups.push((cfg, vec![i])),
+            None => groups.push((chain, vec![i])),
         }
     }
 
@@ -336,23 +340,20 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
     let builtin: &[policy::Rule] = base.as_ref().map_or(&[], |e| e.rules());
     let mut catalog = policy::catalog(builtin);
     let mut all = Vec::new();
-    for (config_path, members) in &groups {
+    for (chain_paths, members) in &groups {
         let mut pending: Vec<Diagnostic> = Vec::new();
         for &i in members {
             pending.append(&mut found[i]);
         }
-        let loaded = match config_path {
-            Some(p) => match config::load(p, display(p), &mut report.sources, &mut pending) {
-                Ok(l) => l,
-                Err(e) => {
-                    report.failures.push(Failure::Config(e));
-                    Loaded::default()
-                }
-            },
-            None => Loaded::default(),
-        };
+        let mut chain = Vec::new();
+        for p in chain_paths {
+            match config::load(p, display(p), &mut report.sources, &mut pending) {
+                Ok(l) => chain.push(l),
+                Err(e) => report.failures.push(Failure::Config(e)),
+            }
+        }
         let mut rules = builtin.to_vec();
-        match extend(&base, &loaded, opts) {
+        match extend(&base, &chain, opts) {
             Ok(mut engine) => {
                 rules = engine.rules().to_vec();
                 for &i in members {
@@ -375,9 +376,30 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
             }
             Err(e) => report.failures.push(Failure::Policy(e)),
         }
+        let scoped: Vec<config::Scoped> = members
+            .iter()
+            .filter_map(|&i| {
+                let f = &report.files[i];
+                let doc = f.doc.as_ref()?;
+                Some(config::Scoped {
+                    path: f.path.clone(),
+                    source: doc.source,
+                    server: doc
+                        .value
+                        .pointer("/metadata/name")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_string),
+                })
+            })
+            .collect();
         let group_catalog = policy::catalog(&rules);
-        let (group_rules, meta) =
-            config::rules(&loaded, &opts.overrides, &group_catalog, &opts.today);
+        let (group_rules, meta) = config::rules(
+            &chain,
+            &opts.overrides,
+            &group_catalog,
+            &opts.today,
+            &scoped,
+        );
         let mut sink = Sink::with_rules(group_rules);
         sink.extend(pending);
         sink.extend(meta);
@@ -398,15 +420,17 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
 /// directories and data files.
 fn extend(
     base: &Result<policy::Engine, PolicyError>,
-    loaded: &Loaded,
+    chain: &[Loaded],
     opts: &Options,
 ) -> Result<policy::Engine, PolicyError> {
     let mut user = Vec::new();
-    for dir in loaded.policy_dirs().iter().chain(&opts.policies) {
+    let dirs: Vec<PathBuf> = chain.iter().flat_map(Loaded::policy_dirs).collect();
+    for dir in dirs.iter().chain(&opts.policies) {
         user.extend(policy::read_dir(dir, false)?);
     }
     let mut data = Vec::new();
-    for f in loaded.data_files().iter().chain(&opts.data) {
+    let files: Vec<PathBuf> = chain.iter().flat_map(Loaded::data_files).collect();
+    for f in files.iter().chain(&opts.data) {
         data.push(policy::read_data(f)?);
     }
     base.clone()?.extend(&user, &data)

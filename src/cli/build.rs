@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::check::{PolicyArgs, render_findings, report_failures};
+use crate::cli::check::{PolicyArgs, inputs, render_findings, report_failures};
 use crate::cli::{Outcome, fail, print};
 use crate::diagnostics::codes;
 use crate::diagnostics::render::{self, Format};
@@ -48,7 +48,11 @@ pub struct Args {
 }
 
 /// Run `build`.
-pub fn run(args: Args) -> Outcome {
+pub fn run(mut args: Args) -> Outcome {
+    let Some(files) = inputs(&args.files) else {
+        return Outcome::Failure;
+    };
+    args.files = files;
     let mut report = pipeline::check_paths(&args.files, &args.policy.options(args.env.as_deref()));
     // The same gate as `check`; nothing is built while an error-level finding remains.
     let built = if report.failures.is_empty() && !report.has_errors() {

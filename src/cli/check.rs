@@ -12,8 +12,9 @@ use crate::pipeline::{self, Report};
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Spec files (YAML, or KDL with a `.kdl` extension).
-    #[arg(required = true)]
+    /// Spec files (YAML, or KDL with a `.kdl` extension) or directories to search for specs
+    /// named `mcp.yaml`, `*.mcp.yaml`, `mcp.kdl` or `*.mcp.kdl` (`.gitignore` respected).
+    /// Default: the current directory.
     pub files: Vec<PathBuf>,
     /// Check only this environment (its overlay merged over the base). Without it, the base
     /// and every environment are checked.
@@ -76,10 +77,35 @@ impl PolicyArgs {
 
 /// Run `check`.
 pub fn run(args: Args) -> Outcome {
-    let report = pipeline::check_paths(&args.files, &args.policy.options(args.env.as_deref()));
-    print(&render_findings(args.format, &report, &args.files));
+    let Some(files) = inputs(&args.files) else {
+        return Outcome::Failure;
+    };
+    let report = pipeline::check_paths(&files, &args.policy.options(args.env.as_deref()));
+    print(&render_findings(args.format, &report, &files));
     report_failures(&report);
     outcome(&report, args.fail_on_warn)
+}
+
+/// The spec files a command was given, directories expanded by the naming convention;
+/// `None` (after saying why) when there is none.
+pub fn inputs(args: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    let files = crate::discover::expand(args);
+    if files.is_empty() {
+        let where_ = if args.is_empty() {
+            "the current directory".to_string()
+        } else {
+            args.iter()
+                .map(|a| a.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        fail(&format!(
+            "no spec files found in {where_}: specs are named mcp.yaml, *.mcp.yaml, mcp.kdl or \
+             *.mcp.kdl (or give their paths)"
+        ));
+        return None;
+    }
+    Some(files)
 }
 
 /// Print what the policies printed, then the failures, on stderr.

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::{Diagnostic, Level, Span, codes};
-use crate::source::Sources;
+use crate::source::{SourceId, Sources};
 
 /// A rule level a team may configure. Distinct from [`Level`]: `Allow` is not a severity, it
 /// means the finding is not reported at all.
@@ -66,11 +66,21 @@ pub struct Exception {
     pub reason: String,
     /// Where the exception is written, for the unused-exception finding.
     pub span: Option<Span>,
+    /// The files it covers, when scoped to files or servers (`None`: every file).
+    pub sources: Option<Vec<SourceId>>,
+    /// Whether to report it when it matched nothing: only when every spec it could match was
+    /// checked in this run.
+    pub report_unused: bool,
 }
 
 impl Exception {
     fn covers(&self, d: &Diagnostic) -> bool {
         if d.code != self.code {
+            return false;
+        }
+        if let Some(files) = &self.sources
+            && !d.source.is_some_and(|s| files.contains(&s))
+        {
             return false;
         }
         if let Some(p) = &self.path {
@@ -167,7 +177,7 @@ impl Sink {
             .exceptions
             .iter()
             .zip(&self.used)
-            .filter(|(_, used)| !**used)
+            .filter(|(e, used)| !**used && e.report_unused)
             .map(|(e, _)| {
                 let what = match &e.path {
                     Some(p) => format!("`{}` at {p}", e.rule),

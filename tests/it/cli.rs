@@ -68,7 +68,14 @@ fn failures_exit_2() {
         String::from_utf8_lossy(&env.stderr)
             .contains("no environment `qa` (defined: production, staging)")
     );
-    assert_eq!(code(&mcpgen(&["check"])), 2, "missing argument");
+    let empty = tempdir("no-specs");
+    let none = mcpgen_in(&empty, &["check"]);
+    assert_eq!(code(&none), 2, "no spec to check");
+    assert!(
+        stderr(&none).contains("no spec files found"),
+        "{}",
+        stderr(&none)
+    );
     assert_eq!(
         code(&mcpgen(&["check", "--format", "xml", "x.yaml"])),
         2,

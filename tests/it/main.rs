@@ -9,6 +9,7 @@ mod cli;
 mod fixtures;
 mod hostile;
 mod monitoring;
+mod monorepo;
 mod policy;
 mod registry;
 mod resolve;
