@@ -439,7 +439,8 @@ fn extend(
 /// What a build is asked for beyond the checked report.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
-    /// Targets to build by name; empty builds every target.
+    /// Targets to build by name; empty builds every target. A build of some targets replaces
+    /// only their files in an environment's directory (see [`keep_other_targets`]).
     pub targets: Vec<String>,
     /// Build the base spec too, not only the environments.
     pub all_envs: bool,
@@ -520,6 +521,24 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
                 let artifacts = e.emit(&model).map_err(|err| match err {
                     CompileError::Serialize { .. } => Failure::Compile(err.to_string()),
                 })?;
+                if artifacts.is_empty() && !opts.targets.is_empty() {
+                    let mut d = Diagnostic::new(
+                        &codes::OUTPUT_EMPTY,
+                        format!(
+                            "target `{}` has nothing to write for `{}`{}",
+                            e.name(),
+                            model.name,
+                            env.map(|e| format!(" ({e})")).unwrap_or_default()
+                        ),
+                    )
+                    .in_environment(env)
+                    .at_pointer("/spec");
+                    if let Some(doc) = &file.doc {
+                        let (span, _) = doc.locate(env, "/spec");
+                        d = d.with_label(span, "nothing to write");
+                    }
+                    built.diagnostics.push(d);
+                }
                 for a in artifacts {
                     files.insert(a.path, a.contents);
                 }
@@ -549,6 +568,52 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
     // Findings of the same variant reported by several models (none today) are shown once.
     built.diagnostics.dedup();
     Ok(built)
+}
+
+/// For a build of some targets: add to each tree the files already under `out` that belong to
+/// no selected target, so writing the tree replaces only the selected targets' files (and
+/// `--check` compares only those). Symlinks and unreadable files are left out; the writer
+/// reports what it cannot replace.
+pub fn keep_other_targets(out: &Path, trees: &mut [Tree], targets: &[String]) {
+    if targets.is_empty() {
+        return;
+    }
+    for tree in trees {
+        let dir = out.join(&tree.root);
+        let mut stack = vec![dir.clone()];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let Ok(ty) = e.file_type() else { continue };
+                let path = e.path();
+                if ty.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if !ty.is_file() {
+                    continue;
+                }
+                let Ok(rel) = path.strip_prefix(&dir) else {
+                    continue;
+                };
+                let rel = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let selected =
+                    crate::compile::owner(&rel).is_some_and(|o| targets.iter().any(|t| t == o));
+                if selected || tree.files.contains_key(&rel) {
+                    continue;
+                }
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    tree.files.insert(rel, text);
+                }
+            }
+        }
+    }
 }
 
 /// The variants to build for one file: every environment, or the base when there is none;

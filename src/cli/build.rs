@@ -35,8 +35,11 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', value_name = "TARGET")]
     pub target: Vec<String>,
     /// Do not write: compare with the files in DIR and exit 1 with a unified diff on drift.
-    #[arg(long, conflicts_with = "stdout")]
+    #[arg(long, conflicts_with_all = ["stdout", "dry_run"])]
     pub check: bool,
+    /// Do not write: list the files a build would add, change and remove in DIR.
+    #[arg(long, alias = "plan", conflicts_with = "stdout")]
+    pub dry_run: bool,
     /// Do not write: print the Kubernetes objects as one multi-document YAML stream.
     #[arg(long)]
     pub stdout: bool,
@@ -70,7 +73,7 @@ pub fn run(mut args: Args) -> Outcome {
     } else {
         None
     };
-    let (trees, plans) = match built {
+    let (mut trees, plans) = match built {
         Some(b) => {
             report.add(b.diagnostics);
             (b.trees, b.plans)
@@ -128,6 +131,20 @@ pub fn run(mut args: Args) -> Outcome {
         fail("no output directory (-o DIR)");
         return Outcome::Failure;
     };
+    pipeline::keep_other_targets(dir, &mut trees, &args.target);
+    if args.dry_run {
+        return match write::check(dir, &trees) {
+            Err(e) => {
+                out.finish(None);
+                fail(&e.to_string());
+                Outcome::Failure
+            }
+            Ok(drift) => {
+                report_plan(&drift, &trees, &mut out);
+                Outcome::Clean
+            }
+        };
+    }
     if args.check {
         return match write::check(dir, &trees) {
             Err(e) => {
@@ -152,6 +169,39 @@ pub fn run(mut args: Args) -> Outcome {
     }
     report_written(dir, &trees, &mut out);
     Outcome::Clean
+}
+
+/// What a build would do, from the drift between disk and the trees: each file added, changed
+/// or removed, and how many stay as they are.
+fn report_plan(drift: &[write::Drift], trees: &[Tree], report: &mut Report) {
+    let change = |d: &write::Drift| d.change.as_str();
+    let total: usize = trees.iter().map(|t| t.files.len()).sum();
+    if report.json.is_some() {
+        let items: Vec<_> = drift
+            .iter()
+            .map(|d| serde_json::json!({"path": d.path, "change": change(d)}))
+            .collect();
+        report.finish(Some(("plan", serde_json::Value::Array(items))));
+        return;
+    }
+    let mut out = String::new();
+    for d in drift {
+        let mark = match change(d) {
+            "add" => '+',
+            "remove" => '-',
+            _ => '~',
+        };
+        out.push_str(&format!("{mark} {}\n", d.path));
+    }
+    let removed = drift.iter().filter(|d| change(d) == "remove").count();
+    out.push_str(&format!(
+        "{} to add, {} to change, {} to remove, {} unchanged (nothing written: --dry-run)\n",
+        drift.iter().filter(|d| change(d) == "add").count(),
+        drift.iter().filter(|d| change(d) == "change").count(),
+        removed,
+        total.saturating_sub(drift.len() - removed),
+    ));
+    report.note(&out);
 }
 
 /// What each built tree was built from: the file, the environment, the directory, and the

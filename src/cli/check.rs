@@ -81,7 +81,12 @@ pub fn run(args: Args) -> Outcome {
         return Outcome::Failure;
     };
     let report = pipeline::check_paths(&files, &args.policy.options(args.env.as_deref()));
-    print(&render_findings(args.format, &report, &files));
+    // A run that could not check anything has no report to show people: a "0 errors" summary
+    // would read as a pass. Machine formats still get their (empty) document.
+    let nothing_checked = report.diagnostics.is_empty() && !report.failures.is_empty();
+    if !(nothing_checked && args.format == Format::Human) {
+        print(&render_findings(args.format, &report, &files));
+    }
     report_failures(&report);
     outcome(&report, args.fail_on_warn)
 }

@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod export;
 pub mod import;
@@ -52,6 +53,8 @@ enum Command {
     Check(check::Args),
     /// Compile specs into Dockerfile, compose and Kubernetes manifests.
     Build(build::Args),
+    /// Show how the outputs of two environments of a spec differ.
+    Diff(diff::Args),
     /// Print the JSON Schema of the spec language.
     Schema(schema::Args),
     /// Write a commented starter spec.
@@ -81,6 +84,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Build(a) => build::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Init(a) => init::run(a),
         Command::Explain(a) => explain::run(a),

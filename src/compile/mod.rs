@@ -48,6 +48,22 @@ pub trait Emitter {
     fn emit(&self, model: &Model) -> Result<Vec<Artifact>, CompileError>;
 }
 
+/// The target that writes a file of an environment's output directory (`None` for a file no
+/// target writes). A build of some targets replaces only the files of those targets.
+pub fn owner(path: &str) -> Option<&'static str> {
+    if path.starts_with("k8s/") {
+        Some("k8s")
+    } else if path.starts_with("monitoring/") {
+        Some("monitoring")
+    } else if path == "Dockerfile" || path == ".dockerignore" || path.ends_with(".dockerignore") {
+        Some("docker")
+    } else if path == "compose.yaml" || path.ends_with(".env.example") {
+        Some("compose")
+    } else {
+        None
+    }
+}
+
 /// Every target, in output order. The monitoring target registers itself here.
 pub fn emitters() -> Vec<Box<dyn Emitter>> {
     vec![

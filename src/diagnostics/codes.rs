@@ -100,6 +100,9 @@ codes! {
         Some("use a smaller value; Kubernetes, Docker and Prometheus cannot represent this one");
     OUTPUT_UNSUPPORTED = "MCP301", "unsupported-output", Error, false,
         "The spec asks for an output mcpgen cannot produce correctly.", None;
+    OUTPUT_EMPTY = "MCP303", "target-without-output", Warning, false,
+        "A target selected with `--target` has nothing to write for this spec (docker without `build`, monitoring switched off).",
+        Some("build the targets the spec describes, or add what the target needs (e.g. a `build` section for docker)");
     OUTPUT_DRIFT = "MCP302", "output-drift", Error, false,
         "A generated file on disk differs from what mcpgen would write (`build --check`).",
         Some("run `mcpgen build` and commit the result");

@@ -762,3 +762,111 @@ fn hostile_spec_values_stay_inside_their_instruction() {
     assert!(compose.contains("single $$node"), "{compose}");
     let _ = std::fs::remove_dir_all(out);
 }
+
+#[test]
+fn a_build_of_some_targets_keeps_the_other_targets_files() {
+    let (out, before) = build_fixture("minimal", &[]);
+    let o_arg = out.to_str().expect("utf-8");
+    let spec = fixture("minimal");
+    let spec = spec.to_str().expect("utf-8");
+    // The minimal spec has no `build`: docker has nothing to write. That is a warning, and the
+    // compose, Kubernetes and monitoring files stay.
+    let o = mcpgen(&["build", spec, "-o", o_arg, "--target", "docker"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("MCP303"), "{}", stdout(&o));
+    assert_eq!(
+        read_tree(&out),
+        before,
+        "a docker-only build emptied the folder"
+    );
+    // Rebuilding one target leaves the others byte for byte, and the drift gate on that target
+    // compares only its files.
+    std::fs::write(out.join("base/compose.yaml"), "edited by hand\n").expect("write");
+    let o = mcpgen(&["build", spec, "-o", o_arg, "--target", "k8s"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.join("base/compose.yaml")).expect("compose"),
+        "edited by hand\n"
+    );
+    let o = mcpgen(&["build", spec, "-o", o_arg, "--target", "k8s", "--check"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let o = mcpgen(&["build", spec, "-o", o_arg, "--target", "compose", "--check"]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[test]
+fn dry_run_lists_what_would_change_and_writes_nothing() {
+    let out = tempdir("dry-run");
+    let o_arg = out.to_str().expect("utf-8");
+    let spec = fixture("minimal");
+    let spec = spec.to_str().expect("utf-8");
+    let o = mcpgen(&["build", spec, "-o", o_arg, "--dry-run"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("+ base/k8s/deployment.yaml"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("to add, 0 to change, 0 to remove, 0 unchanged"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(read_tree(&out).is_empty(), "--dry-run wrote");
+    assert_eq!(code(&mcpgen(&["build", spec, "-o", o_arg])), 0);
+    std::fs::write(out.join("base/stale.txt"), "left over\n").expect("write");
+    std::fs::write(out.join("base/compose.yaml"), "edited\n").expect("write");
+    let before = read_tree(&out);
+    let o = mcpgen(&["build", spec, "-o", o_arg, "--plan", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let plan: Vec<(String, String)> = report["plan"]
+        .as_array()
+        .expect("plan")
+        .iter()
+        .map(|p| {
+            (
+                p["path"].as_str().expect("path").to_string(),
+                p["change"].as_str().expect("change").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        plan,
+        [
+            ("base/compose.yaml".to_string(), "change".to_string()),
+            ("base/stale.txt".to_string(), "remove".to_string()),
+        ]
+    );
+    assert_eq!(read_tree(&out), before, "--plan wrote");
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[test]
+fn diff_shows_how_two_environments_differ() {
+    let spec = fixture("reference");
+    let spec = spec.to_str().expect("utf-8");
+    let o = mcpgen(&["diff", spec, "staging", "production", "--target", "k8s"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("--- a/staging/k8s/deployment.yaml"), "{out}");
+    assert!(
+        out.contains("+++ b/production/k8s/deployment.yaml"),
+        "{out}"
+    );
+    assert!(
+        out.contains("-  namespace: mcp-staging") && out.contains("+  namespace: mcp-production"),
+        "{out}"
+    );
+    let same = mcpgen(&["diff", spec, "production", "production"]);
+    assert_eq!(code(&same), 0);
+    assert!(stdout(&same).contains("identical"));
+    let unknown = mcpgen(&["diff", spec, "staging", "qa"]);
+    assert_eq!(code(&unknown), 2);
+    assert!(
+        stderr(&unknown).contains("base, production, staging"),
+        "{}",
+        stderr(&unknown)
+    );
+}

@@ -65,6 +65,11 @@ fn failures_exit_2() {
     let env = mcpgen(&["check", "--env", "qa", "fixtures/reference/service.yaml"]);
     assert_eq!(code(&env), 2);
     assert!(
+        !stdout(&env).contains("0 errors"),
+        "nothing was checked, so no summary that reads as a pass: {}",
+        stdout(&env)
+    );
+    assert!(
         String::from_utf8_lossy(&env.stderr)
             .contains("no environment `qa` (defined: production, staging)")
     );
