@@ -19,6 +19,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod discover;
 pub mod model;
+pub mod parallel;
 pub mod pipeline;
 pub mod policy;
 pub mod registry;

@@ -27,9 +27,10 @@ use crate::config::{self, Loaded, Overrides};
 use crate::diagnostics::render::RuleInfo;
 use crate::diagnostics::{Diagnostic, Level, Sink, Span, codes, sink};
 use crate::model::Model;
+use crate::parallel;
 use crate::policy::{self, PolicyError};
 use crate::resolve::{self, ResolvedSpec};
-use crate::source::{SourceFile, Sources};
+use crate::source::{SourceFile, SourceId, Sources};
 use crate::spec::{self, Document, Spec, Syntax};
 use crate::validate::{self, Envs};
 use crate::write::{self, Tree};
@@ -182,11 +183,65 @@ impl Report {
 /// apply each file's configuration.
 pub fn check(inputs: &[Input], opts: &Options) -> Report {
     let mut report = Report::default();
-    // Findings per file index, before levels and exceptions; findings outside any file last.
-    let mut found: Vec<Vec<Diagnostic>> = Vec::new();
-    for input in inputs {
+    // Reading fills the source database in input order; parsing, validating and resolving
+    // the files then runs on every core.
+    let read: Vec<(FileReport, Option<(SourceId, Syntax)>, Vec<Diagnostic>)> = inputs
+        .iter()
+        .map(|input| {
+            let mut diags = Vec::new();
+            let (file, source) = read(&mut report, input, &mut diags);
+            (file, source, diags)
+        })
+        .collect();
+    let env = opts.env.as_deref();
+    let sources = &report.sources;
+    let checked = parallel::map(&read, |(file, source, _)| {
         let mut diags = Vec::new();
-        let file = read(&mut report, input, opts.env.as_deref(), &mut diags);
+        let mut doc = None;
+        let mut variants = Vec::new();
+        let mut failure = None;
+        if let Some((id, syntax)) = source {
+            match spec::parse(*id, sources.get(*id), *syntax) {
+                Err(ds) => diags.extend(ds),
+                Ok(d) => {
+                    diags.extend(d.warnings.iter().cloned());
+                    let envs = env.map_or(Envs::All, Envs::One);
+                    match validate::check(&d, envs, &mut diags) {
+                        Ok(specs) => {
+                            variants = specs
+                                .into_iter()
+                                .map(|spec| Variant {
+                                    resolved: resolve::resolve(&spec),
+                                    spec,
+                                })
+                                .collect();
+                        }
+                        Err(missing) => {
+                            let known = validate::environment_names(&d);
+                            failure = Some(Failure::UnknownEnvironment {
+                                file: file.name.clone(),
+                                name: missing,
+                                defined: if known.is_empty() {
+                                    "none".to_string()
+                                } else {
+                                    known.join(", ")
+                                },
+                            });
+                        }
+                    }
+                    doc = Some(d);
+                }
+            }
+        }
+        (doc, variants, failure, diags)
+    });
+    let mut found = Vec::new();
+    for ((mut file, _, mut diags), (doc, variants, failure, more)) in read.into_iter().zip(checked)
+    {
+        file.doc = doc;
+        file.variants = variants;
+        report.failures.extend(failure);
+        diags.extend(more);
         report.files.push(file);
         found.push(diags);
     }
@@ -200,19 +255,26 @@ pub fn check_paths(paths: &[PathBuf], opts: &Options) -> Report {
     check(&inputs, opts)
 }
 
-/// Read, parse and validate one input into its variants.
+/// Read one input into the source database: the file's report (without its document yet) and
+/// its source with the syntax to parse it with, or nothing when it cannot be read as text.
 fn read(
     report: &mut Report,
     input: &Input,
-    env: Option<&str>,
     out: &mut Vec<Diagnostic>,
-) -> FileReport {
+) -> (FileReport, Option<(SourceId, Syntax)>) {
     let (path, name, text, syntax) = match input {
         Input::Text { name, text, syntax } => {
             (PathBuf::from(name), name.clone(), text.clone(), *syntax)
         }
         Input::Path(path) => {
             let name = path.display().to_string();
+            let unread = FileReport {
+                path: path.clone(),
+                name: name.clone(),
+                on_disk: true,
+                doc: None,
+                variants: Vec::new(),
+            };
             let bytes = match std::fs::read(path) {
                 Ok(b) => b,
                 Err(e) => {
@@ -220,13 +282,7 @@ fn read(
                         path: name.clone(),
                         message: e.to_string(),
                     });
-                    return FileReport {
-                        path: path.clone(),
-                        name,
-                        on_disk: true,
-                        doc: None,
-                        variants: Vec::new(),
-                    };
+                    return (unread, None);
                 }
             };
             match String::from_utf8(bytes) {
@@ -247,57 +303,20 @@ fn read(
                                 "first invalid byte here",
                             ),
                     );
-                    return FileReport {
-                        path: path.clone(),
-                        name,
-                        on_disk: true,
-                        doc: None,
-                        variants: Vec::new(),
-                    };
+                    return (unread, None);
                 }
             }
         }
     };
     let id = report.sources.add(SourceFile::new(name.clone(), text));
-    let mut file = FileReport {
+    let file = FileReport {
         path,
-        name: name.clone(),
+        name,
         on_disk: matches!(input, Input::Path(_)),
         doc: None,
         variants: Vec::new(),
     };
-    match spec::parse(id, report.sources.get(id), syntax) {
-        Err(diags) => out.extend(diags),
-        Ok(doc) => {
-            out.extend(doc.warnings.iter().cloned());
-            let envs = env.map_or(Envs::All, Envs::One);
-            match validate::check(&doc, envs, out) {
-                Ok(specs) => {
-                    file.variants = specs
-                        .into_iter()
-                        .map(|spec| Variant {
-                            resolved: resolve::resolve(&spec),
-                            spec,
-                        })
-                        .collect();
-                }
-                Err(missing) => {
-                    let known = validate::environment_names(&doc);
-                    report.failures.push(Failure::UnknownEnvironment {
-                        file: name,
-                        name: missing,
-                        defined: if known.is_empty() {
-                            "none".to_string()
-                        } else {
-                            known.join(", ")
-                        },
-                    });
-                }
-            }
-            file.doc = Some(doc);
-        }
-    }
-    file
+    (file, Some((id, syntax)))
 }
 
 /// A path as it should be shown: relative to the working directory when it lies below it.
@@ -354,25 +373,53 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
         }
         let mut rules = builtin.to_vec();
         match extend(&base, &chain, opts) {
-            Ok(mut engine) => {
+            Ok(engine) => {
                 rules = engine.rules().to_vec();
-                for &i in members {
-                    let f = &report.files[i];
-                    if opts.skip_policies {
-                        break;
-                    }
-                    let Some(doc) = &f.doc else { continue };
-                    if f.variants.is_empty() {
-                        continue;
-                    }
-                    let variants: Vec<&ResolvedSpec> =
-                        f.variants.iter().map(|v| &v.resolved).collect();
-                    match policy::check_file(&mut engine, doc, &f.name, &variants) {
-                        Ok(ds) => pending.extend(ds),
-                        Err(e) => report.failures.push(Failure::Policy(e)),
+                // Every variant of every file of the group, evaluated on every core, each
+                // thread with its own clone of the engine.
+                let work: Vec<(usize, usize)> = if opts.skip_policies {
+                    Vec::new()
+                } else {
+                    members
+                        .iter()
+                        .filter(|&&i| report.files[i].doc.is_some())
+                        .flat_map(|&i| (0..report.files[i].variants.len()).map(move |v| (i, v)))
+                        .collect()
+                };
+                let files = &report.files;
+                let results = parallel::map_with(
+                    &work,
+                    || engine.clone(),
+                    |engine, &(i, v)| {
+                        let f = &files[i];
+                        let found =
+                            engine.evaluate(policy::input(&f.variants[v].resolved, &f.name));
+                        (found, engine.take_prints())
+                    },
+                );
+                let mut per_file: BTreeMap<usize, Vec<Vec<policy::Finding>>> = BTreeMap::new();
+                let mut broken = None;
+                for ((i, _), (found, prints)) in work.iter().zip(results) {
+                    report.prints.extend(prints);
+                    match found {
+                        Ok(fs) => per_file.entry(*i).or_default().push(fs),
+                        Err(e) => {
+                            broken.get_or_insert(e);
+                        }
                     }
                 }
-                report.prints.extend(engine.take_prints());
+                match broken {
+                    Some(e) => report.failures.push(Failure::Policy(e)),
+                    None => {
+                        for (i, per_variant) in per_file {
+                            let f = &report.files[i];
+                            let Some(doc) = &f.doc else { continue };
+                            let variants: Vec<&ResolvedSpec> =
+                                f.variants.iter().map(|v| &v.resolved).collect();
+                            pending.extend(policy::locate(doc, &variants, per_variant));
+                        }
+                    }
+                }
             }
             Err(e) => report.failures.push(Failure::Policy(e)),
         }

@@ -521,25 +521,38 @@ pub fn input(resolved: &ResolvedSpec, file: &str) -> Value {
 }
 
 /// Evaluate every variant of one file and return the findings as diagnostics located in its
-/// document.
-///
-/// A finding that every checked variant (base and environments) produces with the same code,
-/// pointer and message is reported once, at the first variant's location, without an
-/// environment; one that only some variants produce is reported once per variant, with its
-/// environment.
+/// document (see [`locate`]).
 pub fn check_file(
     engine: &mut Engine,
     doc: &Document,
     file: &str,
     variants: &[&ResolvedSpec],
 ) -> Result<Vec<Diagnostic>, PolicyError> {
+    let mut per_variant = Vec::new();
+    for resolved in variants {
+        per_variant.push(engine.evaluate(input(resolved, file))?);
+    }
+    Ok(locate(doc, variants, per_variant))
+}
+
+/// Turn the findings of each variant of one file (in the order of `variants`) into diagnostics
+/// located in its document.
+///
+/// A finding that every checked variant (base and environments) produces with the same code,
+/// pointer and message is reported once, at the first variant's location, without an
+/// environment; one that only some variants produce is reported once per variant, with its
+/// environment.
+pub fn locate(
+    doc: &Document,
+    variants: &[&ResolvedSpec],
+    per_variant: Vec<Vec<Finding>>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // (code, pointer, message) → diagnostics per variant, in first-seen order.
     let mut groups: BTreeMap<(String, Option<String>, String), Vec<Diagnostic>> = BTreeMap::new();
     let mut order = Vec::new();
-    for resolved in variants {
+    for (resolved, findings) in variants.iter().zip(per_variant) {
         let env = resolved.env.as_deref();
-        let findings = engine.evaluate(input(resolved, file))?;
         let mut seen = std::collections::HashSet::new();
         for f in findings {
             let mut d =
@@ -589,7 +602,7 @@ pub fn check_file(
             out.extend(ds);
         }
     }
-    Ok(out)
+    out
 }
 
 /// The label under the flagged value: the rule name, so the snippet reads on its own.
