@@ -185,7 +185,7 @@ pub fn check(inputs: &[Input], opts: &Options) -> Report {
     let mut report = Report::default();
     // Reading fills the source database in input order; parsing, validating and resolving
     // the files then runs on every core.
-    let read: Vec<(FileReport, Option<(SourceId, Syntax)>, Vec<Diagnostic>)> = inputs
+    let read: Vec<ReadFile> = inputs
         .iter()
         .map(|input| {
             let mut diags = Vec::new();
@@ -248,6 +248,10 @@ pub fn check(inputs: &[Input], opts: &Options) -> Report {
     gate(&mut report, found, opts);
     report
 }
+
+/// A file read into the source database: its report so far, the source to parse (none when
+/// it could not be read as text), and the findings of reading it.
+type ReadFile = (FileReport, Option<(SourceId, Syntax)>, Vec<Diagnostic>);
 
 /// Check paths (the common case of [`check`]).
 pub fn check_paths(paths: &[PathBuf], opts: &Options) -> Report {
