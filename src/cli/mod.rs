@@ -7,6 +7,7 @@
 pub mod build;
 pub mod check;
 pub mod explain;
+pub mod gator;
 pub mod init;
 pub mod policy;
 pub mod rules;
@@ -60,6 +61,8 @@ enum Command {
     Rules(rules::Args),
     /// Work with Rego policies (`policy test`).
     Policy(policy::Args),
+    /// Gatekeeper tools (`gator verify`: run Gatekeeper suite files).
+    Gator(gator::Args),
 }
 
 /// Run the command line and return the exit code.
@@ -80,6 +83,7 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Policy(a) => policy::run(a),
+        Command::Gator(a) => gator::run(a),
     };
     outcome.into()
 }
