@@ -33,16 +33,37 @@ pub struct Doc {
 }
 
 /// Parse every document of a YAML (or JSON) text. Empty documents are dropped.
+///
+/// One leniency matches the YAML reader Kubernetes and Gatekeeper use (go-yaml): a quoted
+/// scalar whose continuation lines are indented no deeper than its key is accepted (saphyr,
+/// following YAML 1.2 to the letter, rejects it; the gatekeeper-library's `httpsonly`
+/// template has one). Leading spaces of continuation lines are folded away, so indenting
+/// them further does not change the value.
 pub fn parse_yaml(file: &str, text: &str) -> Result<Vec<Doc>, GatorError> {
-    let docs = saphyr::MarkedYaml::load_from_str(text).map_err(|e| {
-        let m = e.marker();
-        GatorError::Input(format!(
-            "{file}:{}:{}: invalid YAML: {}",
-            m.line(),
-            m.col() + 1,
-            e.info()
-        ))
-    })?;
+    let mut text = std::borrow::Cow::Borrowed(text);
+    let mut attempts = 0;
+    let docs = loop {
+        match saphyr::MarkedYaml::load_from_str(&text) {
+            Ok(d) => break d,
+            Err(e) => {
+                let m = e.marker();
+                if attempts < 100
+                    && e.info().contains("invalid indentation in quoted scalar")
+                    && let Some(fixed) = indent_quoted_scalar(&text, m.index())
+                {
+                    attempts += 1;
+                    text = std::borrow::Cow::Owned(fixed);
+                    continue;
+                }
+                return Err(GatorError::Input(format!(
+                    "{file}:{}:{}: invalid YAML: {}",
+                    m.line(),
+                    m.col() + 1,
+                    e.info()
+                )));
+            }
+        }
+    };
     let mut out = Vec::new();
     for d in docs {
         let line = d.span.start.line();
@@ -56,6 +77,53 @@ pub fn parse_yaml(file: &str, text: &str) -> Result<Vec<Doc>, GatorError> {
         }
     }
     Ok(out)
+}
+
+/// Indent the continuation lines of the quoted scalar that starts at character `at` one
+/// column deeper than the line it starts on; `None` when there is nothing to fix.
+fn indent_quoted_scalar(text: &str, at: usize) -> Option<String> {
+    let start = text.char_indices().nth(at).map(|(b, _)| b)?;
+    let quote = text[start..].chars().next()?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let key_indent = text[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ')
+        .count();
+    let need = key_indent + 1;
+    // Find the closing quote.
+    let bytes = text.as_bytes();
+    let mut i = start + 1;
+    let end = loop {
+        if i >= bytes.len() {
+            return None;
+        }
+        match (quote, bytes[i]) {
+            ('"', b'\\') => i += 2,
+            ('"', b'"') => break i,
+            ('\'', b'\'') if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            ('\'', b'\'') => break i,
+            _ => i += 1,
+        }
+    };
+    let mut out = String::with_capacity(text.len() + 64);
+    out.push_str(&text[..start]);
+    let mut changed = false;
+    for (n, line) in text[start..=end].split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+            let indent = line.chars().take_while(|c| *c == ' ').count();
+            if indent < need && !line.trim().is_empty() {
+                out.push_str(&" ".repeat(need - indent));
+                changed = true;
+            }
+        }
+        out.push_str(line);
+    }
+    out.push_str(&text[end + 1..]);
+    changed.then_some(out)
 }
 
 fn marked_to_json(file: &str, node: &saphyr::MarkedYaml) -> Result<Value, GatorError> {
@@ -522,12 +590,19 @@ fn compile_rego(
     let broken = |what: String, e: &dyn std::fmt::Display| {
         GatorError::Policy(format!("{file}: template {kind}: {what}: {}", one_line(e)))
     };
+    let prepare = |t: &str| {
+        if v1 {
+            t.to_string()
+        } else {
+            super::rewrite::rewrite_v0(t)
+        }
+    };
     let package = engine
-        .add_policy(format!("{file}#{kind}"), text.to_string())
+        .add_policy(format!("{file}#{kind}"), prepare(text))
         .map_err(|e| broken("Rego does not compile".into(), &e))?;
     for (i, lib) in libs.iter().enumerate() {
         engine
-            .add_policy(format!("{file}#{kind}/lib_{i}"), lib.clone())
+            .add_policy(format!("{file}#{kind}/lib_{i}"), prepare(lib))
             .map_err(|e| broken(format!("lib {i} does not compile"), &e))?;
     }
     // The driver requires a `violation` rule in the entry module.
@@ -690,6 +765,9 @@ mod tests {
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1].line, 4);
         assert_eq!(docs[1].value, serde_json::json!({"b": ["yes", 1.5, 2]}));
+        let lenient = "a:\n  b: \"one\n  two\"\n  c: 1\n";
+        let docs = parse_yaml("x.yaml", lenient).expect("go-yaml reads it");
+        assert_eq!(docs[0].value, serde_json::json!({"a": {"b": "one two", "c": 1}}));
         let err = parse_yaml("x.yaml", "a: [\n").expect_err("broken");
         assert!(err.to_string().starts_with("x.yaml:"), "{err}");
     }

@@ -20,6 +20,7 @@ pub mod load;
 pub mod matching;
 pub mod provenance;
 pub mod review;
+pub mod rewrite;
 pub mod verify;
 
 pub use load::{Action, Constraint, Policy, Template};
