@@ -39,6 +39,14 @@ pub struct PolicyArgs {
     /// mcpgen.toml.
     #[arg(long = "data", value_name = "FILE")]
     pub data: Vec<PathBuf>,
+    /// Gatekeeper ConstraintTemplates and constraints (file or directory, repeatable), after
+    /// those of mcpgen.toml: run on the generated Kubernetes objects as admission would.
+    #[arg(long = "constraints", value_name = "PATH")]
+    pub constraints: Vec<PathBuf>,
+    /// Directory of Conftest-style Rego (`deny`/`warn`/`violation` rules, repeatable), after
+    /// those of mcpgen.toml: run with each generated Kubernetes object as `input`.
+    #[arg(long = "manifest-policy", value_name = "DIR")]
+    pub manifest_policies: Vec<PathBuf>,
     /// Configuration file for every spec. Default: for each spec, the nearest mcpgen.toml in its
     /// directory or above.
     #[arg(long, value_name = "FILE")]
@@ -186,7 +194,29 @@ pub fn gate(result: &mut crate::check::Run, files: &[PathBuf], args: &PolicyArgs
             }
             Err(e) => failures.push(broken(&e)),
         }
-        let group_catalog = policy::catalog(&rules);
+        let mut group_catalog = policy::catalog(&rules);
+        // Gatekeeper constraints and manifest policies on the generated objects: their
+        // findings obey the same levels and exceptions.
+        let outputs = crate::gatekeeper::gate::Config {
+            constraints: [loaded.constraint_paths(), args.constraints.clone()].concat(),
+            manifest_policies: [loaded.manifest_policy_dirs(), args.manifest_policies.clone()]
+                .concat(),
+        };
+        let files = result
+            .files
+            .iter()
+            .filter(|c| names.iter().any(|n| *n == c.path.display().to_string()));
+        match crate::gatekeeper::gate::check_files(files, &outputs) {
+            Ok((found, infos)) => {
+                mine.extend(found);
+                for info in infos {
+                    if !group_catalog.iter().any(|c| c.code == info.code) {
+                        group_catalog.push(info);
+                    }
+                }
+            }
+            Err(e) => failures.push(e),
+        }
         config::apply(&loaded, &overrides, &group_catalog, &today, &mut mine);
         for info in group_catalog {
             if !catalog.iter().any(|c| c.code == info.code) {

@@ -294,6 +294,9 @@ pub struct Template {
     pub description: Option<String>,
     /// The code.
     pub code: Code,
+    /// Whether the template also has `K8sNativeValidation` (CEL) code, which a cluster with
+    /// Gatekeeper's CEL engine enabled evaluates instead of the Rego.
+    pub has_cel: bool,
 }
 
 /// A constraint: an instance of a template with parameters and a match.
@@ -553,6 +556,7 @@ pub fn compile_template(doc: &Doc) -> Result<Template, GatorError> {
         title: annotation("metadata.gatekeeper.sh/title"),
         description: annotation("description"),
         code,
+        has_cel,
     })
 }
 

@@ -16,6 +16,7 @@
 
 pub mod builtins;
 pub mod conftest;
+pub mod gate;
 pub mod load;
 pub mod matching;
 pub mod provenance;
@@ -23,7 +24,7 @@ pub mod review;
 pub mod rewrite;
 pub mod verify;
 
-pub use load::{Action, Constraint, Policy, Template};
+pub use load::{Action, Code, Constraint, Policy, Template};
 pub use provenance::{Outputs, review_outputs};
 pub use review::{NotEvaluated, Object, ObjectRef, Report, Violation};
 

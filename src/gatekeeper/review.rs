@@ -92,6 +92,10 @@ pub struct Violation {
     /// removal makes this result go away or change: the fields the violation depends on.
     /// Filled by [`Session::review`] from the candidates the caller names.
     pub blame: Vec<String>,
+    /// The template's Rego failed on this object (`message` is the error). Gatekeeper's Rego
+    /// driver turns such an error into a violation of every constraint of the template, so
+    /// admission rejects the object; here it is reported the same way, marked.
+    pub eval_error: bool,
 }
 
 impl Violation {
@@ -121,6 +125,9 @@ pub struct Report {
     pub violations: Vec<Violation>,
     /// Constraints that matched objects and were not evaluated (CEL-only templates).
     pub not_evaluated: Vec<NotEvaluated>,
+    /// For each constraint (`Kind/name`), how many reviewed objects it matched (expanded Pods
+    /// included): a constraint that matched nothing said nothing.
+    pub matched: BTreeMap<String, usize>,
 }
 
 /// `data.inventory` as Gatekeeper's sync fills it: `cluster[groupVersion][kind][name]` and
@@ -320,6 +327,11 @@ pub struct Session<'p> {
     expansions: Vec<Expansion>,
     operation: String,
     prints: Vec<String>,
+    /// Objects each constraint matched so far, by `Kind/name`.
+    matched: BTreeMap<String, usize>,
+    /// Turn a template's evaluation error into a violation, as Gatekeeper's Rego driver does
+    /// (on for reviews of outputs; `gator verify` fails the case instead).
+    pub errors_as_violations: bool,
 }
 
 impl<'p> Session<'p> {
@@ -360,6 +372,8 @@ impl<'p> Session<'p> {
             expansions,
             operation: operation.to_string(),
             prints: Vec::new(),
+            matched: BTreeMap::new(),
+            errors_as_violations: false,
         })
     }
 
@@ -395,9 +409,9 @@ impl<'p> Session<'p> {
             .eval_rule(format!("{package}.violation"))
             .map_err(|e| {
                 GatorError::Policy(format!(
-                    "{}: template {} failed: {}",
-                    template.file,
+                    "template {} failed to evaluate ({}): {}",
                     template.kind,
+                    template.file,
                     one_line(&e)
                 ))
             });
@@ -454,6 +468,7 @@ impl<'p> Session<'p> {
         if !matched {
             return Ok(None);
         }
+        *self.matched.entry(constraint.code()).or_default() += 1;
         let policy = self.policy;
         let Some(template) = policy.templates.get(&constraint.kind) else {
             return Err(GatorError::Input(format!(
@@ -495,12 +510,18 @@ impl<'p> Session<'p> {
                         .matches(&value, ns.as_ref(), source)
                         .unwrap_or(false)
                     {
+                        *self.matched.entry(c.code()).or_default() += 1;
                         cel.push(c.code());
                     }
                     continue;
                 }
-                let Some(results) = self.check(c, &review, source)? else {
-                    continue;
+                let (results, eval_error) = match self.check(c, &review, source) {
+                    Ok(Some(r)) => (r, false),
+                    Ok(None) => continue,
+                    Err(GatorError::Policy(e)) if self.errors_as_violations => {
+                        (vec![(e, Value::Object(Map::new()))], true)
+                    }
+                    Err(e) => return Err(e),
                 };
                 for (message, details) in results {
                     out.push(Violation {
@@ -515,6 +536,7 @@ impl<'p> Session<'p> {
                             .clone()
                             .map(|t| (parent.clone(), t)),
                         blame: Vec::new(),
+                        eval_error,
                     });
                 }
             }
@@ -536,6 +558,8 @@ impl<'p> Session<'p> {
         let mut cel: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for obj in objects {
             let (mut found, cel_codes) = self.review_object(obj, &constraints)?;
+            // The blame probes below re-run constraints on altered copies: not counted.
+            let matched = self.matched.clone();
             for code in cel_codes {
                 let files = cel.entry(code).or_default();
                 if !files.contains(&obj.file) {
@@ -560,17 +584,31 @@ impl<'p> Session<'p> {
                             value: ablated,
                         };
                         let (again, _) = self.review_object(&probe, &[*c])?;
-                        let same = again
+                        // The probe reviews one object and its expansions: the reviewed
+                        // object is told apart by kind and by whether it was expanded (its
+                        // name may be the very field removed).
+                        let same_object = |a: &&Violation| {
+                            a.object.kind == v.object.kind
+                                && a.workload.is_some() == v.workload.is_some()
+                        };
+                        let gone = !again.iter().any(|a| same_object(&a));
+                        let changed = !again
                             .iter()
-                            .any(|a| a.object == v.object && a.message == v.message);
-                        if !same {
+                            .filter(same_object)
+                            .any(|a| a.message == v.message);
+                        // Messages quote names: a renamed object changes the message without
+                        // the name being what the policy objects to.
+                        let identity = matches!(path.as_str(), "metadata.name" | "metadata.namespace");
+                        if gone || (changed && !identity) {
                             v.blame.push(path.clone());
                         }
                     }
                 }
             }
+            self.matched = matched;
             report.violations.extend(found);
         }
+        report.matched = self.matched.clone();
         for (code, files) in cel {
             let (kind, name) = code.split_once('/').unwrap_or((&code, ""));
             report.not_evaluated.push(NotEvaluated {
@@ -586,28 +624,66 @@ impl<'p> Session<'p> {
     }
 }
 
-/// Parse a field path (`spec.template.spec.containers[0].image`) into tokens.
+/// Parse a field path (`spec.template.spec.containers[0].image`,
+/// `metadata.annotations["cert-manager.io/cluster-issuer"]`) into tokens.
 pub fn parse_path(path: &str) -> Vec<PathToken> {
     let mut out = Vec::new();
-    for part in path.split('.') {
-        let mut rest = part;
-        if let Some(i) = rest.find('[') {
-            if i > 0 {
-                out.push(PathToken::Key(rest[..i].to_string()));
-            }
-            rest = &rest[i..];
-            while let Some(stripped) = rest.strip_prefix('[') {
-                let Some(end) = stripped.find(']') else { break };
-                if let Ok(n) = stripped[..end].parse() {
-                    out.push(PathToken::Index(n));
+    let mut chars = path.chars().peekable();
+    let mut key = String::new();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => {
+                if !key.is_empty() {
+                    out.push(PathToken::Key(std::mem::take(&mut key)));
                 }
-                rest = &stripped[end + 1..];
             }
-        } else {
-            out.push(PathToken::Key(rest.to_string()));
+            '[' => {
+                if !key.is_empty() {
+                    out.push(PathToken::Key(std::mem::take(&mut key)));
+                }
+                let mut inner = String::new();
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    for d in chars.by_ref() {
+                        if d == '"' {
+                            break;
+                        }
+                        inner.push(d);
+                    }
+                    chars.next(); // `]`
+                    out.push(PathToken::Key(inner));
+                } else {
+                    for d in chars.by_ref() {
+                        if d == ']' {
+                            break;
+                        }
+                        inner.push(d);
+                    }
+                    if let Ok(n) = inner.parse() {
+                        out.push(PathToken::Index(n));
+                    }
+                }
+            }
+            _ => key.push(c),
         }
     }
+    if !key.is_empty() {
+        out.push(PathToken::Key(key));
+    }
     out
+}
+
+/// Append a map key to a field path, bracketed when it is not a plain identifier.
+pub fn path_key(path: &str, key: &str) -> String {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    match (plain, path.is_empty()) {
+        (true, true) => key.to_string(),
+        (true, false) => format!("{path}.{key}"),
+        (false, _) => format!("{path}[\"{key}\"]"),
+    }
 }
 
 /// One step of a field path.
@@ -698,5 +774,9 @@ mod tests {
         let r = remove_path(&v, "spec.containers[0].image").expect("present");
         assert_eq!(r, json!({"spec": {"containers": [{"name": "c"}]}}));
         assert!(remove_path(&v, "spec.containers[1]").is_none());
+        let a = json!({"metadata": {"annotations": {"cert-manager.io/issuer": "x"}}});
+        let p = path_key("metadata.annotations", "cert-manager.io/issuer");
+        assert_eq!(p, "metadata.annotations[\"cert-manager.io/issuer\"]");
+        assert_eq!(get_path(&a, &p), Some(&json!("x")));
     }
 }
