@@ -199,8 +199,11 @@ pub fn gate(result: &mut crate::check::Run, files: &[PathBuf], args: &PolicyArgs
         // findings obey the same levels and exceptions.
         let outputs = crate::gatekeeper::gate::Config {
             constraints: [loaded.constraint_paths(), args.constraints.clone()].concat(),
-            manifest_policies: [loaded.manifest_policy_dirs(), args.manifest_policies.clone()]
-                .concat(),
+            manifest_policies: [
+                loaded.manifest_policy_dirs(),
+                args.manifest_policies.clone(),
+            ]
+            .concat(),
         };
         let files = result
             .files

@@ -47,8 +47,7 @@ fn sprintf(args: Vec<Value>) -> anyhow::Result<Value> {
         input.insert(Value::from("f"), Value::from(fmt));
         input.insert(Value::from("a"), args[1].clone());
         e.set_input(Value::from(input));
-        Ok(e
-            .eval_rule("data.mcpgen_sprintf.out".to_string())
+        Ok(e.eval_rule("data.mcpgen_sprintf.out".to_string())
             .unwrap_or(Value::Undefined))
     })
 }
@@ -98,7 +97,10 @@ mod tests {
 
     #[test]
     fn missing_arguments_like_go() {
-        assert_eq!(escape_missing("a %v b %d c %v", 2), "a %v b %d c %%!v(MISSING)");
+        assert_eq!(
+            escape_missing("a %v b %d c %v", 2),
+            "a %v b %d c %%!v(MISSING)"
+        );
         assert_eq!(escape_missing("100%% %5.2f", 1), "100%% %5.2f");
         let mut e = super::super::load::new_engine(false);
         e.add_policy(

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::GatorError;
-use super::review::{Object, ObjectRef, remove_path};
+use super::review::{Object, ObjectRef, ablate, is_identity};
 use crate::diagnostics::Level;
 use crate::policy::{self, Engine};
 
@@ -45,9 +45,7 @@ impl ManifestPolicy {
     pub fn load(dirs: &[PathBuf]) -> Result<ManifestPolicy, GatorError> {
         let mut files = Vec::new();
         for d in dirs {
-            files.extend(
-                policy::read_dir(d, false).map_err(|e| GatorError::Input(e.to_string()))?,
-            );
+            files.extend(policy::read_dir(d, false).map_err(|e| GatorError::Input(e.to_string()))?);
         }
         if files.is_empty() {
             return Err(GatorError::Input(format!(
@@ -89,7 +87,7 @@ impl ManifestPolicy {
             let paths = candidates(&o.value);
             let mut probes = Vec::new();
             for p in &paths {
-                if let Some(v) = remove_path(&o.value, p) {
+                if let Some(v) = ablate(&o.value, p) {
                     probes.push((p.clone(), self.eval(&v)?));
                 }
             }
@@ -101,8 +99,7 @@ impl ManifestPolicy {
                         let changed = !again
                             .iter()
                             .any(|a| a.code == f.code && a.message == f.message);
-                        let identity = matches!(p.as_str(), "metadata.name" | "metadata.namespace");
-                        gone || (changed && !identity)
+                        gone || (changed && !is_identity(p))
                     })
                     .map(|(p, _)| p.clone())
                     .collect();

@@ -60,9 +60,11 @@ pub fn catalog(policy: Option<&Policy>, manifest: Option<&ManifestPolicy>) -> Ve
         }
     }
     if let Some(m) = manifest {
-        out.extend(crate::policy::catalog(m.rules()).into_iter().filter(|r| {
-            m.rules().iter().any(|x| x.code() == r.code)
-        }));
+        out.extend(
+            crate::policy::catalog(m.rules())
+                .into_iter()
+                .filter(|r| m.rules().iter().any(|x| x.code() == r.code)),
+        );
     }
     out
 }

@@ -88,10 +88,7 @@ fn indent_quoted_scalar(text: &str, at: usize) -> Option<String> {
         return None;
     }
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let key_indent = text[line_start..]
-        .chars()
-        .take_while(|c| *c == ' ')
-        .count();
+    let key_indent = text[line_start..].chars().take_while(|c| *c == ' ').count();
     let need = key_indent + 1;
     // Find the closing quote.
     let bytes = text.as_bytes();
@@ -128,10 +125,19 @@ fn indent_quoted_scalar(text: &str, at: usize) -> Option<String> {
 
 fn marked_to_json(file: &str, node: &saphyr::MarkedYaml) -> Result<Value, GatorError> {
     use saphyr::YamlData;
-    let at = || format!("{file}:{}:{}", node.span.start.line(), node.span.start.col() + 1);
+    let at = || {
+        format!(
+            "{file}:{}:{}",
+            node.span.start.line(),
+            node.span.start.col() + 1
+        )
+    };
     Ok(match &node.data {
         YamlData::Value(s) => scalar(s).ok_or_else(|| {
-            GatorError::Input(format!("{}: NaN and infinite numbers are not allowed", at()))
+            GatorError::Input(format!(
+                "{}: NaN and infinite numbers are not allowed",
+                at()
+            ))
         })?,
         YamlData::Sequence(items) => Value::Array(
             items
@@ -160,7 +166,10 @@ fn marked_to_json(file: &str, node: &saphyr::MarkedYaml) -> Result<Value, GatorE
         }
         YamlData::Tagged(_, inner) => marked_to_json(file, inner)?,
         YamlData::Alias(_) | YamlData::BadValue | YamlData::Representation(..) => {
-            return Err(GatorError::Input(format!("{}: unreadable YAML value", at())));
+            return Err(GatorError::Input(format!(
+                "{}: unreadable YAML value",
+                at()
+            )));
         }
     })
 }
@@ -664,8 +673,8 @@ fn constraint(doc: &Doc) -> Result<Constraint, GatorError> {
         Some(m) => Match::parse(m)
             .map_err(|e| GatorError::Input(format!("{at}: {kind}/{name}: spec.match: {e}")))?,
     };
-    let action = Action::parse(&spec)
-        .map_err(|e| GatorError::Input(format!("{at}: {kind}/{name}: {e}")))?;
+    let action =
+        Action::parse(&spec).map_err(|e| GatorError::Input(format!("{at}: {kind}/{name}: {e}")))?;
     Ok(Constraint {
         kind,
         name,
@@ -686,7 +695,9 @@ fn expansion(doc: &Doc) -> Result<Expansion, GatorError> {
         .get("templateSource")
         .and_then(Value::as_str)
         .ok_or_else(|| {
-            GatorError::Input(format!("{at}: ExpansionTemplate {name} has no templateSource"))
+            GatorError::Input(format!(
+                "{at}: ExpansionTemplate {name} has no templateSource"
+            ))
         })?
         .to_string();
     let gvk = spec.get("generatedGVK").cloned().unwrap_or(Value::Null);
@@ -771,7 +782,10 @@ mod tests {
         assert_eq!(docs[1].value, serde_json::json!({"b": ["yes", 1.5, 2]}));
         let lenient = "a:\n  b: \"one\n  two\"\n  c: 1\n";
         let docs = parse_yaml("x.yaml", lenient).expect("go-yaml reads it");
-        assert_eq!(docs[0].value, serde_json::json!({"a": {"b": "one two", "c": 1}}));
+        assert_eq!(
+            docs[0].value,
+            serde_json::json!({"a": {"b": "one two", "c": 1}})
+        );
         let err = parse_yaml("x.yaml", "a: [\n").expect_err("broken");
         assert!(err.to_string().starts_with("x.yaml:"), "{err}");
     }
@@ -785,10 +799,12 @@ mod tests {
             Ok(Action::Warn)
         );
         assert_eq!(
-            p(serde_json::json!({"enforcementAction": "scoped", "scopedEnforcementActions": [
-                {"action": "warn", "enforcementPoints": [{"name": "validation.gatekeeper.sh"}]},
-                {"action": "deny", "enforcementPoints": [{"name": "audit.gatekeeper.sh"}]}
-            ]})),
+            p(
+                serde_json::json!({"enforcementAction": "scoped", "scopedEnforcementActions": [
+                    {"action": "warn", "enforcementPoints": [{"name": "validation.gatekeeper.sh"}]},
+                    {"action": "deny", "enforcementPoints": [{"name": "audit.gatekeeper.sh"}]}
+                ]})
+            ),
             Ok(Action::Warn)
         );
         assert!(p(serde_json::json!({"enforcementAction": "block"})).is_err());

@@ -77,12 +77,15 @@ impl Selector {
     pub fn matches(&self, labels: &serde_json::Map<String, Value>) -> bool {
         let get = |k: &str| labels.get(k).and_then(Value::as_str);
         self.labels.iter().all(|(k, v)| get(k) == Some(v.as_str()))
-            && self.expressions.iter().all(|(k, op, vals)| match op.as_str() {
-                "In" => get(k).is_some_and(|x| vals.iter().any(|v| v == x)),
-                "NotIn" => get(k).is_none_or(|x| vals.iter().all(|v| v != x)),
-                "Exists" => get(k).is_some(),
-                _ => get(k).is_none(),
-            })
+            && self
+                .expressions
+                .iter()
+                .all(|(k, op, vals)| match op.as_str() {
+                    "In" => get(k).is_some_and(|x| vals.iter().any(|v| v == x)),
+                    "NotIn" => get(k).is_none_or(|x| vals.iter().all(|v| v != x)),
+                    "Exists" => get(k).is_some(),
+                    _ => get(k).is_none(),
+                })
     }
 }
 
@@ -124,12 +127,11 @@ impl Match {
         }
         let selector = |k: &str| match v.get(k) {
             None | Some(Value::Null) => Ok(None),
-            Some(s) => Selector::parse(s).map(Some).map_err(|e| format!("{k}: {e}")),
+            Some(s) => Selector::parse(s)
+                .map(Some)
+                .map_err(|e| format!("{k}: {e}")),
         };
-        let source = v
-            .get("source")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let source = v.get("source").and_then(Value::as_str).map(str::to_string);
         if let Some(s) = &source
             && !matches!(s.as_str(), "All" | "Original" | "Generated")
         {

@@ -41,10 +41,12 @@ pub enum GatorError {
 
 /// Review objects with every constraint of `policy`, with `data.inventory` holding all of
 /// them, as admission would (`operation: CREATE`). Workloads are also reviewed as the Pods
-/// their template creates. No blame is computed; [`review_outputs`] does that for mcpgen's
-/// own outputs.
+/// their template creates. A template whose Rego fails on an object gives a violation
+/// carrying the error (`eval_error`), as Gatekeeper's Rego driver does. No blame is
+/// computed; [`review_outputs`] does that for mcpgen's own outputs.
 pub fn review(policy: &Policy, objects: &[Object]) -> Result<Report, GatorError> {
     let inv: Vec<&serde_json::Value> = objects.iter().map(|o| &o.value).collect();
     let mut session = review::Session::new(policy, &inv, policy.expansions(), "CREATE")?;
+    session.errors_as_violations = true;
     session.review(objects, &|_| Vec::new())
 }

@@ -125,7 +125,10 @@ pub fn origins(obj: &Value, spec: &Value) -> Vec<Origin> {
                 ("resources.limits.cpu", "/spec/resources/limits/cpu"),
                 ("resources.limits.memory", "/spec/resources/limits/memory"),
                 ("resources.requests.cpu", "/spec/resources/requests/cpu"),
-                ("resources.requests.memory", "/spec/resources/requests/memory"),
+                (
+                    "resources.requests.memory",
+                    "/spec/resources/requests/memory",
+                ),
                 ("livenessProbe.httpGet.path", "/spec/health/liveness/path"),
                 ("readinessProbe.httpGet.path", "/spec/health/readiness/path"),
                 ("startupProbe.httpGet.path", "/spec/health/startup/path"),
@@ -152,7 +155,10 @@ pub fn origins(obj: &Value, spec: &Value) -> Vec<Origin> {
                         continue;
                     };
                     let s = spec.get("spec");
-                    let ptr = if s.and_then(|s| s.get("env")).and_then(|m| m.get(name)).is_some()
+                    let ptr = if s
+                        .and_then(|s| s.get("env"))
+                        .and_then(|m| m.get(name))
+                        .is_some()
                     {
                         format!("/spec/env/{}", escape_token(name))
                     } else if s
@@ -197,7 +203,13 @@ pub fn origins(obj: &Value, spec: &Value) -> Vec<Origin> {
                 }
             }
             out.push(o("spec.replicas", "/spec/replicas"));
-            map_origins(obj, "spec.template.metadata.labels", spec, "labels", &mut out);
+            map_origins(
+                obj,
+                "spec.template.metadata.labels",
+                spec,
+                "labels",
+                &mut out,
+            );
             map_origins(
                 obj,
                 "spec.template.metadata.annotations",
@@ -239,11 +251,26 @@ pub fn origins(obj: &Value, spec: &Value) -> Vec<Origin> {
             out.push(o("spec.rules[0].http.paths[0].path", "/spec/expose/path"));
             let ann = "metadata.annotations";
             for (key, ptr) in [
-                ("cert-manager.io/cluster-issuer", "/spec/expose/tls/clusterIssuer"),
-                ("nginx.ingress.kubernetes.io/ssl-redirect", "/spec/expose/tls"),
-                ("nginx.ingress.kubernetes.io/force-ssl-redirect", "/spec/expose/tls"),
-                ("nginx.ingress.kubernetes.io/limit-rpm", "/spec/expose/rateLimit"),
-                ("nginx.ingress.kubernetes.io/limit-rps", "/spec/expose/rateLimit"),
+                (
+                    "cert-manager.io/cluster-issuer",
+                    "/spec/expose/tls/clusterIssuer",
+                ),
+                (
+                    "nginx.ingress.kubernetes.io/ssl-redirect",
+                    "/spec/expose/tls",
+                ),
+                (
+                    "nginx.ingress.kubernetes.io/force-ssl-redirect",
+                    "/spec/expose/tls",
+                ),
+                (
+                    "nginx.ingress.kubernetes.io/limit-rpm",
+                    "/spec/expose/rateLimit",
+                ),
+                (
+                    "nginx.ingress.kubernetes.io/limit-rps",
+                    "/spec/expose/rateLimit",
+                ),
             ] {
                 out.push(o(path_key(ann, key), ptr));
             }
@@ -332,12 +359,7 @@ fn written(doc: &Document, env: Option<&str>, pointer: &str) -> bool {
     if doc.has(pointer) {
         return true;
     }
-    env.is_some_and(|e| {
-        doc.has(&format!(
-            "/spec/environments/{}{pointer}",
-            escape_token(e)
-        ))
-    })
+    env.is_some_and(|e| doc.has(&format!("/spec/environments/{}{pointer}", escape_token(e))))
 }
 
 /// The level of an enforcement action: deny is an error, warn a warning, dryrun a note.
@@ -427,11 +449,13 @@ pub fn diagnostic(out: &Outputs, obj: &Value, v: &Violation, out_has_cel: bool) 
     );
     if v.eval_error {
         h.push_str(
-            "; the template's Rego fails on this object, and Gatekeeper's Rego engine turns              that failure into a violation",
+            "; the template's Rego fails on this object, and Gatekeeper's Rego engine turns \
+             that failure into a violation",
         );
         if out_has_cel {
             h.push_str(
-                " (the template also has CEL code: a cluster with Gatekeeper's CEL engine                  evaluates that instead)",
+                " (the template also has CEL code: a cluster with Gatekeeper's CEL engine \
+                 evaluates that instead)",
             );
         }
     }
@@ -512,13 +536,19 @@ pub fn review_outputs(
                 &f.code,
                 &f.name,
                 f.level,
-                format!("{} [{}: {} {}]", f.message, f.file, f.object.kind, f.object.name),
+                format!(
+                    "{} [{}: {} {}]",
+                    f.message, f.file, f.object.kind, f.object.name
+                ),
             )
             .with_label(span, label)
             .at_pointer(pointer)
             .in_environment(out.env);
             d.help = Some(match help {
-                Some(h) => format!("{h}; manifest policy rule {} flags the generated object", f.code),
+                Some(h) => format!(
+                    "{h}; manifest policy rule {} flags the generated object",
+                    f.code
+                ),
                 None => format!("manifest policy rule {} flags the generated object", f.code),
             });
             diags.push(d);

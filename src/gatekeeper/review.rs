@@ -305,8 +305,10 @@ fn expand_into(obj: &Value, templates: &[Expansion], depth: usize, out: &mut Vec
                 .entry("ownerReferences")
                 .or_insert_with(|| Value::Array(Vec::new()));
             if let Some(a) = refs.as_array_mut() {
-                a.push(json!({"apiVersion": parent.api_version, "kind": parent.kind,
-                              "name": parent.name}));
+                a.push(
+                    json!({"apiVersion": parent.api_version, "kind": parent.kind,
+                              "name": parent.name}),
+                );
             }
         }
         let value = Value::Object(res);
@@ -532,9 +534,7 @@ impl<'p> Session<'p> {
                         action: action.unwrap_or(c.action),
                         object: this.clone(),
                         file: obj.file.clone(),
-                        workload: template_name
-                            .clone()
-                            .map(|t| (parent.clone(), t)),
+                        workload: template_name.clone().map(|t| (parent.clone(), t)),
                         blame: Vec::new(),
                         eval_error,
                     });
@@ -576,7 +576,7 @@ impl<'p> Session<'p> {
                         continue;
                     };
                     for path in &paths {
-                        let Some(ablated) = remove_path(&obj.value, path) else {
+                        let Some(ablated) = ablate(&obj.value, path) else {
                             continue;
                         };
                         let probe = Object {
@@ -596,10 +596,7 @@ impl<'p> Session<'p> {
                             .iter()
                             .filter(same_object)
                             .any(|a| a.message == v.message);
-                        // Messages quote names: a renamed object changes the message without
-                        // the name being what the policy objects to.
-                        let identity = matches!(path.as_str(), "metadata.name" | "metadata.namespace");
-                        if gone || (changed && !identity) {
+                        if gone || (changed && !is_identity(path)) {
                             v.blame.push(path.clone());
                         }
                     }
@@ -707,6 +704,29 @@ pub fn get_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     Some(cur)
 }
 
+/// Whether a field path names the object (`metadata.name`, `metadata.namespace`).
+pub fn is_identity(path: &str) -> bool {
+    matches!(path, "metadata.name" | "metadata.namespace")
+}
+
+/// The copy of `v` a blame probe reviews: without the value at `path`, except for the
+/// object's name and namespace, which are changed instead. Messages quote names, and a
+/// template that formats a missing name drops the whole result, so removing a name would
+/// blame it for every violation; a renamed object that still violates shows the name is not
+/// the cause.
+pub fn ablate(v: &Value, path: &str) -> Option<Value> {
+    if is_identity(path) {
+        let mut out = v.clone();
+        let field = out
+            .get_mut("metadata")?
+            .get_mut(path.trim_start_matches("metadata."))?;
+        let renamed = format!("{}-mcpgen-probe", field.as_str()?);
+        *field = Value::String(renamed);
+        return Some(out);
+    }
+    remove_path(v, path)
+}
+
 /// A copy of `v` without the value at a field path, or `None` when there is none.
 pub fn remove_path(v: &Value, path: &str) -> Option<Value> {
     let tokens = parse_path(path);
@@ -754,7 +774,10 @@ mod tests {
         assert_eq!(p["metadata"]["ownerReferences"][0]["kind"], "Deployment");
         let cron = json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
             "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": []}}}}}});
-        assert_eq!(expand(&cron, &super::super::load::default_expansions()).len(), 1);
+        assert_eq!(
+            expand(&cron, &super::super::load::default_expansions()).len(),
+            1
+        );
     }
 
     #[test]
@@ -764,7 +787,10 @@ mod tests {
                        "metadata": {"name": "i", "namespace": "a"}});
         let inv = inventory([&a, &b]);
         assert_eq!(inv["cluster"]["v1"]["Namespace"]["a"], a);
-        assert_eq!(inv["namespace"]["a"]["networking.k8s.io/v1"]["Ingress"]["i"], b);
+        assert_eq!(
+            inv["namespace"]["a"]["networking.k8s.io/v1"]["Ingress"]["i"],
+            b
+        );
     }
 
     #[test]

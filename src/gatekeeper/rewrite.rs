@@ -197,7 +197,10 @@ fn is_ref(s: &str) -> bool {
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(s.len());
     let ident = &s[..ident_end];
-    if matches!(ident, "true" | "false" | "null" | "not" | "some" | "every" | "in") {
+    if matches!(
+        ident,
+        "true" | "false" | "null" | "not" | "some" | "every" | "in"
+    ) {
         return false;
     }
     let rest = &s[ident_end..];
@@ -308,7 +311,10 @@ mod tests {
     #[test]
     fn parenthesised_statement_after_a_reference() {
         let src = "p {\n  input.a\n  (input.b - 1) >= 2\n}\n";
-        assert_eq!(rewrite_v0(src), "p {\n  input.a\n  ;(input.b - 1) >= 2\n}\n");
+        assert_eq!(
+            rewrite_v0(src),
+            "p {\n  input.a\n  ;(input.b - 1) >= 2\n}\n"
+        );
         let call = "p {\n  x := f(\n    (1))\n}\n";
         assert_eq!(rewrite_v0(call), call);
     }

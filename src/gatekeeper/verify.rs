@@ -194,7 +194,11 @@ fn rel(dir: &Path, p: &str) -> PathBuf {
 }
 
 fn load_test(dir: &Path, test: &Value) -> Result<(Policy, Option<Vec<Expansion>>), GatorError> {
-    let field = |k: &str| test.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let field = |k: &str| {
+        test.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
     let tpath = field("template")
         .ok_or_else(|| GatorError::Input("invalid suite: missing template".into()))?;
     let cpath = field("constraint")
@@ -294,7 +298,11 @@ fn run_case(
     if kind == "AdmissionReview" && group == "admission.k8s.io" {
         let request_obj = obj
             .get("request")
-            .and_then(|r| r.get("object").filter(|o| !o.is_null()).or(r.get("oldObject")))
+            .and_then(|r| {
+                r.get("object")
+                    .filter(|o| !o.is_null())
+                    .or(r.get("oldObject"))
+            })
             .cloned()
             .unwrap_or(Value::Null);
         let ns = session.namespace_of(&request_obj).cloned();
@@ -370,8 +378,7 @@ fn assert(a: &Value, messages: &[String]) -> Result<Option<String>, GatorError> 
             Some(n) => matching as u64 == n,
             None => {
                 return Err(GatorError::Input(
-                    "assertion.violations must be a nonnegative integer, \"yes\", or \"no\""
-                        .into(),
+                    "assertion.violations must be a nonnegative integer, \"yes\", or \"no\"".into(),
                 ));
             }
         },
@@ -398,7 +405,10 @@ fn assert(a: &Value, messages: &[String]) -> Result<Option<String>, GatorError> 
         Value::Bool(true) => "at least 1".to_string(),
         Value::String(s) if s == "no" => "none".to_string(),
         Value::Bool(false) => "none".to_string(),
-        other => format!("exactly {}", other.as_str().map_or(other.to_string(), str::to_string)),
+        other => format!(
+            "exactly {}",
+            other.as_str().map_or(other.to_string(), str::to_string)
+        ),
     };
     Ok(Some(format!("want {wanted}, {}", got())))
 }
@@ -410,7 +420,10 @@ mod tests {
 
     #[test]
     fn assertions_like_gator() {
-        let msgs = vec!["container <a> bad".to_string(), "initContainer <b> bad".to_string()];
+        let msgs = vec![
+            "container <a> bad".to_string(),
+            "initContainer <b> bad".to_string(),
+        ];
         let ok = |a: Value| assert(&a, &msgs).expect("valid").is_none();
         assert!(ok(json!({"violations": "yes"})));
         assert!(ok(json!({})));
