@@ -188,8 +188,8 @@ impl Match {
         // scope
         let has_namespace = !obj_ns.is_empty() || (namespace.is_some() && !is_namespace);
         match self.scope.as_deref() {
-            Some("Cluster") if !(is_namespace || !has_namespace) => return Ok(false),
-            Some("Namespaced") if !(!is_namespace && has_namespace) => return Ok(false),
+            Some("Cluster") if !is_namespace && has_namespace => return Ok(false),
+            Some("Namespaced") if is_namespace || !has_namespace => return Ok(false),
             _ => {}
         }
         // The namespace the name patterns apply to: the object's own name for a Namespace.

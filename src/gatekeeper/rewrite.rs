@@ -105,12 +105,14 @@ pub fn rewrite_v0(text: &str) -> String {
             continue;
         }
         // 3. Hoist reference arguments out of a single-line negation.
-        if start.depth == 1 && after.depth == 1 && !after.in_raw {
-            if let Some(rewritten) = hoist_negation(line, code_end, &mut hoisted) {
-                out.extend(rewritten);
-                prev_code = Some(code.to_string());
-                continue;
-            }
+        if start.depth == 1
+            && after.depth == 1
+            && !after.in_raw
+            && let Some(rewritten) = hoist_negation(line, code_end, &mut hoisted)
+        {
+            out.extend(rewritten);
+            prev_code = Some(code.to_string());
+            continue;
         }
         if !trimmed.is_empty() {
             prev_code = Some(code.to_string());
