@@ -164,6 +164,7 @@ fn a_violated_constraint_fails_build_at_the_image_line() {
         text.contains("18 │   image: registry.company.com/mcp-server:v1.0.0"),
         "{text}"
     );
+    insta::assert_snapshot!("allowed_repos_check_human", text);
 }
 
 /// With `enforcementAction: warn` the build succeeds and reports a warning.

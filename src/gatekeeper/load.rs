@@ -274,6 +274,9 @@ pub enum Code {
         engine: Box<regorus::Engine>,
         /// The entry module's package, as a rule path prefix (`data.k8sallowedrepos`).
         package: String,
+        /// Whether the Rego reads `data.inventory` (only those engines get the inventory:
+        /// adding data makes regorus analyse the modules again).
+        uses_inventory: bool,
     },
     /// The template has only `K8sNativeValidation` (CEL) code, which mcpgen cannot evaluate.
     CelOnly,
@@ -628,9 +631,19 @@ fn compile_rego(
             "{file}: template {kind}: the Rego has no `violation` rule"
         )));
     }
+    // Prepare the engine once (regorus analyses the modules on the first evaluation), so every
+    // clone starts prepared. The result of this empty evaluation does not matter: a real
+    // evaluation reports any error again.
+    engine.set_input(regorus::Value::new_object());
+    let _ = engine.eval_rule(format!("{package}.violation"));
+    let _ = engine.take_prints();
+    let uses_inventory = std::iter::once(text)
+        .chain(libs.iter().map(String::as_str))
+        .any(|t| t.contains("data.inventory") || t.contains("data[\"inventory\"]"));
     Ok(Code::Rego {
         engine: Box::new(engine),
         package,
+        uses_inventory,
     })
 }
 

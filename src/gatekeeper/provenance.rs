@@ -217,6 +217,11 @@ pub fn origins(obj: &Value, spec: &Value) -> Vec<Origin> {
                 "annotations",
                 &mut out,
             );
+            out.push(o("spec.template.metadata.labels", "/metadata/labels"));
+            out.push(o(
+                "spec.template.metadata.annotations",
+                "/metadata/annotations",
+            ));
             for f in [
                 "securityContext",
                 "automountServiceAccountToken",
@@ -461,8 +466,8 @@ pub fn diagnostic(out: &Outputs, obj: &Value, v: &Violation, out_has_cel: bool) 
     }
     if let Some((w, template)) = &v.workload {
         h.push_str(&format!(
-            "; it was reviewed as the {} that {w} creates (expansion `{template}`)",
-            v.object.kind
+            "; it was reviewed as the {} that {} {} creates (expansion `{template}`)",
+            v.object.kind, w.kind, w.name
         ));
     }
     if let Some(extra) = help {

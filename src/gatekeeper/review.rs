@@ -171,26 +171,33 @@ pub fn inventory<'a>(objects: impl IntoIterator<Item = &'a Value>) -> Value {
 pub fn review_of(obj: &Value, operation: &str, namespace: Option<&Value>) -> Value {
     let (group, version, kind) = gvk(obj);
     let r = ObjectRef::of(obj);
-    let mut review = json!({
-        "uid": "",
-        "kind": {"group": group, "version": version, "kind": kind},
-        "resource": {"group": "", "version": "", "resource": ""},
-        "operation": operation,
-        "userInfo": {},
-        "object": obj,
-        "oldObject": null,
-        "options": null,
-        "namespaceObject": namespace.cloned().unwrap_or(Value::Null),
-    });
-    if let Some(m) = review.as_object_mut() {
-        if !r.name.is_empty() {
-            m.insert("name".into(), Value::String(r.name));
-        }
-        if !r.namespace.is_empty() {
-            m.insert("namespace".into(), Value::String(r.namespace));
-        }
+    let mut m = Map::new();
+    m.insert("uid".into(), Value::String(String::new()));
+    m.insert(
+        "kind".into(),
+        json!({"group": group, "version": version, "kind": kind}),
+    );
+    m.insert(
+        "resource".into(),
+        json!({"group": "", "version": "", "resource": ""}),
+    );
+    if !r.name.is_empty() {
+        m.insert("name".into(), Value::String(r.name));
     }
-    review
+    if !r.namespace.is_empty() {
+        m.insert("namespace".into(), Value::String(r.namespace));
+    }
+    m.insert("operation".into(), Value::String(operation.to_string()));
+    m.insert("userInfo".into(), Value::Object(Map::new()));
+    // A clone, not `json!` (which would serialize the object value by value).
+    m.insert("object".into(), obj.clone());
+    m.insert("oldObject".into(), Value::Null);
+    m.insert("options".into(), Value::Null);
+    m.insert(
+        "namespaceObject".into(),
+        namespace.cloned().unwrap_or(Value::Null),
+    );
+    Value::Object(m)
 }
 
 /// `input.review` from an `AdmissionReview` object's `request` (gator's open-box form): the
@@ -324,7 +331,10 @@ fn expand_into(obj: &Value, templates: &[Expansion], depth: usize, out: &mut Vec
 /// A review session: every template's engine with one inventory loaded, ready to evaluate.
 pub struct Session<'p> {
     policy: &'p Policy,
+    /// Each template's engine for this session, cloned on first use.
     engines: BTreeMap<String, regorus::Engine>,
+    /// `{"inventory": ...}`, added to the engines of templates that read it.
+    inventory: Option<regorus::Value>,
     namespaces: BTreeMap<String, Value>,
     expansions: Vec<Expansion>,
     operation: String,
@@ -346,19 +356,13 @@ impl<'p> Session<'p> {
         expansions: Vec<Expansion>,
         operation: &str,
     ) -> Result<Session<'p>, GatorError> {
-        let inv = inventory(inventory_objects.iter().copied());
-        let has_inventory = !inventory_objects.is_empty();
-        let mut engines = BTreeMap::new();
-        for (kind, t) in &policy.templates {
-            if let Code::Rego { engine, .. } = &t.code {
-                let mut e = (**engine).clone();
-                if has_inventory {
-                    e.add_data(regorus::Value::from(json!({"inventory": inv})))
-                        .map_err(|e| GatorError::Policy(format!("inventory: {e}")))?;
-                }
-                engines.insert(kind.clone(), e);
-            }
-        }
+        let inventory = if inventory_objects.is_empty() {
+            None
+        } else {
+            Some(regorus::Value::from(
+                json!({"inventory": inventory(inventory_objects.iter().copied())}),
+            ))
+        };
         let namespaces = inventory_objects
             .iter()
             .filter(|o| {
@@ -369,7 +373,8 @@ impl<'p> Session<'p> {
             .collect();
         Ok(Session {
             policy,
-            engines,
+            engines: BTreeMap::new(),
+            inventory,
             namespaces,
             expansions,
             operation: operation.to_string(),
@@ -400,9 +405,22 @@ impl<'p> Session<'p> {
         template: &Template,
         input: Value,
     ) -> Result<Vec<(String, Value)>, GatorError> {
-        let Code::Rego { package, .. } = &template.code else {
+        let Code::Rego {
+            package,
+            engine: base,
+            uses_inventory,
+        } = &template.code
+        else {
             return Ok(Vec::new());
         };
+        if !self.engines.contains_key(&template.kind) {
+            let mut e = (**base).clone();
+            if *uses_inventory && let Some(inv) = &self.inventory {
+                e.add_data(inv.clone())
+                    .map_err(|e| GatorError::Policy(format!("inventory: {e}")))?;
+            }
+            self.engines.insert(template.kind.clone(), e);
+        }
         let Some(engine) = self.engines.get_mut(&template.kind) else {
             return Ok(Vec::new());
         };
@@ -572,6 +590,11 @@ impl<'p> Session<'p> {
             }
             if !found.is_empty() {
                 let paths = candidates(&obj.value);
+                // Probe enclosing fields before the fields inside them, and skip the inside of
+                // a field whose removal changed nothing (what it holds cannot matter either):
+                // the env list is probed once, not once per variable, unless it matters.
+                let mut by_depth: Vec<&String> = paths.iter().collect();
+                by_depth.sort_by_key(|p| parse_path(p).len());
                 for v in &mut found {
                     let Some(c) = constraints
                         .iter()
@@ -579,7 +602,16 @@ impl<'p> Session<'p> {
                     else {
                         continue;
                     };
-                    for path in &paths {
+                    let mut cleared: Vec<&String> = Vec::new();
+                    for path in by_depth.iter().copied() {
+                        let inside = |outer: &&String| {
+                            path.len() > outer.len()
+                                && path.starts_with(outer.as_str())
+                                && matches!(path.as_bytes()[outer.len()], b'.' | b'[')
+                        };
+                        if cleared.iter().any(inside) {
+                            continue;
+                        }
                         let Some(ablated) = ablate(&obj.value, path) else {
                             continue;
                         };
@@ -602,8 +634,13 @@ impl<'p> Session<'p> {
                             .any(|a| a.message == v.message);
                         if gone || (changed && !is_identity(path)) {
                             v.blame.push(path.clone());
+                        } else {
+                            cleared.push(path);
                         }
                     }
+                    // Most specific first, in the caller's order.
+                    v.blame
+                        .sort_by_key(|b| paths.iter().position(|p| p == b).unwrap_or(usize::MAX));
                 }
             }
             self.matched = matched;
