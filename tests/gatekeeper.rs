@@ -512,3 +512,72 @@ fn provenance_points_at_the_responsible_field_or_names_the_default() {
         "{d:#?}"
     );
 }
+
+/// A builtin regorus lacks is mcpgen's gap, not a violation: the run fails (exit 2) and says
+/// which function; a template whose own logic fails is reported like Gatekeeper does.
+#[test]
+fn engine_gaps_fail_and_template_errors_are_violations() {
+    let dir = tempdir("gaps");
+    let template = |name: &str, kind: &str, body: &str| {
+        format!(
+            "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata: {{name: {name}}}\nspec:\n  crd: {{spec: {{names: {{kind: {kind}}}}}}}\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n    rego: |\n      package {name}\n      violation[{{\"msg\": msg}}] {{\n        {body}\n        msg := \"x\"\n      }}\n---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: {kind}\nmetadata: {{name: c}}\nspec:\n  match: {{kinds: [{{apiGroups: [\"apps\"], kinds: [Deployment]}}]}}\n"
+        )
+    };
+    std::fs::write(
+        dir.join("gap.yaml"),
+        template(
+            "gap",
+            "K8sGap",
+            "net.cidr_intersects(\"10.0.0.0/8\", \"10.1.0.0/16\")",
+        ),
+    )
+    .expect("write");
+    let gap = dir.join("gap.yaml");
+    let o = mcpgen(&[
+        "check",
+        "fixtures/minimal/service.yaml",
+        "--constraints",
+        gap.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("could not find function net.cidr_intersects"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A function with two different outputs for one input is an evaluation error in OPA
+    // too; Gatekeeper's Rego driver turns it into a violation.
+    std::fs::write(
+        dir.join("conflict.yaml"),
+        "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata: {name: conflict}\nspec:\n  crd: {spec: {names: {kind: K8sConflict}}}\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n    rego: |\n      package conflict\n      f(_) = 1 { true }\n      f(_) = 2 { true }\n      violation[{\"msg\": msg}] {\n        y := f(input.review.object.kind)\n        msg := sprintf(\"%v\", [y])\n      }\n---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sConflict\nmetadata: {name: c}\nspec:\n  match: {kinds: [{apiGroups: [apps], kinds: [Deployment]}]}\n",
+    )
+    .expect("write");
+    let conflict = dir.join("conflict.yaml");
+    let o = mcpgen(&[
+        "check",
+        "fixtures/minimal/service.yaml",
+        "--constraints",
+        conflict.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    let found = json_findings(&o);
+    let d = found
+        .iter()
+        .find(|d| d["code"] == "K8sConflict/c")
+        .expect("a violation");
+    assert!(
+        d["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("functions must not produce multiple outputs")),
+        "{d:#?}"
+    );
+    assert!(
+        d["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("the template's Rego fails on this object")),
+        "{d:#?}"
+    );
+}
