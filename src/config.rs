@@ -35,6 +35,14 @@ pub struct Config {
     /// JSON or YAML files merged into the policies' `data`, relative to the configuration file.
     #[serde(default)]
     pub data: Vec<PathBuf>,
+    /// Gatekeeper ConstraintTemplates and constraints (files or directories), relative to the
+    /// configuration file, run on the generated Kubernetes objects.
+    #[serde(default)]
+    pub constraints: Vec<PathBuf>,
+    /// Directories of Conftest-style Rego run on each generated Kubernetes object, relative to
+    /// the configuration file.
+    #[serde(default, rename = "manifest-policies")]
+    pub manifest_policies: Vec<PathBuf>,
     /// Rule levels by code or name: `error`/`deny`, `warning`/`warn`, `note`, `allow`/`off`.
     #[serde(default)]
     pub rules: BTreeMap<String, Spanned<String>>,
@@ -89,6 +97,16 @@ impl Loaded {
     /// Data files, resolved against the file's directory.
     pub fn data_files(&self) -> Vec<PathBuf> {
         self.resolve(&self.config.data)
+    }
+
+    /// Gatekeeper constraint paths, resolved against the file's directory.
+    pub fn constraint_paths(&self) -> Vec<PathBuf> {
+        self.resolve(&self.config.constraints)
+    }
+
+    /// Manifest policy directories, resolved against the file's directory.
+    pub fn manifest_policy_dirs(&self) -> Vec<PathBuf> {
+        self.resolve(&self.config.manifest_policies)
     }
 
     fn resolve(&self, paths: &[PathBuf]) -> Vec<PathBuf> {

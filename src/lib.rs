@@ -18,6 +18,7 @@ pub mod compile;
 pub mod config;
 pub mod diagnostics;
 pub mod discover;
+pub mod gatekeeper;
 pub mod model;
 pub mod parallel;
 pub mod pipeline;

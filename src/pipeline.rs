@@ -44,6 +44,10 @@ pub struct Options {
     pub policies: Vec<PathBuf>,
     /// Extra data files, after those of the configuration.
     pub data: Vec<PathBuf>,
+    /// Extra Gatekeeper constraint paths, after those of the configuration.
+    pub constraints: Vec<PathBuf>,
+    /// Extra manifest policy directories, after those of the configuration.
+    pub manifest_policies: Vec<PathBuf>,
     /// One configuration for every file instead of the nearest `mcpgen.toml` of each.
     pub config: Option<PathBuf>,
     /// Use no configuration file at all (neither `config` nor a discovered one).
@@ -443,7 +447,35 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
                 })
             })
             .collect();
-        let group_catalog = policy::catalog(&rules);
+        let mut group_catalog = policy::catalog(&rules);
+        // Gatekeeper constraints and manifest policies on the generated objects: their
+        // findings obey the same levels and exceptions.
+        let outputs = crate::gatekeeper::gate::Config {
+            constraints: chain
+                .iter()
+                .flat_map(Loaded::constraint_paths)
+                .chain(opts.constraints.iter().cloned())
+                .collect(),
+            manifest_policies: chain
+                .iter()
+                .flat_map(Loaded::manifest_policy_dirs)
+                .chain(opts.manifest_policies.iter().cloned())
+                .collect(),
+        };
+        if !outputs.is_empty() {
+            let files = members.iter().map(|&i| &report.files[i]);
+            match crate::gatekeeper::gate::check_files(files, &outputs) {
+                Ok((found, infos)) => {
+                    pending.extend(found);
+                    for info in infos {
+                        if !group_catalog.iter().any(|c| c.code == info.code) {
+                            group_catalog.push(info);
+                        }
+                    }
+                }
+                Err(e) => report.failures.push(Failure::Config(e)),
+            }
+        }
         let (group_rules, meta) = config::rules(
             &chain,
             &opts.overrides,

@@ -40,6 +40,14 @@ pub struct PolicyArgs {
     /// mcpgen.toml.
     #[arg(long = "data", value_name = "FILE")]
     pub data: Vec<PathBuf>,
+    /// Gatekeeper ConstraintTemplates and constraints (file or directory, repeatable), run on
+    /// the generated objects, after those of mcpgen.toml.
+    #[arg(long = "constraints", value_name = "PATH")]
+    pub constraints: Vec<PathBuf>,
+    /// Directory of Conftest-style Rego run on each generated object (repeatable), after those
+    /// of mcpgen.toml.
+    #[arg(long = "manifest-policy", value_name = "DIR")]
+    pub manifest_policies: Vec<PathBuf>,
     /// Configuration file for every spec. Default: for each spec, the nearest mcpgen.toml in its
     /// directory or above.
     #[arg(long, value_name = "FILE")]
@@ -62,6 +70,8 @@ impl PolicyArgs {
             env: env.map(str::to_string),
             policies: self.policies.clone(),
             data: self.data.clone(),
+            constraints: self.constraints.clone(),
+            manifest_policies: self.manifest_policies.clone(),
             config: self.config.clone(),
             no_config: false,
             skip_policies: false,

@@ -9,6 +9,7 @@ pub mod check;
 pub mod diff;
 pub mod explain;
 pub mod export;
+pub mod gator;
 pub mod import;
 pub mod init;
 pub mod policy;
@@ -69,6 +70,8 @@ enum Command {
     Import(import::Args),
     /// Write what other tools read from a spec (`export server-json`).
     Export(export::Args),
+    /// Gatekeeper tools (`gator verify`: run Gatekeeper suite files).
+    Gator(gator::Args),
 }
 
 /// Run the command line and return the exit code.
@@ -92,6 +95,7 @@ pub fn main() -> ExitCode {
         Command::Policy(a) => policy::run(a),
         Command::Import(a) => import::run(a),
         Command::Export(a) => export::run(a),
+        Command::Gator(a) => gator::run(a),
     };
     outcome.into()
 }

@@ -597,6 +597,9 @@ fn ingress(m: &Model) -> Option<Ingress> {
     if e.tls_secret.is_some() {
         ann.insert(nginx("ssl-redirect"), "true".into());
         ann.insert(nginx("force-ssl-redirect"), "true".into());
+        // The controller-neutral statement that the host is served over HTTPS only (what the
+        // Gatekeeper library's K8sHttpsOnly checks, and GCE's controller reads).
+        ann.insert("kubernetes.io/ingress.allow-http".into(), "false".into());
     }
     let (path, path_type) = if e.path == m.mcp.path {
         (e.path.clone(), "Prefix")

@@ -7,6 +7,7 @@
 mod build;
 mod cli;
 mod fixtures;
+mod gatekeeper;
 mod hostile;
 mod monitoring;
 mod monorepo;
