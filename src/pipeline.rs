@@ -569,7 +569,7 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
         for (later, o) in crate::consistency::duplicates_across(&outputs) {
             let plan = &built.plans[members[later]];
             let file = &report.files[plan_files[members[later]]];
-            let pointer = if o.kind == "Namespace" {
+            let pointer = if o.kind() == "Namespace" {
                 "/metadata/namespaceOwnership"
             } else {
                 "/metadata/name"
@@ -578,9 +578,9 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
                 &codes::DUPLICATE_OBJECT,
                 format!(
                     "{} `{}`{} is also written for another spec of this build: applied                      together, one replaces the other",
-                    o.kind,
-                    o.name,
-                    o.namespace
+                    o.kind(),
+                    o.name(),
+                    o.namespace()
                         .as_ref()
                         .map(|n| format!(" in namespace `{n}`"))
                         .unwrap_or_default()

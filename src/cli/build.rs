@@ -257,9 +257,9 @@ fn stream(plans: &[Plan]) -> Result<String, String> {
         if a.key() == b.key() {
             return Err(format!(
                 "{pa} and {pb} both hold {} `{}`{}: streamed together, the second replaces the                  first (MCP329)",
-                a.kind,
-                a.name,
-                a.namespace
+                a.kind(),
+                a.name(),
+                a.namespace()
                     .as_ref()
                     .map(|n| format!(" in namespace `{n}`"))
                     .unwrap_or_default()

@@ -72,17 +72,10 @@ pub enum Content {
     Other,
 }
 
-/// One Kubernetes object of a generated file.
+/// One Kubernetes object of a generated file. Its identity is read from the value itself, so
+/// a check over a changed value sees the change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Object {
-    /// `apiVersion` (`apps/v1`).
-    pub api_version: String,
-    /// `kind`.
-    pub kind: String,
-    /// `metadata.namespace`; `None` for cluster-scoped objects.
-    pub namespace: Option<String>,
-    /// `metadata.name`.
-    pub name: String,
     /// The whole object.
     pub value: serde_json::Value,
     /// The object serialized alone as YAML (no header, no `---`), for streams.
@@ -90,9 +83,38 @@ pub struct Object {
 }
 
 impl Object {
+    fn text(&self, pointer: &str) -> &str {
+        self.value
+            .pointer(pointer)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// `apiVersion` (`apps/v1`).
+    pub fn api_version(&self) -> &str {
+        self.text("/apiVersion")
+    }
+
+    /// `kind`.
+    pub fn kind(&self) -> &str {
+        self.text("/kind")
+    }
+
+    /// `metadata.name`.
+    pub fn name(&self) -> &str {
+        self.text("/metadata/name")
+    }
+
+    /// `metadata.namespace`; `None` for cluster-scoped objects.
+    pub fn namespace(&self) -> Option<&str> {
+        self.value
+            .pointer("/metadata/namespace")
+            .and_then(serde_json::Value::as_str)
+    }
+
     /// The API group (`""` for the core group).
     pub fn group(&self) -> &str {
-        self.api_version
+        self.api_version()
             .split_once('/')
             .map_or("", |(group, _)| group)
     }
@@ -101,9 +123,9 @@ impl Object {
     pub fn key(&self) -> (String, String, String, String) {
         (
             self.group().to_string(),
-            self.kind.clone(),
-            self.namespace.clone().unwrap_or_default(),
-            self.name.clone(),
+            self.kind().to_string(),
+            self.namespace().unwrap_or_default().to_string(),
+            self.name().to_string(),
         )
     }
 }
@@ -155,11 +177,12 @@ pub fn apply_order(a: &Object, b: &Object) -> std::cmp::Ordering {
         }
     }
     fn gvk(o: &Object) -> String {
-        let (group, version) = o.api_version.split_once('/').unwrap_or(("", &o.api_version));
+        let (group, version) = o.api_version().split_once('/').unwrap_or(("", o.api_version()));
         let group = if group.is_empty() { "~G" } else { group };
-        format!("{group}_{version}_{}", o.kind)
+        format!("{group}_{version}_{}", o.kind())
     }
-    (rank(&a.kind), gvk(a), &a.namespace, &a.name).cmp(&(rank(&b.kind), gvk(b), &b.namespace, &b.name))
+    (rank(a.kind()), gvk(a), a.namespace(), a.name())
+        .cmp(&(rank(b.kind()), gvk(b), b.namespace(), b.name()))
 }
 
 /// Why a target could not be generated.
@@ -248,21 +271,13 @@ pub fn object<T: Serialize>(what: &str, doc: &T) -> Result<Object, CompileError>
         message,
     };
     let value = serde_json::to_value(doc).map_err(|e| fail(e.to_string()))?;
-    let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_string);
-    let (Some(api_version), Some(kind), Some(name)) = (
-        text(value.get("apiVersion")),
-        text(value.get("kind")),
-        text(value.pointer("/metadata/name")),
-    ) else {
+    let text = |p: &str| value.pointer(p).and_then(|v| v.as_str()).is_some();
+    if !(text("/apiVersion") && text("/kind") && text("/metadata/name")) {
         return Err(fail(
             "a Kubernetes object needs apiVersion, kind and metadata.name".to_string(),
         ));
-    };
+    }
     Ok(Object {
-        namespace: text(value.pointer("/metadata/namespace")),
-        api_version,
-        kind,
-        name,
         yaml: yaml_doc(what, doc)?,
         value,
     })

@@ -93,7 +93,7 @@ fn duplicates(view: &View, out: &mut Vec<Finding>) {
                 format!(
                     "{path} and {first} both hold {} `{}`: applied together, one replaces the \
                      other",
-                    o.kind, o.name
+                    o.kind(), o.name()
                 ),
             ));
         }
@@ -102,14 +102,14 @@ fn duplicates(view: &View, out: &mut Vec<Finding>) {
 
 fn namespaces(model: &Model, view: &View, out: &mut Vec<Finding>) {
     for (path, o) in &view.objects {
-        let scoped = CLUSTER_SCOPED.contains(&o.kind.as_str());
-        match (&o.namespace, scoped) {
+        let scoped = CLUSTER_SCOPED.contains(&o.kind());
+        match (&o.namespace(), scoped) {
             (Some(ns), false) if *ns != model.namespace => out.push(Finding::new(
                 &codes::NAMESPACE_MISMATCH,
                 "/metadata/namespace",
                 format!(
                     "{path}: {} `{}` is in namespace `{ns}`, the server in `{}`",
-                    o.kind, o.name, model.namespace
+                    o.kind(), o.name(), model.namespace
                 ),
             )),
             (None, false) => out.push(Finding::new(
@@ -118,33 +118,33 @@ fn namespaces(model: &Model, view: &View, out: &mut Vec<Finding>) {
                 format!(
                     "{path}: {} `{}` has no namespace and lands in whatever namespace \
                      kubectl's context names",
-                    o.kind, o.name
+                    o.kind(), o.name()
                 ),
             )),
             (Some(_), true) => out.push(Finding::new(
                 &codes::NAMESPACE_MISMATCH,
                 "/metadata/namespace",
-                format!("{path}: the cluster-scoped {} `{}` has a namespace", o.kind, o.name),
+                format!("{path}: the cluster-scoped {} `{}` has a namespace", o.kind(), o.name()),
             )),
             _ => {}
         }
-        if o.kind == "Namespace" && o.name != model.namespace {
+        if o.kind() == "Namespace" && o.name() != model.namespace {
             out.push(Finding::new(
                 &codes::NAMESPACE_MISMATCH,
                 "/metadata/namespace",
                 format!(
                     "{path} creates namespace `{}`, the server runs in `{}`",
-                    o.name, model.namespace
+                    o.name(), model.namespace
                 ),
             ));
         }
-        if NAMESPACE_WIDE.contains(&o.kind.as_str()) && !model.namespace_owned {
+        if NAMESPACE_WIDE.contains(&o.kind()) && !model.namespace_owned {
             out.push(Finding::new(
                 &codes::NAMESPACE_MISMATCH,
                 "/metadata/namespaceOwnership",
                 format!(
                     "{path}: {} `{}` applies to every tenant of the shared namespace `{}`",
-                    o.kind, o.name, model.namespace
+                    o.kind(), o.name(), model.namespace
                 ),
             ));
         }
@@ -203,7 +203,7 @@ fn selectors(view: &View, dep: &Object, pod: &BTreeMap<String, String>, out: &mu
     if !selects(&match_labels(dep.value.pointer("/spec/selector")), pod) {
         fail(format!(
             "Deployment `{}`: its selector does not select its own pod template",
-            dep.name
+            dep.name()
         ));
     }
     for (kind, pointer) in [
@@ -213,7 +213,7 @@ fn selectors(view: &View, dep: &Object, pod: &BTreeMap<String, String>, out: &mu
     ] {
         for o in view.kind(kind) {
             if !selects(&labels(spec(o, pointer).as_ref()), pod) {
-                fail(format!("{kind} `{}` does not select the server's pods", o.name));
+                fail(format!("{kind} `{}` does not select the server's pods", o.name()));
             }
         }
     }
@@ -225,14 +225,14 @@ fn selectors(view: &View, dep: &Object, pod: &BTreeMap<String, String>, out: &mu
             let target = o.value.pointer(pointer);
             let refers = target.is_some_and(|t| {
                 t.get("kind").and_then(Value::as_str) == Some("Deployment")
-                    && t.get("apiVersion").and_then(Value::as_str) == Some(&dep.api_version)
-                    && t.get("name").and_then(Value::as_str) == Some(&dep.name)
+                    && t.get("apiVersion").and_then(Value::as_str) == Some(&dep.api_version())
+                    && t.get("name").and_then(Value::as_str) == Some(&dep.name())
             });
             if !refers {
                 fail(format!(
                     "{kind} `{}` targets no Deployment of the output (expected apps/v1 \
                      Deployment `{}`)",
-                    o.name, dep.name
+                    o.name(), dep.name()
                 ));
             }
         }
@@ -242,10 +242,10 @@ fn selectors(view: &View, dep: &Object, pod: &BTreeMap<String, String>, out: &mu
         for rule in array_at(&ing.value, "/spec/rules") {
             for p in array_at(rule, "/http/paths") {
                 let name = str_at(p, "/backend/service/name").unwrap_or_default();
-                if !services.iter().any(|s| s.name == name) {
+                if !services.iter().any(|s| s.name() == name) {
                     fail(format!(
                         "Ingress `{}` routes to Service `{name}`, which the output does not have",
-                        ing.name
+                        ing.name()
                     ));
                 }
             }
@@ -259,9 +259,9 @@ fn selectors(view: &View, dep: &Object, pod: &BTreeMap<String, String>, out: &mu
             .collect();
         let found = services.iter().any(|s| {
             let in_ns = if names.is_empty() {
-                s.namespace == sm.namespace
+                s.namespace() == sm.namespace()
             } else {
-                s.namespace.as_deref().is_some_and(|n| names.contains(&n))
+                s.namespace().as_deref().is_some_and(|n| names.contains(&n))
             };
             in_ns && selects(&sel, &labels(s.value.pointer("/metadata/labels")))
         });
@@ -269,25 +269,25 @@ fn selectors(view: &View, dep: &Object, pod: &BTreeMap<String, String>, out: &mu
             fail(format!(
                 "ServiceMonitor `{}` selects no Service of the output: Prometheus scrapes \
                  nothing",
-                sm.name
+                sm.name()
             ));
         }
     }
     if let Some(sa) = str_at(&dep.value, "/spec/template/spec/serviceAccountName")
-        && !view.kind("ServiceAccount").any(|o| o.name == sa)
+        && !view.kind("ServiceAccount").any(|o| o.name() == sa)
     {
         fail(format!(
             "Deployment `{}` runs as ServiceAccount `{sa}`, which the output does not have",
-            dep.name
+            dep.name()
         ));
     }
     for v in array_at(&dep.value, "/spec/template/spec/volumes") {
         if let Some(cm) = str_at(v, "/configMap/name")
-            && !view.kind("ConfigMap").any(|o| o.name == cm)
+            && !view.kind("ConfigMap").any(|o| o.name() == cm)
         {
             fail(format!(
                 "Deployment `{}` mounts ConfigMap `{cm}`, which the output does not have",
-                dep.name
+                dep.name()
             ));
         }
     }
@@ -317,7 +317,7 @@ fn probes(container: Option<&Value>, ports: &ContainerPorts, out: &mut Vec<Findi
 fn services(model: &Model, view: &View, ports: &ContainerPorts, out: &mut Vec<Finding>) {
     let mut service_ports: BTreeMap<String, (BTreeSet<String>, BTreeSet<i64>)> = BTreeMap::new();
     for svc in view.kind("Service") {
-        let entry = service_ports.entry(svc.name.clone()).or_default();
+        let entry = service_ports.entry(svc.name().to_string()).or_default();
         for p in array_at(&svc.value, "/spec/ports") {
             if let Some(n) = p.get("name").and_then(Value::as_str) {
                 entry.0.insert(n.to_string());
@@ -335,7 +335,7 @@ fn services(model: &Model, view: &View, ports: &ContainerPorts, out: &mut Vec<Fi
                     format!(
                         "Service `{}` forwards to port {}, which the server container does not \
                          declare",
-                        svc.name,
+                        svc.name(),
                         show(t)
                     ),
                 ));
@@ -364,7 +364,7 @@ fn services(model: &Model, view: &View, ports: &ContainerPorts, out: &mut Vec<Fi
                         "/spec/mcp/port",
                         format!(
                             "Ingress `{}` routes to a port Service `{name}` does not have",
-                            ing.name
+                            ing.name()
                         ),
                     ));
                 }
@@ -385,7 +385,7 @@ fn services(model: &Model, view: &View, ports: &ContainerPorts, out: &mut Vec<Fi
                     "/spec/monitoring/metrics/port",
                     format!(
                         "ServiceMonitor `{}` scrapes a port no Service of the server has",
-                        sm.name
+                        sm.name()
                     ),
                 ));
             }
@@ -430,7 +430,7 @@ fn network_policy(
                         format!(
                             "NetworkPolicy `{}` admits traffic to port {}, which the server \
                              container does not listen on",
-                            np.name,
+                            np.name(),
                             show(port)
                         ),
                     ));
@@ -448,7 +448,7 @@ fn network_policy(
                             format!(
                                 "NetworkPolicy `{}`: {what} rule {} repeats what rule {} already \
                                  admits",
-                                np.name,
+                                np.name(),
                                 j + 1,
                                 i + 1
                             ),
@@ -481,7 +481,7 @@ fn network_policy(
                 format!(
                     "NetworkPolicy `{}` does not let DNS queries reach {}: name resolution \
                      fails and every outbound connection with it",
-                    np.name,
+                    np.name(),
                     if kube_dns {
                         "NodeLocal DNSCache (169.254.20.10)"
                     } else {
@@ -516,7 +516,7 @@ fn spread(dep: &Object, pod: &BTreeMap<String, String>, out: &mut Vec<Finding>) 
                 "/metadata/name",
                 format!(
                     "a topology spread constraint of Deployment `{}` does not select its pods",
-                    dep.name
+                    dep.name()
                 ),
             ));
         }
@@ -532,7 +532,7 @@ fn spread(dep: &Object, pod: &BTreeMap<String, String>, out: &mut Vec<Finding>) 
                         "Deployment `{}` spreads over `{}` with DoNotSchedule and {policy} \
                          `{}`: nodes the pod cannot run on count as empty domains, and \
                          scale-out stays Pending",
-                        dep.name,
+                        dep.name(),
                         str_at(c, "/topologyKey").unwrap_or_default(),
                         str_at(c, &format!("/{policy}")).unwrap_or("Ignore")
                     ),

@@ -81,7 +81,7 @@ impl<'a> View<'a> {
         let kind = kind.to_string();
         self.objects
             .iter()
-            .filter(move |(_, o)| o.kind == kind)
+            .filter(move |(_, o)| o.kind() == kind)
             .map(|(_, o)| *o)
     }
 

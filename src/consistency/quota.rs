@@ -42,7 +42,7 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
     };
     let hpa_max = view
         .kind("HorizontalPodAutoscaler")
-        .find(|h| str_at(&h.value, "/spec/scaleTargetRef/name") == Some(&dep.name))
+        .find(|h| str_at(&h.value, "/spec/scaleTargetRef/name") == Some(&dep.name()))
         .and_then(|h| int(h.value.pointer("/spec/maxReplicas")));
     let replicas = hpa_max
         .or_else(|| int(dep.value.pointer("/spec/replicas")))
@@ -72,7 +72,7 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
     let vpa = view
         .kind("VerticalPodAutoscaler")
         .find(|v| {
-            str_at(&v.value, "/spec/targetRef/name") == Some(&dep.name)
+            str_at(&v.value, "/spec/targetRef/name") == Some(&dep.name())
                 && str_at(&v.value, "/spec/updatePolicy/updateMode") != Some("Off")
         })
         .and_then(|v| {

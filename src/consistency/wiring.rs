@@ -99,7 +99,7 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
                     format!(
                         "NetworkPolicy `{}` does not let the server reach `{key}` in namespace \
                          `{}` on port {}",
-                        np.name, d.namespace, d.port
+                        np.name(), d.namespace, d.port
                     ),
                 ));
             }
@@ -148,18 +148,18 @@ fn hosts(
     if let Some(list) = allowed(k8s_env) {
         let mut needed: Vec<(String, String)> = Vec::new();
         for svc in view.kind("Service") {
-            let ns = svc.namespace.clone().unwrap_or_default();
+            let ns = svc.namespace().clone().unwrap_or_default();
             for host in [
-                format!("{}.{ns}.svc", svc.name),
-                format!("{}.{ns}.svc.{CLUSTER_DOMAIN}", svc.name),
+                format!("{}.{ns}.svc", svc.name()),
+                format!("{}.{ns}.svc.{CLUSTER_DOMAIN}", svc.name()),
             ] {
-                needed.push((host, format!("in-cluster clients of Service `{}`", svc.name)));
+                needed.push((host, format!("in-cluster clients of Service `{}`", svc.name())));
             }
         }
         for ing in view.kind("Ingress") {
             for rule in array_at(&ing.value, "/spec/rules") {
                 if let Some(h) = str_at(rule, "/host") {
-                    needed.push((h.to_string(), format!("clients of Ingress `{}`", ing.name)));
+                    needed.push((h.to_string(), format!("clients of Ingress `{}`", ing.name())));
                 }
             }
         }
