@@ -12,5 +12,6 @@ mod monitoring;
 mod policy;
 mod registry;
 mod resolve;
+mod runs;
 mod support;
 mod vendored;
