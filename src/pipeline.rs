@@ -483,12 +483,13 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
     let mut built = Built::default();
     // Per plan, the file it came from (to locate findings across outputs).
     let mut plan_files: Vec<usize> = Vec::new();
-    let locate = |d: Diagnostic, file: &FileReport, env: Option<&str>, pointer: &str, label: &str| {
-        match &file.doc {
-            Some(doc) => d.with_label(doc.locate(env, pointer).0, label),
-            None => d,
-        }
-    };
+    let locate =
+        |d: Diagnostic, file: &FileReport, env: Option<&str>, pointer: &str, label: &str| {
+            match &file.doc {
+                Some(doc) => d.with_label(doc.locate(env, pointer).0, label),
+                None => d,
+            }
+        };
     for (file_index, file) in report.files.iter().enumerate() {
         let source_name = file
             .path

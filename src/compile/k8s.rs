@@ -85,7 +85,12 @@ impl Emitter for Kubernetes {
             "Deployment",
             &[deployment(m, checksum.as_deref())],
         )?);
-        files.push(objects_file(m, file("service.yaml"), "Service", &[service(m)])?);
+        files.push(objects_file(
+            m,
+            file("service.yaml"),
+            "Service",
+            &[service(m)],
+        )?);
         if let Some(ing) = ingress(m) {
             files.push(objects_file(m, file("ingress.yaml"), "Ingress", &[ing])?);
         }
@@ -1007,7 +1012,12 @@ fn network_policy(m: &Model) -> NetworkPolicy {
 /// Order is kept.
 fn without_covered<R: Clone + PartialEq>(
     rules: Vec<R>,
-    parts: impl Fn(&R) -> (&Option<Vec<NetworkPolicyPeer>>, &Option<Vec<NetworkPolicyPort>>),
+    parts: impl Fn(
+        &R,
+    ) -> (
+        &Option<Vec<NetworkPolicyPeer>>,
+        &Option<Vec<NetworkPolicyPort>>,
+    ),
 ) -> Vec<R> {
     let covers = |a: &R, b: &R| {
         let ((pa, qa), (pb, qb)) = (parts(a), parts(b));
@@ -1044,10 +1054,12 @@ fn limit_range(m: &Model) -> Option<LimitRange> {
         ..LimitRangeItem::default()
     };
     // A LimitRange with nothing in it changes nothing: none is written.
-    if item == (LimitRangeItem {
-        type_: "Container".to_string(),
-        ..LimitRangeItem::default()
-    }) {
+    if item
+        == (LimitRangeItem {
+            type_: "Container".to_string(),
+            ..LimitRangeItem::default()
+        })
+    {
         return None;
     }
     Some(LimitRange {

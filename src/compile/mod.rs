@@ -177,12 +177,19 @@ pub fn apply_order(a: &Object, b: &Object) -> std::cmp::Ordering {
         }
     }
     fn gvk(o: &Object) -> String {
-        let (group, version) = o.api_version().split_once('/').unwrap_or(("", o.api_version()));
+        let (group, version) = o
+            .api_version()
+            .split_once('/')
+            .unwrap_or(("", o.api_version()));
         let group = if group.is_empty() { "~G" } else { group };
         format!("{group}_{version}_{}", o.kind())
     }
-    (rank(a.kind()), gvk(a), a.namespace(), a.name())
-        .cmp(&(rank(b.kind()), gvk(b), b.namespace(), b.name()))
+    (rank(a.kind()), gvk(a), a.namespace(), a.name()).cmp(&(
+        rank(b.kind()),
+        gvk(b),
+        b.namespace(),
+        b.name(),
+    ))
 }
 
 /// Why a target could not be generated.

@@ -18,7 +18,13 @@ use crate::diagnostics::codes;
 use crate::model::Model;
 
 /// Executables that forward signals and reap zombies.
-const INITS: &[&str] = &["tini", "tini-static", "dumb-init", "docker-init", "catatonit"];
+const INITS: &[&str] = &[
+    "tini",
+    "tini-static",
+    "dumb-init",
+    "docker-init",
+    "catatonit",
+];
 /// `PATH` of an image that sets none.
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -218,7 +224,9 @@ fn check_run(
                 out.push(Finding::new(
                     &codes::EXECUTABLE_NOT_IN_IMAGE,
                     "/spec/build",
-                    format!("{what} starts the init `{e}`, which the image's final stage does not have"),
+                    format!(
+                        "{what} starts the init `{e}`, which the image's final stage does not have"
+                    ),
                 ));
             }
             let rest = after_init(entry);
@@ -342,13 +350,7 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
     let cmd = stage.cmd.clone().unwrap_or_default();
 
     // The image as built.
-    check_run(
-        &stage,
-        None,
-        (&cmd, Source::BuildCommand),
-        "the image",
-        out,
-    );
+    check_run(&stage, None, (&cmd, Source::BuildCommand), "the image", out);
     let init = match (&stage.entrypoint, stage.cmd.as_deref()) {
         (Some(e), _) => e.first().is_some_and(|e| is_init(e)),
         (None, Some(c)) => c.first().is_some_and(|c| is_init(c)),
@@ -389,7 +391,13 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
                          runs as PID 1",
                     ));
                 }
-                check_run(&stage, Some(command), (&args, args_src), "the Deployment", out);
+                check_run(
+                    &stage,
+                    Some(command),
+                    (&args, args_src),
+                    "the Deployment",
+                    out,
+                );
             } else {
                 check_run(&stage, None, (&args, args_src), "the Deployment", out);
             }
@@ -449,8 +457,9 @@ pub fn glob(pattern: &str, path: &str) -> bool {
             None => p == s,
             Some((head, tail)) => {
                 s.starts_with(head)
-                    && (0..=s.len() - head.len())
-                        .any(|i| s.is_char_boundary(head.len() + i) && seg(tail, &s[head.len() + i..]))
+                    && (0..=s.len() - head.len()).any(|i| {
+                        s.is_char_boundary(head.len() + i) && seg(tail, &s[head.len() + i..])
+                    })
             }
         }
     }
@@ -488,7 +497,10 @@ mod unit {
     #[test]
     fn after_init_skips_flags() {
         let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(after_init(&v(&["tini", "-s", "--", "node", "-e"])), v(&["node", "-e"]));
+        assert_eq!(
+            after_init(&v(&["tini", "-s", "--", "node", "-e"])),
+            v(&["node", "-e"])
+        );
         assert!(after_init(&v(&["tini", "--"])).is_empty());
         assert_eq!(after_init(&v(&["dumb-init", "x"])), v(&["x"]));
     }

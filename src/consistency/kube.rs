@@ -93,7 +93,8 @@ fn duplicates(view: &View, out: &mut Vec<Finding>) {
                 format!(
                     "{path} and {first} both hold {} `{}`: applied together, one replaces the \
                      other",
-                    o.kind(), o.name()
+                    o.kind(),
+                    o.name()
                 ),
             ));
         }
@@ -109,7 +110,9 @@ fn namespaces(model: &Model, view: &View, out: &mut Vec<Finding>) {
                 "/metadata/namespace",
                 format!(
                     "{path}: {} `{}` is in namespace `{ns}`, the server in `{}`",
-                    o.kind(), o.name(), model.namespace
+                    o.kind(),
+                    o.name(),
+                    model.namespace
                 ),
             )),
             (None, false) => out.push(Finding::new(
@@ -118,13 +121,18 @@ fn namespaces(model: &Model, view: &View, out: &mut Vec<Finding>) {
                 format!(
                     "{path}: {} `{}` has no namespace and lands in whatever namespace \
                      kubectl's context names",
-                    o.kind(), o.name()
+                    o.kind(),
+                    o.name()
                 ),
             )),
             (Some(_), true) => out.push(Finding::new(
                 &codes::NAMESPACE_MISMATCH,
                 "/metadata/namespace",
-                format!("{path}: the cluster-scoped {} `{}` has a namespace", o.kind(), o.name()),
+                format!(
+                    "{path}: the cluster-scoped {} `{}` has a namespace",
+                    o.kind(),
+                    o.name()
+                ),
             )),
             _ => {}
         }
@@ -134,7 +142,8 @@ fn namespaces(model: &Model, view: &View, out: &mut Vec<Finding>) {
                 "/metadata/namespace",
                 format!(
                     "{path} creates namespace `{}`, the server runs in `{}`",
-                    o.name(), model.namespace
+                    o.name(),
+                    model.namespace
                 ),
             ));
         }
@@ -144,7 +153,9 @@ fn namespaces(model: &Model, view: &View, out: &mut Vec<Finding>) {
                 "/metadata/namespaceOwnership",
                 format!(
                     "{path}: {} `{}` applies to every tenant of the shared namespace `{}`",
-                    o.kind(), o.name(), model.namespace
+                    o.kind(),
+                    o.name(),
+                    model.namespace
                 ),
             ));
         }
@@ -174,7 +185,10 @@ fn kustomizations(view: &View, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 &codes::KUSTOMIZATION_MISMATCH,
                 "/metadata/name",
-                format!("{} does not list {missing}: `kubectl apply -k` skips it", a.path),
+                format!(
+                    "{} does not list {missing}: `kubectl apply -k` skips it",
+                    a.path
+                ),
             ));
         }
         for extra in listed.difference(&present) {
@@ -213,7 +227,10 @@ fn selectors(view: &View, dep: &Object, pod: &BTreeMap<String, String>, out: &mu
     ] {
         for o in view.kind(kind) {
             if !selects(&labels(spec(o, pointer).as_ref()), pod) {
-                fail(format!("{kind} `{}` does not select the server's pods", o.name()));
+                fail(format!(
+                    "{kind} `{}` does not select the server's pods",
+                    o.name()
+                ));
             }
         }
     }
@@ -225,14 +242,15 @@ fn selectors(view: &View, dep: &Object, pod: &BTreeMap<String, String>, out: &mu
             let target = o.value.pointer(pointer);
             let refers = target.is_some_and(|t| {
                 t.get("kind").and_then(Value::as_str) == Some("Deployment")
-                    && t.get("apiVersion").and_then(Value::as_str) == Some(&dep.api_version())
-                    && t.get("name").and_then(Value::as_str) == Some(&dep.name())
+                    && t.get("apiVersion").and_then(Value::as_str) == Some(dep.api_version())
+                    && t.get("name").and_then(Value::as_str) == Some(dep.name())
             });
             if !refers {
                 fail(format!(
                     "{kind} `{}` targets no Deployment of the output (expected apps/v1 \
                      Deployment `{}`)",
-                    o.name(), dep.name()
+                    o.name(),
+                    dep.name()
                 ));
             }
         }
@@ -261,7 +279,7 @@ fn selectors(view: &View, dep: &Object, pod: &BTreeMap<String, String>, out: &mu
             let in_ns = if names.is_empty() {
                 s.namespace() == sm.namespace()
             } else {
-                s.namespace().as_deref().is_some_and(|n| names.contains(&n))
+                s.namespace().is_some_and(|n| names.contains(&n))
             };
             in_ns && selects(&sel, &labels(s.value.pointer("/metadata/labels")))
         });
@@ -441,7 +459,11 @@ fn network_policy(
         for (what, rules, peers) in [("ingress", ingress, "from"), ("egress", egress, "to")] {
             for (i, a) in rules.iter().enumerate() {
                 for (j, b) in rules.iter().enumerate() {
-                    if i != j && a.get(peers) == b.get(peers) && covers(a, b) && (i < j || !covers(b, a)) {
+                    if i != j
+                        && a.get(peers) == b.get(peers)
+                        && covers(a, b)
+                        && (i < j || !covers(b, a))
+                    {
                         out.push(Finding::new(
                             &codes::NETWORK_POLICY_INCONSISTENT,
                             "/spec/network",
@@ -469,11 +491,14 @@ fn network_policy(
             .collect();
         let peers: Vec<&Value> = dns.iter().flat_map(|r| array_at(r, "/to")).collect();
         let kube_dns = peers.iter().any(|p| {
-            match_labels(p.get("podSelector")).get("k8s-app").map(String::as_str) == Some("kube-dns")
+            match_labels(p.get("podSelector"))
+                .get("k8s-app")
+                .map(String::as_str)
+                == Some("kube-dns")
         });
-        let node_local = peers.iter().any(|p| {
-            str_at(p, "/ipBlock/cidr") == Some(&format!("{NODE_LOCAL_DNS}/32"))
-        });
+        let node_local = peers
+            .iter()
+            .any(|p| str_at(p, "/ipBlock/cidr") == Some(&format!("{NODE_LOCAL_DNS}/32")));
         if !kube_dns || !node_local {
             out.push(Finding::new(
                 &codes::NETWORK_POLICY_INCONSISTENT,

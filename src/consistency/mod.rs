@@ -32,8 +32,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::compile::{Artifact, Content, Object};
 use crate::compile::docker::Instruction;
+use crate::compile::{Artifact, Content, Object};
 use crate::diagnostics::codes::Code;
 use crate::model::Model;
 
@@ -118,7 +118,9 @@ pub fn check(model: &Model, artifacts: &[Artifact]) -> Vec<Finding> {
     out.sort_by(|a, b| {
         (a.code.code, &a.pointer, &a.message).cmp(&(b.code.code, &b.pointer, &b.message))
     });
-    out.dedup_by(|a, b| (a.code.code, &a.pointer, &a.message) == (b.code.code, &b.pointer, &b.message));
+    out.dedup_by(|a, b| {
+        (a.code.code, &a.pointer, &a.message) == (b.code.code, &b.pointer, &b.message)
+    });
     out
 }
 
@@ -161,7 +163,10 @@ pub(crate) fn labels(v: Option<&Value>) -> BTreeMap<String, String> {
 }
 
 /// Whether a selector's labels select a set of labels: not empty, and each pair present.
-pub(crate) fn selects(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
+pub(crate) fn selects(
+    selector: &BTreeMap<String, String>,
+    labels: &BTreeMap<String, String>,
+) -> bool {
     !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 

@@ -42,7 +42,7 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
     };
     let hpa_max = view
         .kind("HorizontalPodAutoscaler")
-        .find(|h| str_at(&h.value, "/spec/scaleTargetRef/name") == Some(&dep.name()))
+        .find(|h| str_at(&h.value, "/spec/scaleTargetRef/name") == Some(dep.name()))
         .and_then(|h| int(h.value.pointer("/spec/maxReplicas")));
     let replicas = hpa_max
         .or_else(|| int(dep.value.pointer("/spec/replicas")))
@@ -72,18 +72,13 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
     let vpa = view
         .kind("VerticalPodAutoscaler")
         .find(|v| {
-            str_at(&v.value, "/spec/targetRef/name") == Some(&dep.name())
+            str_at(&v.value, "/spec/targetRef/name") == Some(dep.name())
                 && str_at(&v.value, "/spec/updatePolicy/updateMode") != Some("Off")
         })
         .and_then(|v| {
             array_at(&v.value, "/spec/resourcePolicy/containerPolicies")
                 .iter()
-                .find(|p| {
-                    matches!(
-                        str_at(p, "/containerName"),
-                        Some(CONTAINER) | Some("*")
-                    )
-                })
+                .find(|p| matches!(str_at(p, "/containerName"), Some(CONTAINER) | Some("*")))
                 .cloned()
         });
     for resource in ["cpu", "memory"] {
@@ -130,9 +125,8 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
                     continue;
                 };
                 let raised = request.max(max);
-                let scales_limits =
-                    str_at(p, "/controlledValues").unwrap_or("RequestsAndLimits")
-                        == "RequestsAndLimits";
+                let scales_limits = str_at(p, "/controlledValues").unwrap_or("RequestsAndLimits")
+                    == "RequestsAndLimits";
                 let lim = limit.map(|l| {
                     if scales_limits && request > 0 {
                         (l * raised).div_ceil(request)

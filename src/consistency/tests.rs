@@ -188,9 +188,8 @@ fn the_executable_must_exist_in_the_final_stage() {
     // The init itself missing from the final stage.
     breaks(
         |_, a| {
-            dockerfile(a).retain(|i| {
-                !matches!(i, Instruction::Copy { from: Some(f), .. } if f == "init")
-            })
+            dockerfile(a)
+                .retain(|i| !matches!(i, Instruction::Copy { from: Some(f), .. } if f == "init"))
         },
         "MCP320",
         "/spec/build",
@@ -212,7 +211,10 @@ fn the_executable_must_exist_in_the_final_stage() {
             at(object(a, "Deployment"), "/spec/template/spec/containers/0")
                 .as_object_mut()
                 .expect("container")
-                .insert("command".to_string(), json!(["/usr/local/bin/node", "dist/server.js"]));
+                .insert(
+                    "command".to_string(),
+                    json!(["/usr/local/bin/node", "dist/server.js"]),
+                );
         },
         "MCP321",
         "/spec/build",
@@ -239,8 +241,7 @@ fn the_server_runs_under_an_init() {
         "/spec/build",
     );
     // An image built elsewhere: compose must add the init.
-    let (model, mut artifacts) =
-        build(include_str!("../../fixtures/minimal/service.yaml"));
+    let (model, mut artifacts) = build(include_str!("../../fixtures/minimal/service.yaml"));
     at(compose(&mut artifacts), "/services/weather")
         .as_object_mut()
         .expect("service")
@@ -321,17 +322,37 @@ fn every_port_resolves_to_a_container_port() {
 fn every_selector_and_reference_selects_the_workload() {
     let cases: &[(&str, &str, Value)] = &[
         ("Service", "/spec/selector", json!({"app": "other"})),
-        ("PodDisruptionBudget", "/spec/selector/matchLabels", json!({"app": "other"})),
+        (
+            "PodDisruptionBudget",
+            "/spec/selector/matchLabels",
+            json!({"app": "other"}),
+        ),
         ("NetworkPolicy", "/spec/podSelector", json!({})),
-        ("HorizontalPodAutoscaler", "/spec/scaleTargetRef/name", json!("other")),
-        ("VerticalPodAutoscaler", "/spec/targetRef/kind", json!("StatefulSet")),
+        (
+            "HorizontalPodAutoscaler",
+            "/spec/scaleTargetRef/name",
+            json!("other"),
+        ),
+        (
+            "VerticalPodAutoscaler",
+            "/spec/targetRef/kind",
+            json!("StatefulSet"),
+        ),
         (
             "Ingress",
             "/spec/rules/0/http/paths/0/backend/service/name",
             json!("other"),
         ),
-        ("ServiceMonitor", "/spec/selector/matchLabels", json!({"app": "other"})),
-        ("Deployment", "/spec/selector/matchLabels", json!({"app": "other"})),
+        (
+            "ServiceMonitor",
+            "/spec/selector/matchLabels",
+            json!({"app": "other"}),
+        ),
+        (
+            "Deployment",
+            "/spec/selector/matchLabels",
+            json!({"app": "other"}),
+        ),
         (
             "Deployment",
             "/spec/template/spec/serviceAccountName",
@@ -466,7 +487,10 @@ fn every_dependency_is_wired() {
         "/spec/dependencies/postgres",
     );
     breaks(
-        |_, a| *env_entry(at(object(a, "Deployment"), ENV), "REDIS_URL") = json!({"name": "REDIS_URL", "value": "redis://localhost:6379"}),
+        |_, a| {
+            *env_entry(at(object(a, "Deployment"), ENV), "REDIS_URL") =
+                json!({"name": "REDIS_URL", "value": "redis://localhost:6379"})
+        },
         "MCP328",
         "/spec/dependencies/redis",
     );
@@ -553,8 +577,10 @@ fn host_validation_admits_the_real_clients() {
     );
     breaks(
         |_, a| {
-            *at(compose(a), "/services/tickets/environment/MCP_ALLOWED_HOSTS") =
-                json!("tickets.example.com,tickets");
+            *at(
+                compose(a),
+                "/services/tickets/environment/MCP_ALLOWED_HOSTS",
+            ) = json!("tickets.example.com,tickets");
         },
         "MCP331",
         "/spec/mcp/allowedHosts",

@@ -73,18 +73,22 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
                 out.push(Finding::new(
                     &codes::DEPENDENCY_NOT_WIRED,
                     at.clone(),
-                    format!("compose starts `{}` without waiting for `{key}`", model.name),
+                    format!(
+                        "compose starts `{}` without waiting for `{key}`",
+                        model.name
+                    ),
                 ));
             }
         }
         for np in view.kind("NetworkPolicy") {
             let reaches = array_at(&np.value, "/spec/egress").iter().any(|rule| {
-                let port_ok = match rule.get("ports") {
-                    None => true,
-                    Some(ports) => ports.as_array().into_iter().flatten().any(|p| {
-                        p.get("port").and_then(Value::as_u64) == Some(u64::from(d.port))
-                    }),
-                };
+                let port_ok =
+                    match rule.get("ports") {
+                        None => true,
+                        Some(ports) => ports.as_array().into_iter().flatten().any(|p| {
+                            p.get("port").and_then(Value::as_u64) == Some(u64::from(d.port))
+                        }),
+                    };
                 port_ok
                     && array_at(rule, "/to").iter().any(|peer| {
                         let pods = match_labels(peer.get("podSelector"));
@@ -99,7 +103,9 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
                     format!(
                         "NetworkPolicy `{}` does not let the server reach `{key}` in namespace \
                          `{}` on port {}",
-                        np.name(), d.namespace, d.port
+                        np.name(),
+                        d.namespace,
+                        d.port
                     ),
                 ));
             }
@@ -115,7 +121,10 @@ fn container_env(c: &Value) -> BTreeMap<String, Option<String>> {
         .iter()
         .filter_map(|e| {
             let name = e.get("name")?.as_str()?.to_string();
-            Some((name, e.get("value").and_then(Value::as_str).map(str::to_string)))
+            Some((
+                name,
+                e.get("value").and_then(Value::as_str).map(str::to_string),
+            ))
         })
         .collect()
 }
@@ -148,18 +157,24 @@ fn hosts(
     if let Some(list) = allowed(k8s_env) {
         let mut needed: Vec<(String, String)> = Vec::new();
         for svc in view.kind("Service") {
-            let ns = svc.namespace().clone().unwrap_or_default();
+            let ns = svc.namespace().unwrap_or_default();
             for host in [
                 format!("{}.{ns}.svc", svc.name()),
                 format!("{}.{ns}.svc.{CLUSTER_DOMAIN}", svc.name()),
             ] {
-                needed.push((host, format!("in-cluster clients of Service `{}`", svc.name())));
+                needed.push((
+                    host,
+                    format!("in-cluster clients of Service `{}`", svc.name()),
+                ));
             }
         }
         for ing in view.kind("Ingress") {
             for rule in array_at(&ing.value, "/spec/rules") {
                 if let Some(h) = str_at(rule, "/host") {
-                    needed.push((h.to_string(), format!("clients of Ingress `{}`", ing.name())));
+                    needed.push((
+                        h.to_string(),
+                        format!("clients of Ingress `{}`", ing.name()),
+                    ));
                 }
             }
         }
@@ -205,7 +220,12 @@ fn hosts(
         }
     }
     if let Some(env) = compose_env
-        && env.get("MCP_TRUST_PROXY_HEADERS").cloned().flatten().as_deref() == Some("true")
+        && env
+            .get("MCP_TRUST_PROXY_HEADERS")
+            .cloned()
+            .flatten()
+            .as_deref()
+            == Some("true")
     {
         out.push(Finding::new(
             &codes::HOST_VALIDATION_MISMATCH,

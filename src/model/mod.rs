@@ -16,8 +16,7 @@ use std::collections::BTreeMap;
 use crate::resolve::{self, ImageFamily, ResolvedSpec, image_major};
 use crate::spec::scalars::ImageRef;
 use crate::spec::{
-    AuthType, NamespaceOwnership, Peer, Quota, Runtime, SecretRef, SessionStore, Transport,
-    VpaMode,
+    AuthType, NamespaceOwnership, Peer, Quota, Runtime, SecretRef, SessionStore, Transport, VpaMode,
 };
 
 /// Numeric user and group of the server process in every target (Dockerfile `USER`, pod
@@ -997,7 +996,13 @@ fn known_image(image: &ImageRef) -> KnownImage {
                     "db.adminCommand('ping')",
                 ])
             } else {
-                s(&["CMD", "mongo", "--quiet", "--eval", "db.adminCommand('ping')"])
+                s(&[
+                    "CMD",
+                    "mongo",
+                    "--quiet",
+                    "--eval",
+                    "db.adminCommand('ping')",
+                ])
             },
             Some("/data/db"),
             None,

@@ -607,7 +607,10 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
         .map(|a| resolve_autoscaling(a, &mut f));
     let network = f.or(s.network.clone(), "/spec/network", Network::default);
     let rollout = resolve_rollout(s, replicas, autoscaling.as_ref(), &mut f);
-    let quota = s.quota.clone().map(|q| resolve_quota(q, &resources, &mut f));
+    let quota = s
+        .quota
+        .clone()
+        .map(|q| resolve_quota(q, &resources, &mut f));
     let monitoring = resolve_monitoring(
         s.monitoring.as_ref(),
         &mcp,
@@ -670,7 +673,9 @@ fn resolve_rollout(
     if s.rollout.is_none() {
         f.0.push("/spec/rollout".into());
     }
-    let largest = hpa.filter(|h| h.enabled).map_or(replicas, |h| h.max_replicas);
+    let largest = hpa
+        .filter(|h| h.enabled)
+        .map_or(replicas, |h| h.max_replicas);
     Rollout {
         max_surge: f.or(
             s.rollout.as_ref().and_then(|r| r.max_surge),
@@ -1013,7 +1018,9 @@ fn go_binary(command: Option<&str>) -> Option<String> {
         .or_else(|| c.strip_prefix("./"))?;
     let ok = !rel.is_empty()
         && !rel.ends_with('/')
-        && rel.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..");
+        && rel
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..");
     ok.then(|| rel.to_string())
 }
 

@@ -372,10 +372,7 @@ fn stdout_prints_a_multi_document_stream_and_writes_nothing() {
     assert!(!s.contains("kind: Kustomization"));
     // In the order kustomize applies them: the Namespace first, what the Deployment uses
     // before it, kinds kustomize does not rank by group and kind.
-    let kinds: Vec<&str> = s
-        .lines()
-        .filter_map(|l| l.strip_prefix("kind: "))
-        .collect();
+    let kinds: Vec<&str> = s.lines().filter_map(|l| l.strip_prefix("kind: ")).collect();
     assert_eq!(
         kinds,
         [

@@ -25,7 +25,12 @@ fn build(case: &str) -> BTreeMap<String, String> {
     let tree = read_tree(&out);
     let _ = std::fs::remove_dir_all(&out);
     tree.into_iter()
-        .map(|(k, v)| (k.split_once('/').map_or(k.clone(), |(_, p)| p.to_string()), v))
+        .map(|(k, v)| {
+            (
+                k.split_once('/').map_or(k.clone(), |(_, p)| p.to_string()),
+                v,
+            )
+        })
         .collect()
 }
 
@@ -41,7 +46,10 @@ fn build_text(name: &str, text: &str) -> (i32, String) {
         "-o",
         out.to_str().expect("utf-8"),
     ]);
-    assert!(!out.exists() || code(&o) == 0, "a refused build wrote files");
+    assert!(
+        !out.exists() || code(&o) == 0,
+        "a refused build wrote files"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     (code(&o), stdout(&o))
 }
@@ -89,7 +97,10 @@ fn go_runs_the_binary_it_builds() {
     let (code, out) = build_text("go-mismatch", &broken);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("MCP320"), "{out}");
-    assert!(out.contains("service.yaml:14:15"), "located at command[0]: {out}");
+    assert!(
+        out.contains("service.yaml:14:15"),
+        "located at command[0]: {out}"
+    );
 }
 
 #[test]
@@ -113,14 +124,19 @@ fn the_server_is_not_pid_1() {
     );
     let runtime = d.split("AS runtime").nth(1).expect("runtime stage");
     assert!(
-        runtime.contains("ENTRYPOINT [\"/usr/bin/tini\",\"-s\",\"--\"]\nCMD [\"node\",\"dist/server.js\"]"),
+        runtime.contains(
+            "ENTRYPOINT [\"/usr/bin/tini\",\"-s\",\"--\"]\nCMD [\"node\",\"dist/server.js\"]"
+        ),
         "{d}"
     );
     let compose = yaml(&t["base/compose.yaml"]);
     assert_eq!(compose["services"]["calendar"]["init"], true);
     // An image built elsewhere gets compose's init too.
     let minimal = build("minimal");
-    assert_eq!(yaml(&minimal["base/compose.yaml"])["services"]["weather"]["init"], true);
+    assert_eq!(
+        yaml(&minimal["base/compose.yaml"])["services"]["weather"]["init"],
+        true
+    );
 }
 
 #[test]
@@ -128,8 +144,14 @@ fn compose_dependencies_start_and_become_healthy() {
     let t = build("run-compose-dependencies");
     let c = yaml(&t["base/compose.yaml"]);
     let s = &c["services"];
-    assert_eq!(s["postgres"]["volumes"][0], "postgres-data:/var/lib/postgresql");
-    assert_eq!(s["legacy-db"]["volumes"][0], "legacy-db-data:/var/lib/postgresql/data");
+    assert_eq!(
+        s["postgres"]["volumes"][0],
+        "postgres-data:/var/lib/postgresql"
+    );
+    assert_eq!(
+        s["legacy-db"]["volumes"][0],
+        "legacy-db-data:/var/lib/postgresql/data"
+    );
     assert_eq!(
         s["mariadb"]["healthcheck"]["test"],
         serde_json::json!(["CMD", "healthcheck.sh", "--connect", "--innodb_initialized"])
@@ -153,7 +175,10 @@ fn dependencies_are_wired_in_both_targets() {
     assert!(k8s["DATABASE_URL"].ends_with("?sslmode=require"));
     assert_eq!(k8s["SESSIONS_HOST"], "sessions.support.svc");
     assert_eq!(k8s["SESSIONS_URL"], "redis://sessions.support.svc:6379");
-    assert_eq!(k8s["MCP_SESSION_STORE_URL"], "redis://sessions.support.svc:6379");
+    assert_eq!(
+        k8s["MCP_SESSION_STORE_URL"],
+        "redis://sessions.support.svc:6379"
+    );
     let compose = yaml(&t["base/compose.yaml"]);
     let env = &compose["services"]["tickets"]["environment"];
     assert_eq!(env["DB_HOST"], "db");
@@ -203,7 +228,10 @@ fn host_validation_admits_in_cluster_and_local_clients() {
     ] {
         assert!(hosts.contains(&h), "{h}: {hosts:?}");
     }
-    assert_eq!(k8s["MCP_TRUST_PROXY_HEADERS"], "true", "TLS ends at the ingress");
+    assert_eq!(
+        k8s["MCP_TRUST_PROXY_HEADERS"], "true",
+        "TLS ends at the ingress"
+    );
     let compose = yaml(&t["base/compose.yaml"]);
     let env = &compose["services"]["docs"]["environment"];
     let local: Vec<&str> = env["MCP_ALLOWED_HOSTS"]
@@ -211,8 +239,14 @@ fn host_validation_admits_in_cluster_and_local_clients() {
         .expect("hosts")
         .split(',')
         .collect();
-    assert!(local.contains(&"localhost:8080") && local.contains(&"localhost"), "{local:?}");
-    assert_eq!(env["MCP_TRUST_PROXY_HEADERS"], "false", "no proxy in compose");
+    assert!(
+        local.contains(&"localhost:8080") && local.contains(&"localhost"),
+        "{local:?}"
+    );
+    assert_eq!(
+        env["MCP_TRUST_PROXY_HEADERS"], "false",
+        "no proxy in compose"
+    );
 }
 
 #[test]
@@ -240,17 +274,22 @@ fn a_shared_namespace_gets_only_the_servers_objects() {
         assert!(!t.contains_key(&format!("base/k8s/{f}")), "{f}");
     }
     let k = yaml(&t["base/k8s/kustomization.yaml"]);
-    assert!(!k["resources"]
-        .as_array()
-        .expect("resources")
-        .iter()
-        .any(|r| r == "namespace.yaml"));
+    assert!(
+        !k["resources"]
+            .as_array()
+            .expect("resources")
+            .iter()
+            .any(|r| r == "namespace.yaml")
+    );
     // The minimal spec, named after itself, owns its namespace.
     assert!(build("minimal").contains_key("base/k8s/namespace.yaml"));
     // Owning a namespace every cluster has is refused.
     let text = std::fs::read_to_string(fixture("run-shared-namespace"))
         .expect("read")
-        .replace("namespace: team-tools", "namespace: default\n  namespaceOwnership: owned");
+        .replace(
+            "namespace: team-tools",
+            "namespace: default\n  namespaceOwnership: owned",
+        );
     let (code, out) = build_text("owned-default", &text);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("MCP251"), "{out}");
@@ -264,7 +303,11 @@ fn the_quota_admits_the_rollout_peak_and_not_one_pod_less() {
     let text = std::fs::read_to_string(fixture("run-quota-peak")).expect("read");
     for (from, to, at) in [
         ("pods: 10", "pods: 9", "/spec/quota/pods"),
-        ("memory: 10Gi}", "memory: 10239Mi}", "/spec/quota/limits/memory"),
+        (
+            "memory: 10Gi}",
+            "memory: 10239Mi}",
+            "/spec/quota/limits/memory",
+        ),
     ] {
         let (code, out) = build_text("quota-peak", &text.replace(from, to));
         assert_eq!(code, 1, "{at}: {out}");

@@ -91,7 +91,12 @@ pub fn env_dir(out: &Path, env: &str) -> PathBuf {
         .map(|e| e.path())
         .filter(|p| p.is_dir())
         .collect();
-    assert_eq!(names.len(), 1, "one spec built into {}: {names:?}", out.display());
+    assert_eq!(
+        names.len(),
+        1,
+        "one spec built into {}: {names:?}",
+        out.display()
+    );
     names[0].join(env)
 }
 

@@ -263,7 +263,9 @@ fn trivy_finds_nothing_high_or_critical() {
         .collect();
     for e in std::fs::read_dir(&built().dir).expect("built dir") {
         let p = e.expect("entry").path();
-        if p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("run-")) {
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("run-"))
+        {
             targets.push(p);
         }
     }
