@@ -527,7 +527,7 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
                         .with_help(f.code.help.unwrap_or(f.code.summary));
                     built
                         .diagnostics
-                        .push(locate(d, file, env, &f.pointer, "responsible field"));
+                        .push(locate(d, file, env, &f.pointer, f.code.name));
                 }
                 continue;
             }

@@ -261,12 +261,18 @@ pub fn objects_file<T: Serialize>(
     docs: &[T],
 ) -> Result<Artifact, CompileError> {
     let mut objects = Vec::new();
-    for doc in docs {
-        objects.push(object(what, doc)?);
+    let mut contents = model.header();
+    for (i, doc) in docs.iter().enumerate() {
+        let o = object(what, doc)?;
+        if i > 0 {
+            contents.push_str("---\n");
+        }
+        contents.push_str(&o.yaml);
+        objects.push(o);
     }
     Ok(Artifact {
         path: path.into(),
-        contents: yaml_file(model, what, docs)?,
+        contents,
         content: Content::Objects(objects),
     })
 }
