@@ -391,3 +391,61 @@ fn two_owners_of_one_namespace_are_refused() {
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Every fixture that validates (the policy pack's failing examples aside) compiles, in every
+/// environment, into artifacts the consistency stage finds in agreement.
+#[test]
+fn every_fixture_passes_the_consistency_stage() {
+    use mcpgen::compile::emitters;
+    use mcpgen::model::Model;
+    let mut specs = Vec::new();
+    let mut stack = vec![root().join("fixtures")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("fixtures") {
+            let p = e.expect("entry").path();
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            if p.is_dir() {
+                if !matches!(name.as_deref(), Some("hostile" | "registry")) {
+                    stack.push(p);
+                }
+            } else if matches!(
+                name.as_deref(),
+                Some("service.yaml" | "service.kdl" | "pass.yaml")
+            ) {
+                specs.push(p);
+            }
+        }
+    }
+    specs.sort();
+    let opts = mcpgen::pipeline::Options {
+        no_config: true,
+        skip_policies: true,
+        ..Default::default()
+    };
+    let mut checked = 0;
+    for spec in specs {
+        let report = mcpgen::pipeline::check_paths(std::slice::from_ref(&spec), &opts);
+        for v in report.files.iter().flat_map(|f| &f.variants) {
+            let model = Model::new(&v.resolved, "service.yaml");
+            if !model.preflight().is_empty() {
+                continue;
+            }
+            let mut artifacts = Vec::new();
+            for e in emitters() {
+                artifacts.extend(e.emit(&model).expect("emits"));
+            }
+            let found: Vec<String> = mcpgen::consistency::check(&model, &artifacts)
+                .into_iter()
+                .map(|f| format!("{} {} {}", f.code.code, f.pointer, f.message))
+                .collect();
+            assert!(
+                found.is_empty(),
+                "{} ({:?}): {found:#?}",
+                spec.display(),
+                v.spec.env()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} variants checked");
+}
