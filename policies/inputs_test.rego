@@ -8,7 +8,8 @@ minimal := {
 	"kind": "MCPServer",
 	"metadata": {
 		"name": "weather",
-		"namespace": "weather"
+		"namespace": "weather",
+		"namespaceOwnership": "owned"
 	},
 	"spec": {
 		"image": "ghcr.io/acme/weather-mcp:0.3.1",
@@ -59,6 +60,9 @@ minimal := {
 			}
 		},
 		"network": {},
+		"rollout": {
+			"maxSurge": 1
+		},
 		"monitoring": {
 			"enabled": true,
 			"metrics": {
@@ -130,12 +134,14 @@ minimal := {
 	},
 	"defaulted": [
 		"/metadata/namespace",
+		"/metadata/namespaceOwnership",
 		"/spec/health",
 		"/spec/mcp",
 		"/spec/monitoring",
 		"/spec/network",
 		"/spec/replicas",
-		"/spec/resources"
+		"/spec/resources",
+		"/spec/rollout"
 	],
 	"environment": null,
 	"file": "service.yaml"

@@ -18,11 +18,35 @@ test_vpa_max if {
 }
 
 test_quota_too_small if {
-	spec := object.union(full, {"replicas": 3, "quota": {"limits": {"memory": "2Gi"}}})
-	count(warn_quota_too_small_for_replicas) == 1 with input as t.spec(spec)
-	count(warn_quota_too_small_for_replicas) == 0 with input as t.spec(object.union(spec, {"replicas": 2}))
+	# 3 replicas + 1 surge + 1 terminating = 5 pods of 1Gi limits.
+	spec := object.union(full, {"replicas": 3, "rollout": {"maxSurge": 1}, "quota": {"limits": {"memory": "4Gi"}}})
+	count(deny_quota_too_small_for_replicas) == 1 with input as t.spec(spec)
+	count(deny_quota_too_small_for_replicas) == 0 with input as t.spec(object.union(spec, {"quota": {"limits": {"memory": "5Gi"}}}))
 	hpa := {"autoscaling": {"enabled": true, "minReplicas": 2, "maxReplicas": 3}}
-	count(warn_quota_too_small_for_replicas) == 1 with input as t.spec(object.union(spec, object.union({"replicas": 1}, hpa)))
+	count(deny_quota_too_small_for_replicas) == 1 with input as t.spec(object.union(spec, object.union({"replicas": 1}, hpa)))
+}
+
+test_quota_pods_at_peak if {
+	# maxReplicas 10 and maxSurge 3: 16 pods at the peak.
+	spec := {"autoscaling": {"enabled": true, "minReplicas": 2, "maxReplicas": 10, "targetCPU": 70}, "rollout": {"maxSurge": 3}, "quota": {"pods": 13}}
+	{f.path | some f in deny_quota_too_small_for_replicas} == {"/spec/quota/pods"} with input as t.spec(spec)
+	count(deny_quota_too_small_for_replicas) == 0 with input as t.spec(object.union(spec, {"quota": {"pods": 16}}))
+}
+
+test_quota_at_the_vpa_bound if {
+	# The VPA may raise memory from 512Mi to 1Gi, and the 1Gi limit with it to 2Gi:
+	# 2 replicas + 1 + 1 = 4 pods need 8Gi of limits.
+	spec := object.union(full, {"replicas": 2, "rollout": {"maxSurge": 1}, "verticalScaling": {"mode": "Recreate", "maxAllowed": {"memory": "1Gi"}}, "quota": {"limits": {"memory": "6Gi"}}})
+	{f.path | some f in deny_quota_too_small_for_replicas} == {"/spec/quota/limits/memory"} with input as t.spec(spec)
+	count(deny_quota_too_small_for_replicas) == 0 with input as t.spec(object.union(spec, {"quota": {"limits": {"memory": "8Gi"}}}))
+	# Off: the VPA only recommends.
+	count(deny_quota_too_small_for_replicas) == 0 with input as t.spec(object.union(spec, {"verticalScaling": {"mode": "Off"}}))
+	# The HPA scales on memory: mcpgen keeps the VPA off it.
+	hpa := {"autoscaling": {"enabled": true, "minReplicas": 2, "maxReplicas": 2, "targetMemory": 80}}
+	count(deny_quota_too_small_for_replicas) == 0 with input as t.spec(object.union(spec, hpa))
+	# No bound at all.
+	unbounded := object.union(spec, {"quota": {"limits": {"memory": "8Gi"}, "requests": {"cpu": "100"}}})
+	{f.path | some f in deny_quota_too_small_for_replicas} == {"/spec/verticalScaling"} with input as t.spec(unbounded)
 }
 
 test_defaulted_requests_and_limits if {

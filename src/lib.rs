@@ -10,12 +10,14 @@
 //!
 //! [`pipeline`] holds the entry points ([`pipeline::check`], [`pipeline::build`]) that the
 //! command line and the tests call. Modules depend forward only: `source` → `spec` →
-//! `validate` → `resolve` → `policy` → `model` → `compile`, with `diagnostics` as a leaf. The
+//! `validate` → `resolve` → `policy` → `model` → `compile` → `consistency`, with
+//! `diagnostics` as a leaf. The
 //! binary (`src/main.rs`) is a thin layer over `cli`.
 
 pub mod cli;
 pub mod compile;
 pub mod config;
+pub mod consistency;
 pub mod diagnostics;
 pub mod discover;
 pub mod gatekeeper;

@@ -5,7 +5,7 @@
 //! files ─▶ Document ─▶ (schema, semantic checks) ─▶ Spec ─▶ ResolvedSpec ─▶ policies ─┐
 //!                                                                                    ▼
 //!          mcpgen.toml (nearest to each file) ─▶ Rules ─▶ Sink (levels, exceptions) ─▶ Report
-//! Report ─▶ Model ─▶ preflight (MCP301) ─▶ emitters ─▶ Tree per environment ─▶ Built
+//! Report ─▶ Model ─▶ preflight (MCP301) ─▶ emitters ─▶ consistency (MCP32x) ─▶ Tree ─▶ Built
 //! ```
 //!
 //! [`check`] never stops at the first problem: every file is read, every variant (the base and
@@ -14,15 +14,16 @@
 //! unknown environment) is a typed [`Failure`]. Files are grouped by the configuration that
 //! applies to them (the `mcpgen.toml` files from the spec's directory up, or `--config`): the
 //! built-in pack is parsed once per run and each group extends a clone of it with its own
-//! policies and data, and its own levels and exceptions. [`build`] lowers each selected variant to a Model, refuses once per
-//! model what no target can produce, and runs the emitters; writing the trees (atomically, or
-//! comparing them for `--check`) is [`crate::write`]'s job. Nothing here prints: the CLI renders
-//! the report.
+//! policies and data, and its own levels and exceptions. [`build`] lowers each selected variant
+//! to a Model, refuses once per model what no target can produce, runs the emitters, and checks
+//! the artifacts against each other ([`crate::consistency`]); an environment whose artifacts do
+//! not agree gets findings and no tree. Writing the trees (atomically, or comparing them for
+//! `--check`) is [`crate::write`]'s job. Nothing here prints: the CLI renders the report.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::compile::{CompileError, Emitter, emitters};
+use crate::compile::{Artifact, CompileError, Emitter, emitters};
 use crate::config::{self, Loaded, Overrides};
 use crate::diagnostics::render::RuleInfo;
 use crate::diagnostics::{Diagnostic, Level, Sink, Span, codes, sink};
@@ -540,6 +541,18 @@ pub struct Plan {
     pub root: String,
     /// The resolved spec the outputs were built from.
     pub resolved: ResolvedSpec,
+    /// The artifacts of the tree, with their typed contents (the Kubernetes objects among
+    /// them are what a policy engine over the outputs reads).
+    pub artifacts: Vec<Artifact>,
+}
+
+impl Plan {
+    /// The Kubernetes objects of this environment, with the path of their file.
+    pub fn objects(&self) -> impl Iterator<Item = (&str, &crate::compile::Object)> {
+        self.artifacts
+            .iter()
+            .flat_map(|a| a.objects().iter().map(move |o| (a.path.as_str(), o)))
+    }
 }
 
 /// What a build produced.
@@ -549,7 +562,8 @@ pub struct Built {
     pub trees: Vec<Tree>,
     /// What each tree was built from, in the same order.
     pub plans: Vec<Plan>,
-    /// Findings of the build (MCP301 for what no target can produce).
+    /// Findings of the build (MCP301 for what no target can produce, MCP32x for artifacts
+    /// that do not agree).
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -574,9 +588,17 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
         .iter()
         .filter(|e| opts.targets.is_empty() || opts.targets.iter().any(|t| t == e.name()))
         .collect();
-    let several = report.files.len() > 1;
     let mut built = Built::default();
-    for file in &report.files {
+    // Per plan, the file it came from (to locate findings across outputs).
+    let mut plan_files: Vec<usize> = Vec::new();
+    let locate =
+        |d: Diagnostic, file: &FileReport, env: Option<&str>, pointer: &str, label: &str| {
+            match &file.doc {
+                Some(doc) => d.with_label(doc.locate(env, pointer).0, label),
+                None => d,
+            }
+        };
+    for (file_index, file) in report.files.iter().enumerate() {
         let source_name = file
             .path
             .file_name()
@@ -587,24 +609,22 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
             let refusals = model.preflight();
             if !refusals.is_empty() {
                 for r in refusals {
-                    let mut d = Diagnostic::new(&codes::OUTPUT_UNSUPPORTED, r.message)
+                    let d = Diagnostic::new(&codes::OUTPUT_UNSUPPORTED, r.message)
                         .at_pointer(r.pointer.clone())
                         .in_environment(env)
                         .with_help(r.help);
-                    if let Some(doc) = &file.doc {
-                        let (span, _) = doc.locate(env, &r.pointer);
-                        d = d.with_label(span, "cannot be built");
-                    }
-                    built.diagnostics.push(d);
+                    built
+                        .diagnostics
+                        .push(locate(d, file, env, &r.pointer, "cannot be built"));
                 }
                 continue;
             }
-            let mut files = BTreeMap::new();
+            let mut artifacts: Vec<Artifact> = Vec::new();
             for e in &selected {
-                let artifacts = e.emit(&model).map_err(|err| match err {
+                let emitted = e.emit(&model).map_err(|err| match err {
                     CompileError::Serialize { .. } => Failure::Compile(err.to_string()),
                 })?;
-                if artifacts.is_empty() && !opts.targets.is_empty() {
+                if emitted.is_empty() && !opts.targets.is_empty() {
                     let mut d = Diagnostic::new(
                         &codes::OUTPUT_EMPTY,
                         format!(
@@ -622,16 +642,30 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
                     }
                     built.diagnostics.push(d);
                 }
-                for a in artifacts {
-                    files.insert(a.path, a.contents);
-                }
+                artifacts.extend(emitted);
             }
-            let env_dir = env.unwrap_or("base");
-            let root = if several {
-                format!("{}/{env_dir}", model.name)
-            } else {
-                env_dir.to_string()
-            };
+            // The artifacts must agree with each other before anything is written.
+            let findings = crate::consistency::check(&model, &artifacts);
+            if !findings.is_empty() {
+                for f in findings {
+                    let d = Diagnostic::new(f.code, f.message)
+                        .at_pointer(f.pointer.clone())
+                        .in_environment(env)
+                        .with_help(f.code.help.unwrap_or(f.code.summary));
+                    built
+                        .diagnostics
+                        .push(locate(d, file, env, &f.pointer, f.code.name));
+                }
+                continue;
+            }
+            let files: BTreeMap<String, String> = artifacts
+                .iter()
+                .map(|a| (a.path.clone(), a.contents.clone()))
+                .collect();
+            // One rule whatever the number of specs built at once, so a spec always lands in
+            // the same place (the drift check of one spec of a set finds what a build of the
+            // set wrote).
+            let root = format!("{}/{}", model.name, env.unwrap_or("base"));
             if built.trees.iter().any(|t| t.root == root) {
                 return Err(Failure::Overlap(format!(
                     "two specs would both write to `{root}`: give them different metadata.name \
@@ -643,8 +677,53 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
                 environment: model.env.clone(),
                 root: root.clone(),
                 resolved: variant.resolved.clone(),
+                artifacts,
             });
+            plan_files.push(file_index);
             built.trees.push(Tree { root, files });
+        }
+    }
+    // Outputs of one environment are deployed together: an object two specs both write (a
+    // namespace both claim to own) would be silently replaced by the later one.
+    let mut by_env: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
+    for (i, p) in built.plans.iter().enumerate() {
+        by_env.entry(p.environment.clone()).or_default().push(i);
+    }
+    for members in by_env.values() {
+        let outputs: Vec<&[Artifact]> = members
+            .iter()
+            .map(|&i| built.plans[i].artifacts.as_slice())
+            .collect();
+        for (later, o) in crate::consistency::duplicates_across(&outputs) {
+            let plan = &built.plans[members[later]];
+            let file = &report.files[plan_files[members[later]]];
+            let pointer = if o.kind() == "Namespace" {
+                "/metadata/namespaceOwnership"
+            } else {
+                "/metadata/name"
+            };
+            let d = Diagnostic::new(
+                &codes::DUPLICATE_OBJECT,
+                format!(
+                    "{} `{}`{} is also written for another spec of this build: applied                      together, one replaces the other",
+                    o.kind(),
+                    o.name(),
+                    o.namespace()
+                        .as_ref()
+                        .map(|n| format!(" in namespace `{n}`"))
+                        .unwrap_or_default()
+                ),
+            )
+            .at_pointer(pointer)
+            .in_environment(plan.environment.as_deref())
+            .with_help(codes::DUPLICATE_OBJECT.help.unwrap_or_default());
+            built.diagnostics.push(locate(
+                d,
+                file,
+                plan.environment.as_deref(),
+                pointer,
+                "written twice",
+            ));
         }
     }
     write::validate(&built.trees).map_err(|e| Failure::Overlap(e.to_string()))?;

@@ -20,8 +20,8 @@ pub struct Args {
     /// Spec files (YAML, or KDL with a `.kdl` extension).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Output directory. Each environment goes to `DIR/<env>/` (`DIR/<name>/<env>/` when several
-    /// specs are built at once).
+    /// Output directory. Each environment of each spec goes to `DIR/<metadata.name>/<env>/`
+    /// (`base` for the base spec), however many specs are built at once.
     #[arg(short, long, value_name = "DIR", required_unless_present = "stdout")]
     pub output: Option<PathBuf>,
     /// Build only this environment. Without it, every environment the spec defines is built,
@@ -40,7 +40,9 @@ pub struct Args {
     /// Do not write: list the files a build would add, change and remove in DIR.
     #[arg(long, alias = "plan", conflicts_with = "stdout")]
     pub dry_run: bool,
-    /// Do not write: print the Kubernetes objects as one multi-document YAML stream.
+    /// Do not write: print one environment's Kubernetes objects as one multi-document YAML
+    /// stream, in the order kustomize applies them (needs `--env` when a spec defines several
+    /// environments).
     #[arg(long)]
     pub stdout: bool,
     /// Output format of findings and the report.
@@ -80,6 +82,22 @@ pub fn run(mut args: Args) -> Outcome {
         }
         None => (Vec::new(), Vec::new()),
     };
+    // A stream of several environments would apply each one over the previous: the same
+    // objects, one silently replacing the other.
+    if args.stdout && args.env.is_none() {
+        let mut envs: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+        for p in &plans {
+            envs.entry(p.file.as_str())
+                .or_default()
+                .push(p.environment.clone().unwrap_or_else(|| "base".to_string()));
+        }
+        if let Some((file, names)) = envs.iter().find(|(_, n)| n.len() > 1) {
+            report.failures.push(pipeline::Failure::Overlap(format!(
+                "--stdout prints one environment, and {file} builds {}: add --env NAME",
+                names.join(", ")
+            )));
+        }
+    }
     let failed = !report.failures.is_empty();
     let has_error = report.has_errors();
 
@@ -123,9 +141,18 @@ pub fn run(mut args: Args) -> Outcome {
     }
 
     if args.stdout {
-        print(&stream(&trees));
-        out.finish(None);
-        return Outcome::Clean;
+        return match stream(&plans) {
+            Ok(text) => {
+                print(&text);
+                out.finish(None);
+                Outcome::Clean
+            }
+            Err(e) => {
+                out.finish(None);
+                fail(&e);
+                Outcome::Failure
+            }
+        };
     }
     let Some(dir) = args.output.as_deref() else {
         fail("no output directory (-o DIR)");
@@ -262,24 +289,44 @@ impl Report {
     }
 }
 
-/// Kubernetes objects of every tree as one stream, each file introduced by a `# Source:` line.
-fn stream(trees: &[Tree]) -> String {
-    let mut out = String::new();
-    for t in trees {
-        for (path, text) in &t.files {
-            let kube = path.starts_with("k8s/")
-                || path.strip_prefix("monitoring/").is_some_and(|name| {
-                    crate::compile::monitoring::KUBERNETES_OBJECTS.contains(&name)
-                });
-            if !kube || !path.ends_with(".yaml") || path.ends_with("kustomization.yaml") {
+/// The Kubernetes objects of every built environment as one stream, in the order kustomize
+/// applies them (a Namespace first, then what lives in it; kinds kustomize does not order by
+/// group and kind), each introduced by a `# Source:` line. Two objects with the same kind,
+/// namespace and name are refused: `kubectl apply -f -` would apply the second over the first.
+fn stream(plans: &[Plan]) -> Result<String, String> {
+    let mut objects: Vec<(String, &crate::compile::Object)> = Vec::new();
+    for p in plans {
+        for a in &p.artifacts {
+            if a.path.ends_with("kustomization.yaml") {
                 continue;
             }
-            out.push_str("---\n");
-            out.push_str(&format!("# Source: {}/{path}\n", t.root));
-            out.push_str(text);
+            for o in a.objects() {
+                objects.push((format!("{}/{}", p.root, a.path), o));
+            }
         }
     }
-    out
+    objects.sort_by(|(pa, a), (pb, b)| crate::compile::apply_order(a, b).then(pa.cmp(pb)));
+    for pair in objects.windows(2) {
+        let ((pa, a), (pb, b)) = (&pair[0], &pair[1]);
+        if a.key() == b.key() {
+            return Err(format!(
+                "{pa} and {pb} both hold {} `{}`{}: streamed together, the second replaces the                  first (MCP329)",
+                a.kind(),
+                a.name(),
+                a.namespace()
+                    .as_ref()
+                    .map(|n| format!(" in namespace `{n}`"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    let mut out = String::new();
+    for (source, o) in objects {
+        out.push_str("---\n");
+        out.push_str(&format!("# Source: {source}\n"));
+        out.push_str(&o.yaml);
+    }
+    Ok(out)
 }
 
 fn report_drift(drift: &[write::Drift], report: &mut Report) {

@@ -5,13 +5,15 @@
 //! `$VAR` in every string it reads, so each value that comes from the spec has `$` doubled.
 //! Secret values are never written: the server reads them from `secrets.env`, and a database
 //! that needs a password to start from `<dependency>.env`, files the user creates next to
-//! `compose.yaml` from the `.example` files mcpgen writes, and never commits.
+//! `compose.yaml` from the `.example` files mcpgen writes, and never commits. The server runs
+//! with `init: true` (Docker's init is PID 1 and forwards signals), and learns where each
+//! dependency is from variables naming its compose service.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::compile::{Artifact, CompileError, Emitter, yaml_file};
+use crate::compile::{Artifact, CompileError, Content, Emitter, yaml_file};
 use crate::model::{HOME_DIR, Model, UID};
 
 /// The compose target (`--target compose`).
@@ -28,9 +30,14 @@ impl Emitter for Compose {
 
     fn emit(&self, m: &Model) -> Result<Vec<Artifact>, CompileError> {
         let file = compose_file(m);
+        let value = serde_json::to_value(&file).map_err(|e| CompileError::Serialize {
+            what: "compose.yaml".to_string(),
+            message: e.to_string(),
+        })?;
         let mut out = vec![Artifact {
             path: "compose.yaml".to_string(),
             contents: yaml_file(m, "compose.yaml", &[file])?,
+            content: Content::Compose(value),
         }];
         let copy_note = |file: &str| {
             let mut text = m.header();
@@ -47,10 +54,7 @@ impl Emitter for Compose {
                     s.secret, s.key
                 ));
             }
-            out.push(Artifact {
-                path: format!("{SECRETS_FILE}.example"),
-                contents: text,
-            });
+            out.push(Artifact::text(format!("{SECRETS_FILE}.example"), text));
         }
         // Database images refuse to start without a password; each gets its own env file so
         // the server's secrets never reach another container.
@@ -59,10 +63,7 @@ impl Emitter for Compose {
                 let file = format!("{name}.env");
                 let mut text = copy_note(&file);
                 text.push_str(&format!("{var}=\n"));
-                out.push(Artifact {
-                    path: format!("{file}.example"),
-                    contents: text,
-                });
+                out.push(Artifact::text(format!("{file}.example"), text));
             }
         }
         Ok(out)
@@ -94,6 +95,8 @@ struct Service {
     command: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     user: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    init: Option<bool>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     environment: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -204,7 +207,19 @@ fn compose_file(m: &Model) -> ComposeFile {
 
     let mut depends_on = BTreeMap::new();
     for (name, dep) in &m.dependencies {
-        let test = dep.healthcheck.iter().map(|c| lit(c)).collect();
+        let healthcheck = dep.healthcheck.as_ref().map(|test| Healthcheck {
+            test: test.iter().map(|c| lit(c)).collect(),
+            interval: "10s".to_string(),
+            timeout: "5s".to_string(),
+            retries: 5,
+            start_period: "30s".to_string(),
+        });
+        // Without a health check the server can only wait for the container to start.
+        let condition = if healthcheck.is_some() {
+            "service_healthy"
+        } else {
+            "service_started"
+        };
         let mut svc_volumes = Vec::new();
         if let Some(dir) = dep.data_dir {
             let vol = format!("{name}-data");
@@ -226,13 +241,7 @@ fn compose_file(m: &Model) -> ComposeFile {
                 },
                 volumes: svc_volumes,
                 security_opt: vec!["no-new-privileges:true".to_string()],
-                healthcheck: Some(Healthcheck {
-                    test,
-                    interval: "10s".to_string(),
-                    timeout: "5s".to_string(),
-                    retries: 5,
-                    start_period: "30s".to_string(),
-                }),
+                healthcheck,
                 restart: "unless-stopped".to_string(),
                 ..Service::default()
             },
@@ -240,7 +249,7 @@ fn compose_file(m: &Model) -> ComposeFile {
         depends_on.insert(
             name.clone(),
             DependsOn {
-                condition: "service_healthy".to_string(),
+                condition: condition.to_string(),
                 restart: true,
             },
         );
@@ -279,8 +288,9 @@ fn compose_file(m: &Model) -> ComposeFile {
             .as_ref()
             .map(|args| args.iter().map(|a| lit(a)).collect()),
         user: Some(format!("{UID}:{UID}")),
+        init: Some(true),
         environment: m
-            .env_vars
+            .compose_env
             .iter()
             .map(|(k, v)| (k.clone(), lit(v)))
             .collect(),

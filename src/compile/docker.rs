@@ -1,5 +1,12 @@
-//! The Docker target: a multi-stage `Dockerfile` and its `.dockerignore`, written only when the
+//! The Docker target: a multi-stage `Dockerfile` and its ignore file, written only when the
 //! spec has a `build` section (without one, the image is built elsewhere).
+//!
+//! The documented build runs from the application's root with the Dockerfile given by path
+//! (`docker build -f DIR/<name>/<env>/Dockerfile .`). BuildKit reads the ignore file named
+//! after the Dockerfile beside it (`Dockerfile.dockerignore`) in preference to a `.dockerignore`
+//! at the context root, so that is where it is written. Every image runs its command under
+//! tini, copied from Debian's package into the final stage, so that the server is not PID 1
+//! (which ignores SIGTERM unless it installs a handler) and zombies are reaped.
 //!
 //! The Dockerfile is a typed list of [`Instruction`]s with one serializer. Every instruction
 //! that carries a value from the spec uses the JSON exec form, whose strings are escaped by
@@ -8,8 +15,19 @@
 //! would have to appear outside a JSON string (the build output path in `COPY`) are checked
 //! against a conservative character set instead, and rejected with a located error.
 
-use crate::compile::{Artifact, CompileError, Emitter};
-use crate::model::{BuildModel, Model, UID};
+use crate::compile::{Artifact, CompileError, Content, Emitter};
+use crate::model::{APP_DIR, BuildModel, Model, UID};
+
+/// File name of the Dockerfile in the environment directory.
+pub const DOCKERFILE: &str = "Dockerfile";
+/// Ignore file BuildKit reads for [`DOCKERFILE`] when the build names it with `-f`.
+pub const IGNORE_FILE: &str = "Dockerfile.dockerignore";
+/// Image of the stage that provides the init process.
+const INIT_IMAGE: &str = "debian:bookworm-slim";
+/// The statically linked tini of that package: it also runs in distroless/static.
+const INIT_SOURCE: &str = "/usr/bin/tini-static";
+/// Where tini is in the runtime stage.
+pub const INIT_PATH: &str = "/usr/bin/tini";
 use crate::spec::{BuildPackage, Runtime};
 
 /// The Docker target (`--target docker`).
@@ -26,14 +44,22 @@ impl Emitter for Docker {
             return Ok(Vec::new());
         };
         let instructions = dockerfile(m, build)?;
+        let patterns = ignore_patterns(build);
+        let mut ignore = m.header();
+        for p in &patterns {
+            ignore.push_str(p);
+            ignore.push('\n');
+        }
         Ok(vec![
             Artifact {
-                path: "Dockerfile".to_string(),
+                path: DOCKERFILE.to_string(),
                 contents: render(&instructions)?,
+                content: Content::Dockerfile(instructions),
             },
             Artifact {
-                path: ".dockerignore".to_string(),
-                contents: dockerignore(m, build),
+                path: IGNORE_FILE.to_string(),
+                contents: ignore,
+                content: Content::Ignore(patterns),
             },
         ])
     }
@@ -68,6 +94,8 @@ pub enum Instruction {
     },
     /// `RUN ["cmd", ...]`.
     Run(Vec<String>),
+    /// `RUN` in shell form, for fixed text mcpgen writes itself (never a value from a spec).
+    Shell(&'static str),
     /// `USER uid:gid`.
     User(i64, i64),
     /// `EXPOSE port`.
@@ -87,6 +115,8 @@ pub enum Instruction {
     },
     /// `HEALTHCHECK NONE`.
     HealthcheckNone,
+    /// `ENTRYPOINT ["cmd", ...]`.
+    Entrypoint(Vec<String>),
     /// `CMD ["cmd", ...]`.
     Cmd(Vec<String>),
 }
@@ -170,6 +200,7 @@ pub fn render(instructions: &[Instruction]) -> Result<String, CompileError> {
                 None => format!("COPY {}", json(paths)?),
             },
             Instruction::Run(cmd) => format!("RUN {}", json(cmd)?),
+            Instruction::Shell(text) => format!("RUN {text}"),
             Instruction::User(u, g) => format!("USER {u}:{g}"),
             Instruction::Expose(p) => format!("EXPOSE {p}"),
             Instruction::Healthcheck {
@@ -184,6 +215,7 @@ pub fn render(instructions: &[Instruction]) -> Result<String, CompileError> {
                 json(command)?
             ),
             Instruction::HealthcheckNone => "HEALTHCHECK NONE".to_string(),
+            Instruction::Entrypoint(cmd) => format!("ENTRYPOINT {}", json(cmd)?),
             Instruction::Cmd(cmd) => format!("CMD {}", json(cmd)?),
         };
         out.push_str(&line);
@@ -219,6 +251,17 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
     let mut d = vec![
         I::Comment(m.header().trim_start_matches("# ").trim_end().to_string()),
         I::Blank,
+        I::Comment(
+            "Init stage: tini, so the server is not PID 1 (which ignores SIGTERM) and zombies \
+             are reaped."
+                .into(),
+        ),
+        I::From {
+            image: INIT_IMAGE.to_string(),
+            alias: Some("init".into()),
+        },
+        I::Shell(INIT_INSTALL),
+        I::Blank,
     ];
     let runtime_copies = match package {
         Some(p) => package_stage(&mut d, b, p, builder)?,
@@ -232,7 +275,7 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
         image: runtime,
         alias: Some("runtime".into()),
     });
-    d.push(I::Workdir("/app".into()));
+    d.push(I::Workdir(APP_DIR.into()));
     if let Some(name) = &m.registry_name {
         // The MCP Registry reads this label to verify that the publisher owns the image.
         d.push(I::Label(vec![(
@@ -257,6 +300,10 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
         ])),
         Runtime::Go => {}
     }
+    d.push(I::Copy {
+        from: Some("init".into()),
+        paths: vec![INIT_SOURCE.to_string(), INIT_PATH.to_string()],
+    });
     for (src, dest) in runtime_copies {
         d.push(I::Copy {
             from: Some("build".into()),
@@ -284,9 +331,21 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
             d.push(I::HealthcheckNone);
         }
     }
+    // `-s` keeps tini reaping when something else is PID 1 (compose's `init: true`).
+    d.push(I::Entrypoint(vec![
+        INIT_PATH.to_string(),
+        "-s".to_string(),
+        "--".to_string(),
+    ]));
     d.push(I::Cmd(b.command.clone()));
     Ok(d)
 }
+
+/// The init stage's one command: install Debian's tini without recommends, pinned to upstream
+/// 0.19.0 and Debian revision 1 (`*` admits the binNMU suffix, which differs between
+/// architectures), and leave no apt lists behind.
+const INIT_INSTALL: &str = "apt-get update && apt-get install -y --no-install-recommends \
+                            'tini=0.19.0-1*' && rm -rf /var/lib/apt/lists/*";
 
 /// The build stage of an image built from the context: dependencies first, so their layer is
 /// cached, then the sources and the build command. Returns what the runtime stage copies.
@@ -458,31 +517,32 @@ fn python_build_env() -> Vec<(String, String)> {
     ]
 }
 
-fn dockerignore(m: &Model, b: &BuildModel) -> String {
+/// Patterns of the ignore file, relative to the build context (the application's root):
+/// version control, secrets and keys anywhere, mcpgen's own outputs, and each runtime's local
+/// build leftovers.
+fn ignore_patterns(b: &BuildModel) -> Vec<String> {
     let mut lines: Vec<&str> = vec![
         ".git",
+        "**/.git",
         ".gitignore",
-        "Dockerfile",
+        "**/Dockerfile",
+        "**/*.dockerignore",
         ".dockerignore",
-        "compose.yaml",
-        "k8s/",
-        "monitoring/",
+        "**/compose.yaml",
         "**/*.env",
-        "**/.env*",
+        "**/.env",
+        "**/.env.*",
         "**/*.pem",
         "**/*.key",
+        "**/id_rsa*",
+        "**/id_ed25519*",
     ];
     match b.runtime {
-        Runtime::Node => lines.extend(["node_modules", "npm-debug.log*", "coverage"]),
+        Runtime::Node => lines.extend(["**/node_modules", "npm-debug.log*", "coverage"]),
         Runtime::Python => lines.extend(["**/__pycache__", "**/*.pyc", ".venv", "venv"]),
         Runtime::Go => lines.extend(["vendor/**/*_test.go"]),
     }
-    let mut out = m.header();
-    for l in lines {
-        out.push_str(l);
-        out.push('\n');
-    }
-    out
+    lines.into_iter().map(str::to_string).collect()
 }
 
 #[cfg(test)]

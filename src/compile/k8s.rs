@@ -38,8 +38,10 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::compile::{Artifact, CompileError, Emitter, yaml_file};
-use crate::model::{CONTAINER, Model, NamedPort, PORT_HTTP, ProbeModel, UID};
+use crate::compile::{Artifact, CompileError, Content, Emitter, objects_file, yaml_file};
+use crate::model::{
+    CONTAINER, Model, NAMESPACE_NAME_LABEL, NODE_LOCAL_DNS, NamedPort, PORT_HTTP, ProbeModel, UID,
+};
 use crate::spec::{PortProtocol, VpaMode};
 
 /// The Kubernetes target (`--target k8s`).
@@ -52,67 +54,112 @@ impl Emitter for Kubernetes {
     }
 
     fn emit(&self, m: &Model) -> Result<Vec<Artifact>, CompileError> {
-        let mut files: Vec<(String, String)> = Vec::new();
-        let mut add = |name: &str, text: String| files.push((name.to_string(), text));
+        let mut files: Vec<Artifact> = Vec::new();
+        let file = |name: &str| format!("k8s/{name}");
 
-        add(
-            "namespace.yaml",
-            yaml_file(m, "Namespace", &[namespace(m)])?,
-        );
-        add(
-            "serviceaccount.yaml",
-            yaml_file(m, "ServiceAccount", &[service_account(m)])?,
-        );
+        // Namespace-wide objects only in a namespace the server owns: in a shared one they
+        // would change the namespace for every tenant, and `kubectl delete -k` would delete
+        // it with everything in it.
+        if m.namespace_owned {
+            files.push(objects_file(
+                m,
+                file("namespace.yaml"),
+                "Namespace",
+                &[namespace(m)],
+            )?);
+        }
+        files.push(objects_file(
+            m,
+            file("serviceaccount.yaml"),
+            "ServiceAccount",
+            &[service_account(m)],
+        )?);
         let config_map = config_map(m);
         let checksum = config_map.as_ref().map(config_checksum);
         if let Some(cm) = &config_map {
-            add("configmap.yaml", yaml_file(m, "ConfigMap", &[cm])?);
+            files.push(objects_file(m, file("configmap.yaml"), "ConfigMap", &[cm])?);
         }
-        add(
-            "deployment.yaml",
-            yaml_file(m, "Deployment", &[deployment(m, checksum.as_deref())])?,
-        );
-        add("service.yaml", yaml_file(m, "Service", &[service(m)])?);
+        files.push(objects_file(
+            m,
+            file("deployment.yaml"),
+            "Deployment",
+            &[deployment(m, checksum.as_deref())],
+        )?);
+        files.push(objects_file(
+            m,
+            file("service.yaml"),
+            "Service",
+            &[service(m)],
+        )?);
         if let Some(ing) = ingress(m) {
-            add("ingress.yaml", yaml_file(m, "Ingress", &[ing])?);
+            files.push(objects_file(m, file("ingress.yaml"), "Ingress", &[ing])?);
         }
-        add(
-            "poddisruptionbudget.yaml",
-            yaml_file(m, "PodDisruptionBudget", &[pdb(m)])?,
-        );
+        files.push(objects_file(
+            m,
+            file("poddisruptionbudget.yaml"),
+            "PodDisruptionBudget",
+            &[pdb(m)],
+        )?);
         if let Some(h) = hpa(m) {
-            add(
-                "horizontalpodautoscaler.yaml",
-                yaml_file(m, "HorizontalPodAutoscaler", &[h])?,
-            );
+            files.push(objects_file(
+                m,
+                file("horizontalpodautoscaler.yaml"),
+                "HorizontalPodAutoscaler",
+                &[h],
+            )?);
         }
         if let Some(v) = vpa(m) {
-            add(
-                "verticalpodautoscaler.yaml",
-                yaml_file(m, "VerticalPodAutoscaler", &[v])?,
-            );
+            files.push(objects_file(
+                m,
+                file("verticalpodautoscaler.yaml"),
+                "VerticalPodAutoscaler",
+                &[v],
+            )?);
         }
-        add(
-            "networkpolicy.yaml",
-            yaml_file(m, "NetworkPolicy", &[network_policy(m)])?,
-        );
-        if let Some((q, l)) = quota(m) {
-            add("resourcequota.yaml", yaml_file(m, "ResourceQuota", &[q])?);
-            add("limitrange.yaml", yaml_file(m, "LimitRange", &[l])?);
+        files.push(objects_file(
+            m,
+            file("networkpolicy.yaml"),
+            "NetworkPolicy",
+            &[network_policy(m)],
+        )?);
+        if m.namespace_owned {
+            if let Some(q) = resource_quota(m) {
+                files.push(objects_file(
+                    m,
+                    file("resourcequota.yaml"),
+                    "ResourceQuota",
+                    &[q],
+                )?);
+            }
+            if let Some(l) = limit_range(m) {
+                files.push(objects_file(
+                    m,
+                    file("limitrange.yaml"),
+                    "LimitRange",
+                    &[l],
+                )?);
+            }
         }
-        let kustomization = Kustomization::of(files.iter().map(|(n, _)| n.clone()).collect());
-        files.push((
-            "kustomization.yaml".to_string(),
-            yaml_file(m, "Kustomization", &[kustomization])?,
-        ));
-        Ok(files
-            .into_iter()
-            .map(|(n, contents)| Artifact {
-                path: format!("k8s/{n}"),
-                contents,
-            })
-            .collect())
+        let listed: Vec<String> = files
+            .iter()
+            .filter_map(|a| a.path.strip_prefix("k8s/").map(str::to_string))
+            .collect();
+        files.push(kustomization_file(m, "k8s/kustomization.yaml", listed)?);
+        Ok(files)
     }
+}
+
+/// A `kustomization.yaml` artifact listing `resources` (relative to its directory).
+pub(crate) fn kustomization_file(
+    m: &Model,
+    path: &str,
+    resources: Vec<String>,
+) -> Result<Artifact, CompileError> {
+    Ok(Artifact {
+        path: path.to_string(),
+        contents: yaml_file(m, "Kustomization", &[Kustomization::of(resources.clone())])?,
+        content: Content::Kustomization(resources),
+    })
 }
 
 /// `kustomization.yaml` (kustomize.config.k8s.io/v1beta1). Only the fields mcpgen writes.
@@ -314,7 +361,7 @@ fn probe(m: &Model, p: &ProbeModel) -> Probe {
 
 fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
     let mut env: Vec<EnvVar> = m
-        .env_vars
+        .kubernetes_env
         .iter()
         .map(|(k, v)| EnvVar {
             name: k.clone(),
@@ -451,12 +498,17 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
         pod_annotations.insert("checksum/config".to_string(), sum.to_string());
     }
 
+    // Domains are counted only among nodes the pod may run on: with the default `Ignore`,
+    // tainted nodes (GPU, system, control-plane pools) count as empty domains, and a
+    // `DoNotSchedule` constraint then keeps scale-out pods Pending.
     let spread = |key: &str, when: &str| TopologySpreadConstraint {
         label_selector: Some(selector(m)),
         match_label_keys: Some(vec!["pod-template-hash".to_string()]),
         max_skew: 1,
         topology_key: key.to_string(),
         when_unsatisfiable: when.to_string(),
+        node_affinity_policy: Some("Honor".to_string()),
+        node_taints_policy: Some("Honor".to_string()),
         ..TopologySpreadConstraint::default()
     };
 
@@ -795,7 +847,7 @@ fn vpa(m: &Model) -> Option<Vpa> {
 fn ns_selector(ns: &str) -> LabelSelector {
     LabelSelector {
         match_labels: Some(BTreeMap::from([(
-            "kubernetes.io/metadata.name".to_string(),
+            NAMESPACE_NAME_LABEL.to_string(),
             ns.to_string(),
         )])),
         ..LabelSelector::default()
@@ -888,28 +940,48 @@ fn network_policy(m: &Model) -> NetworkPolicy {
             )]),
         });
     }
+    // An `allowFrom` peer that is also the Prometheus namespace (or listed twice) would
+    // otherwise appear twice.
+    let ingress = without_covered(ingress, |r| (&r.from, &r.ports));
 
+    // DNS: the kube-dns pods, and NodeLocal DNSCache's link-local address on each node for
+    // clusters that run it (its pods use the host network, so no pod selector matches them).
     let mut egress = vec![NetworkPolicyEgressRule {
-        to: Some(vec![NetworkPolicyPeer {
-            namespace_selector: Some(ns_selector("kube-system")),
-            pod_selector: Some(LabelSelector {
-                match_labels: Some(BTreeMap::from([(
-                    "k8s-app".to_string(),
-                    "kube-dns".to_string(),
-                )])),
-                ..LabelSelector::default()
-            }),
-            ..NetworkPolicyPeer::default()
-        }]),
+        to: Some(vec![
+            NetworkPolicyPeer {
+                namespace_selector: Some(ns_selector("kube-system")),
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(BTreeMap::from([(
+                        "k8s-app".to_string(),
+                        "kube-dns".to_string(),
+                    )])),
+                    ..LabelSelector::default()
+                }),
+                ..NetworkPolicyPeer::default()
+            },
+            NetworkPolicyPeer {
+                ip_block: Some(IPBlock {
+                    cidr: format!("{NODE_LOCAL_DNS}/32"),
+                    ..IPBlock::default()
+                }),
+                ..NetworkPolicyPeer::default()
+            },
+        ]),
         ports: Some(vec![
             np_port(IntOrString::Int(53), "UDP"),
             np_port(IntOrString::Int(53), "TCP"),
         ]),
     }];
+    // Each dependency on its port: its pods when the spec names their labels, else every pod
+    // of its namespace.
     for d in m.dependencies.values() {
         egress.push(NetworkPolicyEgressRule {
             to: Some(vec![NetworkPolicyPeer {
                 namespace_selector: Some(ns_selector(&d.namespace)),
+                pod_selector: (!d.pod_labels.is_empty()).then(|| LabelSelector {
+                    match_labels: Some(d.pod_labels.clone()),
+                    ..LabelSelector::default()
+                }),
                 ..NetworkPolicyPeer::default()
             }]),
             ports: Some(vec![np_port(IntOrString::Int(d.port as i32), "TCP")]),
@@ -925,13 +997,7 @@ fn network_policy(m: &Model) -> NetworkPolicy {
     }
 
     // A dependency also listed in `allowTo` would otherwise appear twice.
-    let mut unique: Vec<NetworkPolicyEgressRule> = Vec::new();
-    for rule in egress {
-        if !unique.contains(&rule) {
-            unique.push(rule);
-        }
-    }
-    let egress = unique;
+    let egress = without_covered(egress, |r| (&r.to, &r.ports));
 
     NetworkPolicy {
         metadata: meta(m, &m.name),
@@ -944,7 +1010,82 @@ fn network_policy(m: &Model) -> NetworkPolicy {
     }
 }
 
-fn quota(m: &Model) -> Option<(ResourceQuota, LimitRange)> {
+/// The rules no other rule already covers: a rule is dropped when an earlier-kept or later
+/// rule has the same peers and admits every port it admits (all ports when `ports` is absent).
+/// Order is kept.
+fn without_covered<R: Clone + PartialEq>(
+    rules: Vec<R>,
+    parts: impl Fn(
+        &R,
+    ) -> (
+        &Option<Vec<NetworkPolicyPeer>>,
+        &Option<Vec<NetworkPolicyPort>>,
+    ),
+) -> Vec<R> {
+    let covers = |a: &R, b: &R| {
+        let ((pa, qa), (pb, qb)) = (parts(a), parts(b));
+        pa == pb
+            && match (qa, qb) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(qa), Some(qb)) => qb.iter().all(|p| qa.contains(p)),
+            }
+    };
+    let mut kept: Vec<R> = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let covered_by_kept = kept.iter().any(|k| covers(k, rule));
+        // A later rule that is strictly wider wins over this one.
+        let covered_by_later = rules[i + 1..]
+            .iter()
+            .any(|later| covers(later, rule) && !covers(rule, later));
+        if !covered_by_kept && !covered_by_later {
+            kept.push(rule.clone());
+        }
+    }
+    kept
+}
+
+fn limit_range(m: &Model) -> Option<LimitRange> {
+    let qs = m.quota.as_ref()?;
+    let defaults = qs.container_defaults.as_ref();
+    let item = LimitRangeItem {
+        type_: "Container".to_string(),
+        default: quantities(defaults.and_then(|d| d.limits.as_ref())),
+        default_request: quantities(defaults.and_then(|d| d.requests.as_ref())),
+        min: quantities(qs.container_min.as_ref()),
+        max: quantities(qs.container_max.as_ref()),
+        ..LimitRangeItem::default()
+    };
+    // A LimitRange with nothing in it changes nothing: none is written.
+    if item
+        == (LimitRangeItem {
+            type_: "Container".to_string(),
+            ..LimitRangeItem::default()
+        })
+    {
+        return None;
+    }
+    Some(LimitRange {
+        metadata: meta(m, &m.name),
+        spec: Some(LimitRangeSpec { limits: vec![item] }),
+    })
+}
+
+fn quantities(l: Option<&crate::spec::ResourceList>) -> Option<BTreeMap<String, Quantity>> {
+    l.map(|l| {
+        let mut m = BTreeMap::new();
+        if let Some(c) = &l.cpu {
+            m.insert("cpu".to_string(), q(c.to_string()));
+        }
+        if let Some(mem) = &l.memory {
+            m.insert("memory".to_string(), q(mem.to_string()));
+        }
+        m
+    })
+    .filter(|m| !m.is_empty())
+}
+
+fn resource_quota(m: &Model) -> Option<ResourceQuota> {
     let qs = m.quota.as_ref()?;
     let mut hard = BTreeMap::new();
     if let Some(r) = &qs.requests {
@@ -974,40 +1115,12 @@ fn quota(m: &Model) -> Option<(ResourceQuota, LimitRange)> {
             hard.insert(k.to_string(), q(v.to_string()));
         }
     }
-    let list = |l: Option<&crate::spec::ResourceList>| {
-        l.map(|l| {
-            let mut m = BTreeMap::new();
-            if let Some(c) = &l.cpu {
-                m.insert("cpu".to_string(), q(c.to_string()));
-            }
-            if let Some(mem) = &l.memory {
-                m.insert("memory".to_string(), q(mem.to_string()));
-            }
-            m
-        })
-        .filter(|m| !m.is_empty())
-    };
-    let defaults = qs.container_defaults.as_ref();
-    let rq = ResourceQuota {
+    Some(ResourceQuota {
         metadata: meta(m, &m.name),
         spec: Some(ResourceQuotaSpec {
             hard: Some(hard),
             ..ResourceQuotaSpec::default()
         }),
         ..ResourceQuota::default()
-    };
-    let lr = LimitRange {
-        metadata: meta(m, &m.name),
-        spec: Some(LimitRangeSpec {
-            limits: vec![LimitRangeItem {
-                type_: "Container".to_string(),
-                default: list(defaults.and_then(|d| d.limits.as_ref())),
-                default_request: list(defaults.and_then(|d| d.requests.as_ref())),
-                min: list(qs.container_min.as_ref()),
-                max: list(qs.container_max.as_ref()),
-                ..LimitRangeItem::default()
-            }],
-        }),
-    };
-    Some((rq, lr))
+    })
 }

@@ -106,6 +106,45 @@ codes! {
     OUTPUT_DRIFT = "MCP302", "output-drift", Error, false,
         "A generated file on disk differs from what mcpgen would write (`build --check`).",
         Some("run `mcpgen build` and commit the result");
+    EXECUTABLE_NOT_IN_IMAGE = "MCP320", "executable-not-in-image", Error, false,
+        "The command a container runs names a file the image's final stage does not have.",
+        Some("start the command with the file the build produces (for go, `/app/<binary>`), or change `build.output`");
+    NO_INIT_PROCESS = "MCP321", "no-init-process", Error, false,
+        "The server would run as PID 1 without an init that forwards signals and reaps zombies.",
+        Some("run the server under an init (mcpgen's images use tini; compose sets `init: true`)");
+    IGNORE_FILE_NOT_READ = "MCP322", "ignore-file-not-read", Error, false,
+        "The Docker ignore file is not where the documented build command reads it, or lets secrets into the context.",
+        Some("write `Dockerfile.dockerignore` beside the Dockerfile, excluding `.git`, `.env` files and keys");
+    PORT_NOT_DECLARED = "MCP323", "port-not-declared", Error, false,
+        "A probe, Service, Ingress, ServiceMonitor or NetworkPolicy port resolves to no port of the server container.",
+        Some("use a port the server listens on (`mcp.port`, `health.port`, `monitoring.metrics.port`)");
+    SELECTOR_SELECTS_NOTHING = "MCP324", "selector-selects-nothing", Error, false,
+        "A selector or a reference to another object does not select the server's workload.",
+        Some("this is a bug in mcpgen's outputs: please report it with the spec");
+    KUSTOMIZATION_MISMATCH = "MCP325", "kustomization-mismatch", Error, false,
+        "A kustomization does not list exactly the object files of its folder.",
+        Some("this is a bug in mcpgen's outputs: please report it with the spec");
+    NAMESPACE_MISMATCH = "MCP326", "namespace-mismatch", Error, false,
+        "An object is in another namespace than the server's, or a namespace-wide object is written into a namespace the server does not own.",
+        Some("keep every object in `metadata.namespace`; write a Namespace, ResourceQuota or LimitRange only with `namespaceOwnership: owned`");
+    QUOTA_BLOCKS_ROLLOUT = "MCP327", "quota-blocks-rollout", Error, false,
+        "The namespace quota cannot admit the server at its peak: the largest replica count plus the rollout surge and the pods still terminating, at what the VPA may set.",
+        Some("raise the quota, or lower `autoscaling.maxReplicas`, `rollout.maxSurge` or `verticalScaling.maxAllowed`");
+    DEPENDENCY_NOT_WIRED = "MCP328", "dependency-not-wired", Error, false,
+        "A dependency is not wired: the server is not told where it is, or the NetworkPolicy does not let the server reach it.",
+        Some("name its variables in `connectionEnv`, or set them in `env`/`secrets`");
+    DUPLICATE_OBJECT = "MCP329", "duplicate-object", Error, false,
+        "Two generated objects have the same kind, namespace and name: applying both, one silently replaces the other.",
+        Some("give the servers different names, or let only one of them own the namespace");
+    SPREAD_COUNTS_TAINTED_NODES = "MCP330", "spread-counts-tainted-nodes", Error, false,
+        "A `DoNotSchedule` topology spread constraint counts nodes the pod cannot run on, so scale-out can stay Pending.",
+        Some("set `nodeTaintsPolicy: Honor` and `nodeAffinityPolicy: Honor`");
+    HOST_VALIDATION_MISMATCH = "MCP331", "host-validation-mismatch", Error, false,
+        "The server's request validation rejects real clients: a host name they use is not allowed, or proxy headers are trusted with no proxy in front.",
+        Some("list every host clients use in `mcp.allowedHosts`; trust proxy headers only behind the ingress");
+    NETWORK_POLICY_INCONSISTENT = "MCP332", "network-policy-inconsistent", Error, false,
+        "A NetworkPolicy rule is redundant with another, or DNS egress does not reach every resolver the cluster may use.",
+        Some("this is a bug in mcpgen's outputs: please report it with the spec");
     UNUSED_EXCEPTION = "MCP901", "unused-exception", Warning, true,
         "An exception in the configuration matches no finding.",
         Some("remove the exception, or fix its rule or path");

@@ -13,9 +13,11 @@ pub mod monitoring;
 
 use std::collections::BTreeMap;
 
-use crate::resolve::{self, ResolvedSpec};
+use crate::resolve::{self, ImageFamily, ResolvedSpec, image_major};
 use crate::spec::scalars::ImageRef;
-use crate::spec::{AuthType, Peer, Quota, Runtime, SecretRef, SessionStore, Transport, VpaMode};
+use crate::spec::{
+    AuthType, NamespaceOwnership, Peer, Quota, Runtime, SecretRef, SessionStore, Transport, VpaMode,
+};
 
 /// Numeric user and group of the server process in every target (Dockerfile `USER`, pod
 /// `runAsUser`/`runAsGroup`, compose `user`). Above 10000 so it never collides with a host user.
@@ -30,6 +32,16 @@ pub const GRACE_SECONDS_STREAMING: i64 = 120;
 pub const GRACE_SECONDS_SHORT: i64 = 45;
 /// Directory mounted as an emptyDir and used as `HOME` for node and python runtimes.
 pub const HOME_DIR: &str = "/home/mcp";
+/// Directory of the application in the image (`WORKDIR`); build outputs are copied below it.
+pub const APP_DIR: &str = resolve::defaults::APP_DIR;
+/// The cluster DNS domain in-cluster clients may append (`<svc>.<ns>.svc.cluster.local`).
+/// Host names mcpgen hands out use `<svc>.<ns>.svc`, which resolves whatever the domain is.
+pub const CLUSTER_DOMAIN: &str = "cluster.local";
+/// The link-local address NodeLocal DNSCache listens on in every node; pods of clusters that
+/// run it send their DNS queries there instead of to the kube-dns pods.
+pub const NODE_LOCAL_DNS: &str = "169.254.20.10";
+/// Label every namespace carries with its own name (set by the API server).
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 /// Name of the server container in the pod.
 pub const CONTAINER: &str = "server";
 /// Port names shared by the container, the Service, the probes, the Ingress, the
@@ -60,6 +72,9 @@ pub struct Model {
     pub name: String,
     /// Kubernetes namespace.
     pub namespace: String,
+    /// Whether the server owns its namespace (then mcpgen writes the Namespace, quota and
+    /// LimitRange; in a shared namespace it writes none of them).
+    pub namespace_owned: bool,
     /// Labels on every object: the standard `app.kubernetes.io/*` set plus `metadata.labels`.
     pub labels: BTreeMap<String, String>,
     /// Annotations on every object (`metadata.annotations`).
@@ -92,8 +107,12 @@ pub struct Model {
     pub vpa: Option<VpaModel>,
     /// Container resources.
     pub resources: ResourcesModel,
-    /// Plain environment variables of the server container, sorted by name.
-    pub env_vars: BTreeMap<String, String>,
+    /// Plain environment variables of the server container in Kubernetes, sorted by name:
+    /// the transport contract, where each dependency is, and the spec's `env`.
+    pub kubernetes_env: BTreeMap<String, String>,
+    /// The same for the compose service: dependencies by their compose names, the host names
+    /// a local client uses, and no proxy to trust.
+    pub compose_env: BTreeMap<String, String>,
     /// Environment variables read from Secrets, sorted by name.
     pub secret_env: BTreeMap<String, SecretRef>,
     /// Mounted files: absolute path → (ConfigMap key, content), sorted by path.
@@ -328,14 +347,55 @@ pub struct DependencyModel {
     pub namespace: String,
     /// Service name in Kubernetes.
     pub service: String,
+    /// Host name of the dependency in Kubernetes: `<service>.<namespace>.svc`.
+    pub cluster_host: String,
+    /// Host name of the dependency in compose: its service name there (the dependency's key).
+    pub compose_host: String,
+    /// Labels of its pods, when the spec names them (the egress rule then selects them).
+    pub pod_labels: BTreeMap<String, String>,
+    /// Variables that tell the server where it is: host, port, and URL when the scheme is
+    /// known.
+    pub connection: Connection,
     /// Environment of the compose container.
     pub env: BTreeMap<String, String>,
-    /// Compose health check test (`CMD`/`CMD-SHELL` form).
-    pub healthcheck: Vec<String>,
+    /// Compose health check test (`CMD`/`CMD-SHELL` form), when the image has a tool to run
+    /// one with; without it, the server waits only for the container to start.
+    pub healthcheck: Option<Vec<String>>,
     /// Data directory of a well-known image, kept in a named volume in compose.
     pub data_dir: Option<&'static str>,
     /// The variable a well-known database image refuses to start without.
     pub password_var: Option<&'static str>,
+}
+
+/// The variables through which the server learns where a dependency is, and their values in
+/// each target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    /// Host variable name.
+    pub host_var: String,
+    /// Port variable name.
+    pub port_var: String,
+    /// URL variable name and scheme, for images whose scheme mcpgen knows.
+    pub url: Option<(String, &'static str)>,
+}
+
+impl DependencyModel {
+    /// The variables and values of this dependency in one target.
+    pub fn connection_env(&self, compose: bool) -> Vec<(String, String)> {
+        let host = if compose {
+            &self.compose_host
+        } else {
+            &self.cluster_host
+        };
+        let mut out = vec![
+            (self.connection.host_var.clone(), host.clone()),
+            (self.connection.port_var.clone(), self.port.to_string()),
+        ];
+        if let Some((var, scheme)) = &self.connection.url {
+            out.push((var.clone(), format!("{scheme}://{host}:{}", self.port)));
+        }
+        out
+    }
 }
 
 /// Ingress settings.
@@ -553,33 +613,31 @@ impl Model {
             package: b.package.clone(),
         });
 
-        let mut env_vars = contract_env(&s.mcp, build.as_ref());
         let mut secret_env: BTreeMap<String, SecretRef> = BTreeMap::new();
         if let Some(secret) = &s.mcp.auth.secret {
             secret_env.insert("MCP_AUTH_SECRET".into(), secret.clone());
         }
-        for (k, v) in &s.env {
-            env_vars.insert(k.clone(), v.as_str().to_string());
-        }
         for (k, v) in &s.secrets {
-            env_vars.remove(k);
             secret_env.insert(k.clone(), v.clone());
         }
-        env_vars.retain(|k, _| !secret_env.contains_key(k));
 
         let files = file_keys(&s.files);
 
-        let dependencies = s
+        let dependencies: BTreeMap<String, DependencyModel> = s
             .dependencies
             .iter()
             .map(|(k, d)| {
-                let known = known_image(&d.image, d.port);
+                let known = known_image(&d.image);
                 let healthcheck = match &d.healthcheck {
-                    Some(cmd) => std::iter::once("CMD".to_string())
-                        .chain(cmd.iter().cloned())
-                        .collect(),
+                    Some(cmd) => Some(
+                        std::iter::once("CMD".to_string())
+                            .chain(cmd.iter().cloned())
+                            .collect(),
+                    ),
                     None => known.healthcheck,
                 };
+                let c = &d.connection_env;
+                let scheme = ImageFamily::of(&d.image).url_scheme();
                 (
                     k.clone(),
                     DependencyModel {
@@ -587,6 +645,16 @@ impl Model {
                         port: d.port,
                         namespace: d.namespace.to_string(),
                         service: d.service.to_string(),
+                        cluster_host: format!("{}.{}.svc", d.service, d.namespace),
+                        compose_host: k.clone(),
+                        pod_labels: d.pod_labels.clone(),
+                        connection: Connection {
+                            host_var: c.host.clone(),
+                            port_var: c.port.clone(),
+                            // A URL variable the spec names for an image without a known
+                            // scheme gets a plain `tcp://` URL.
+                            url: c.url.clone().map(|v| (v, scheme.unwrap_or("tcp"))),
+                        },
                         env: d
                             .env
                             .iter()
@@ -599,6 +667,40 @@ impl Model {
                 )
             })
             .collect();
+
+        let targets = TargetNames {
+            server: &name,
+            namespace: &namespace,
+            port: mcp.port,
+        };
+        let env_for = |compose: bool| {
+            let mut env = contract_env(&s.mcp, build.as_ref(), &targets, compose);
+            // Where each dependency is; a shared Redis session store is the first redis or
+            // valkey dependency.
+            for d in dependencies.values() {
+                env.extend(d.connection_env(compose));
+            }
+            if s.mcp.session_store == SessionStore::Redis
+                && let Some(url) = dependencies
+                    .values()
+                    .filter(|d| {
+                        matches!(
+                            ImageFamily::of(&d.image),
+                            ImageFamily::Redis | ImageFamily::Valkey
+                        )
+                    })
+                    .find_map(|d| d.connection_env(compose).into_iter().nth(2))
+            {
+                env.insert("MCP_SESSION_STORE_URL".into(), url.1);
+            }
+            for (k, v) in &s.env {
+                env.insert(k.clone(), v.as_str().to_string());
+            }
+            env.retain(|k, _| !secret_env.contains_key(k));
+            env
+        };
+        let kubernetes_env = env_for(false);
+        let compose_env = env_for(true);
 
         let expose = s.expose.as_ref().map(|e| ExposeModel {
             host: e.host.to_string(),
@@ -638,6 +740,7 @@ impl Model {
             resolved: r.clone(),
             env: r.env.clone(),
             source_name: source_name.to_string(),
+            namespace_owned: r.metadata().namespace_ownership == NamespaceOwnership::Owned,
             namespace,
             labels,
             annotations: r.metadata().annotations.clone(),
@@ -655,7 +758,8 @@ impl Model {
             hpa,
             vpa,
             resources,
-            env_vars,
+            kubernetes_env,
+            compose_env,
             secret_env,
             files,
             files_config_map: format!("{name}-files"),
@@ -741,18 +845,34 @@ impl Model {
         (i64::from(p.period) * i64::from(p.failure_threshold)).clamp(10, 300) as u32
     }
 
-    /// Largest pod count a rollout can reach: the HPA maximum (or fixed replicas) plus the
-    /// rolling-update surge.
-    pub fn max_pods(&self) -> u32 {
-        let n = self.hpa.as_ref().map_or(self.replicas, |h| h.max);
-        n + self.max_surge()
+    /// Largest desired replica count: the HPA maximum, or the fixed replicas.
+    pub fn max_replicas(&self) -> u32 {
+        self.hpa.as_ref().map_or(self.replicas, |h| h.max)
     }
 
-    /// Pods added above the desired count during a rollout (`maxSurge`). An absolute number
-    /// so the quota can be checked against it.
+    /// Largest pod count a rollout can reach: the largest replica count plus the
+    /// rolling-update surge.
+    pub fn max_pods(&self) -> u32 {
+        self.max_replicas() + self.max_surge()
+    }
+
+    /// Pods the namespace quota must admit at the peak of a rollout: [`Model::max_pods`]
+    /// plus the pods the previous rollout step replaced, which the quota counts until their
+    /// grace period ends (the Deployment controller does not wait for them).
+    pub fn peak_pods(&self) -> u32 {
+        self.max_pods() + self.max_surge()
+    }
+
+    /// Pods added above the desired count during a rollout (`maxSurge`, from
+    /// `rollout.maxSurge`). An absolute number so the quota can be checked against it.
     pub fn max_surge(&self) -> u32 {
-        let n = self.hpa.as_ref().map_or(self.replicas, |h| h.max);
-        n.div_ceil(4).max(1)
+        self.resolved.spec().rollout.max_surge
+    }
+
+    /// Host names in-cluster clients reach the server by, shortest first: `<svc>`,
+    /// `<svc>.<ns>`, `<svc>.<ns>.svc`, `<svc>.<ns>.svc.cluster.local`.
+    pub fn cluster_hosts(&self) -> Vec<String> {
+        cluster_hosts(&self.name, &self.namespace)
     }
 }
 
@@ -829,49 +949,65 @@ fn healthcheck(m: &Model) -> Option<HealthCheck> {
 
 /// What compose knows about a well-known backing image.
 struct KnownImage {
-    healthcheck: Vec<String>,
+    healthcheck: Option<Vec<String>>,
     data_dir: Option<&'static str>,
     password_var: Option<&'static str>,
 }
 
-/// Health check, data directory, and the password variable a database image refuses to start
-/// without; an unknown image is probed on its port.
-fn known_image(image: &ImageRef, port: u32) -> KnownImage {
-    let repo = image.repository();
-    let base = repo.rsplit('/').next().unwrap_or(repo);
-    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    let (healthcheck, data_dir, password_var) = match base {
-        "postgres" | "postgis" => (
+/// Health check (with a tool the image ships), data directory, and the password variable a
+/// database image refuses to start without. Versions matter: postgres 18 and later keep their
+/// data below `/var/lib/postgresql` and refuse a volume at the older `.../data`; MariaDB 11
+/// images ship no `mysqladmin` (their `healthcheck.sh` replaces it); mongo before 6 has `mongo`
+/// instead of `mongosh`. A tag without a version (`latest`) is taken as the newest image. An
+/// unknown image gets no health check: a probe with a tool it may not have would never pass.
+fn known_image(image: &ImageRef) -> KnownImage {
+    let s = |v: &[&str]| Some(v.iter().map(|x| x.to_string()).collect::<Vec<_>>());
+    let major = image_major(image);
+    let at_least = |v: u32| major.is_none_or(|m| m >= v);
+    let (healthcheck, data_dir, password_var) = match ImageFamily::of(image) {
+        ImageFamily::Postgres => (
             s(&["CMD", "pg_isready", "-U", "postgres"]),
-            Some("/var/lib/postgresql/data"),
+            Some(if at_least(18) {
+                "/var/lib/postgresql"
+            } else {
+                "/var/lib/postgresql/data"
+            }),
             Some("POSTGRES_PASSWORD"),
         ),
-        "redis" => (s(&["CMD", "redis-cli", "ping"]), Some("/data"), None),
-        "valkey" => (s(&["CMD", "valkey-cli", "ping"]), Some("/data"), None),
-        "mysql" | "mariadb" => (
+        ImageFamily::Redis => (s(&["CMD", "redis-cli", "ping"]), Some("/data"), None),
+        ImageFamily::Valkey => (s(&["CMD", "valkey-cli", "ping"]), Some("/data"), None),
+        ImageFamily::Mysql => (
             s(&["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"]),
             Some("/var/lib/mysql"),
             Some("MYSQL_ROOT_PASSWORD"),
         ),
-        "mongo" => (
-            s(&[
-                "CMD",
-                "mongosh",
-                "--quiet",
-                "--eval",
-                "db.adminCommand('ping')",
-            ]),
+        ImageFamily::Mariadb => (
+            s(&["CMD", "healthcheck.sh", "--connect", "--innodb_initialized"]),
+            Some("/var/lib/mysql"),
+            Some("MARIADB_ROOT_PASSWORD"),
+        ),
+        ImageFamily::Mongo => (
+            if at_least(6) {
+                s(&[
+                    "CMD",
+                    "mongosh",
+                    "--quiet",
+                    "--eval",
+                    "db.adminCommand('ping')",
+                ])
+            } else {
+                s(&[
+                    "CMD",
+                    "mongo",
+                    "--quiet",
+                    "--eval",
+                    "db.adminCommand('ping')",
+                ])
+            },
             Some("/data/db"),
             None,
         ),
-        _ => (
-            vec![
-                "CMD-SHELL".to_string(),
-                format!("nc -z 127.0.0.1 {port} || exit 1"),
-            ],
-            None,
-            None,
-        ),
+        ImageFamily::Other => (None, None, None),
     };
     KnownImage {
         healthcheck,
@@ -880,9 +1016,38 @@ fn known_image(image: &ImageRef, port: u32) -> KnownImage {
     }
 }
 
+/// Host names of a Service in-cluster, shortest first.
+fn cluster_hosts(service: &str, namespace: &str) -> Vec<String> {
+    vec![
+        service.to_string(),
+        format!("{service}.{namespace}"),
+        format!("{service}.{namespace}.svc"),
+        format!("{service}.{namespace}.svc.{CLUSTER_DOMAIN}"),
+    ]
+}
+
+/// What the contract variables need to know about where the server runs.
+struct TargetNames<'a> {
+    server: &'a str,
+    namespace: &'a str,
+    port: u32,
+}
+
 /// The environment variables through which the server learns what the spec says about its
 /// transport and security settings. Documented in docs/output-layout.md; user `env` wins.
-fn contract_env(mcp: &resolve::Mcp, build: Option<&BuildModel>) -> BTreeMap<String, String> {
+///
+/// The two targets differ where the server's surroundings do. `MCP_ALLOWED_HOSTS` adds the
+/// names clients of that target use (in Kubernetes the Service's DNS names, in compose
+/// `localhost`, `127.0.0.1` and the compose service name), each bare and with the port, because
+/// SDKs compare differently (the TypeScript SDK compares host names, the Python SDK
+/// `host:port`). Compose puts no proxy in front of the server, so it never trusts
+/// `X-Forwarded-*` there.
+fn contract_env(
+    mcp: &resolve::Mcp,
+    build: Option<&BuildModel>,
+    at: &TargetNames,
+    compose: bool,
+) -> BTreeMap<String, String> {
     let spec = mcp;
     let mut env = BTreeMap::new();
     let transport = match mcp.transport {
@@ -912,14 +1077,28 @@ fn contract_env(mcp: &resolve::Mcp, build: Option<&BuildModel>) -> BTreeMap<Stri
         env.insert("MCP_ALLOWED_ORIGINS".into(), v.join(","));
     }
     if let Some(v) = &spec.allowed_hosts {
-        env.insert(
-            "MCP_ALLOWED_HOSTS".into(),
-            v.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(","),
-        );
+        let mut hosts: Vec<String> = v.iter().map(|h| h.as_str().to_string()).collect();
+        let local = if compose {
+            vec![
+                "localhost".to_string(),
+                "127.0.0.1".to_string(),
+                at.server.to_string(),
+            ]
+        } else {
+            cluster_hosts(at.server, at.namespace)
+        };
+        for h in local {
+            for entry in [h.clone(), format!("{h}:{}", at.port)] {
+                if !hosts.contains(&entry) {
+                    hosts.push(entry);
+                }
+            }
+        }
+        env.insert("MCP_ALLOWED_HOSTS".into(), hosts.join(","));
     }
     env.insert(
         "MCP_TRUST_PROXY_HEADERS".into(),
-        spec.trust_proxy_headers.to_string(),
+        (spec.trust_proxy_headers && !compose).to_string(),
     );
     {
         let auth = &spec.auth;
@@ -1058,6 +1237,11 @@ mod tests {
         assert_eq!((hpa.min, hpa.max, hpa.cpu), (2, 10, Some(70)));
         assert_eq!(h.max_surge(), 3);
         assert_eq!(h.max_pods(), 13);
+        assert_eq!(h.peak_pods(), 16, "plus the pods the last step replaced");
+        let set = model(&format!(
+            "{HEAD}  autoscaling: {{maxReplicas: 10}}\n  rollout: {{maxSurge: 1}}\n"
+        ));
+        assert_eq!((set.max_surge(), set.peak_pods()), (1, 12));
     }
 
     #[test]

@@ -37,6 +37,8 @@ pack![
     "lib_test.rego",
     "mcp.rego",
     "mcp_test.rego",
+    "namespace.rego",
+    "namespace_test.rego",
     "network.rego",
     "network_test.rego",
     "operability.rego",

@@ -455,6 +455,7 @@ impl<'a> Importer<'a> {
             files: BTreeMap::new(),
             dependencies: BTreeMap::new(),
             expose: None,
+            rollout: None,
             autoscaling: None,
             vertical_scaling: None,
             network: None,
@@ -646,6 +647,7 @@ impl<'a> Importer<'a> {
             metadata: Metadata {
                 name: Name::new_unchecked(self.name.clone()),
                 namespace: None,
+                namespace_ownership: None,
                 labels: BTreeMap::new(),
                 annotations: BTreeMap::new(),
                 registry_name: Some(self.server.name.clone()),

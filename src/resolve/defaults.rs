@@ -19,6 +19,18 @@ pub const STATELESS_REVISION: &str = "2026-07-28";
 /// Environment names treated as production by the policies.
 pub const PRODUCTION_ENVIRONMENTS: [&str; 2] = ["production", "prod"];
 
+/// `maxSurge` of a rolling update is the largest replica count divided by this (rounded up),
+/// at least one pod: a quarter of the pods are replaced at a time.
+pub const SURGE_DIVISOR: u32 = 4;
+
+/// Suffixes of the variables that tell the server where a dependency is: `<KEY>_HOST`,
+/// `<KEY>_PORT`, `<KEY>_URL` (`KEY` is the dependency's key in upper case, `-` as `_`).
+pub const CONNECTION_HOST_SUFFIX: &str = "_HOST";
+/// See [`CONNECTION_HOST_SUFFIX`].
+pub const CONNECTION_PORT_SUFFIX: &str = "_PORT";
+/// See [`CONNECTION_HOST_SUFFIX`].
+pub const CONNECTION_URL_SUFFIX: &str = "_URL";
+
 /// Liveness probe path.
 pub const LIVENESS_PATH: &str = "/healthz";
 /// Readiness probe path.
@@ -66,8 +78,12 @@ pub const MEMORY_LIMIT: &str = "512Mi";
 pub const NODE_OUTPUT: &str = "dist";
 /// See [`NODE_OUTPUT`].
 pub const PYTHON_OUTPUT: &str = ".";
-/// See [`NODE_OUTPUT`].
+/// See [`NODE_OUTPUT`]. A go build names its binary after `build.command[0]` when that is a
+/// path under [`APP_DIR`]; this name is used only when it is not.
 pub const GO_OUTPUT: &str = "server";
+/// Directory of the application in the image (the Dockerfile's `WORKDIR`): build outputs are
+/// copied below it.
+pub const APP_DIR: &str = "/app";
 
 /// IngressClass when the spec names none.
 pub const INGRESS_CLASS: &str = "nginx";

@@ -23,8 +23,8 @@ use crate::spec::scalars::{
     Cpu, Duration, EnvValue, HostName, HttpPath, ImageRef, Memory, Name, Percent, ProtocolVersion,
 };
 use crate::spec::{
-    self, ApiVersion, Auth, AuthType, Bridge, Kind, Network, Quota, Runtime, SecretRef,
-    SessionStore, Severity, Spec, Transport, VerticalScaling,
+    self, ApiVersion, Auth, AuthType, Bridge, Kind, NamespaceOwnership, Network, Quota, Runtime,
+    SecretRef, SessionStore, Severity, Spec, Transport, VerticalScaling,
 };
 
 /// A spec with every default filled in, for one variant (base or environment).
@@ -72,6 +72,9 @@ pub struct Metadata {
     pub name: Name,
     /// Namespace (default: the server name).
     pub namespace: Name,
+    /// Whether the server owns the namespace (default: owned when the namespace is the
+    /// server's name or the spec has a quota, shared otherwise).
+    pub namespace_ownership: NamespaceOwnership,
     /// Labels.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
@@ -121,6 +124,8 @@ pub struct Service {
     /// Public exposure, when the spec has an `expose` section.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expose: Option<Expose>,
+    /// Rolling updates.
+    pub rollout: Rollout,
     /// Horizontal autoscaling, when the spec has an `autoscaling` section.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub autoscaling: Option<Autoscaling>,
@@ -250,6 +255,27 @@ pub struct ResourceList {
     pub memory: Memory,
 }
 
+/// Resolved `rollout`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rollout {
+    /// Pods started above the desired count during a rolling update.
+    pub max_surge: u32,
+}
+
+/// Resolved `connectionEnv` of a dependency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionEnv {
+    /// Variable holding the host name.
+    pub host: String,
+    /// Variable holding the port.
+    pub port: String,
+    /// Variable holding the URL, for images whose scheme mcpgen knows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
 /// Resolved dependency.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -262,6 +288,11 @@ pub struct Dependency {
     pub namespace: Name,
     /// Service name in Kubernetes and compose (default: the dependency's key).
     pub service: Name,
+    /// Labels of the dependency's pods, when known.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub pod_labels: BTreeMap<String, String>,
+    /// Variables that tell the server where the dependency is.
+    pub connection_env: ConnectionEnv,
     /// Environment of the compose container.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, EnvValue>,
@@ -508,11 +539,26 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
     let s = &src.spec;
     let mut f = Filled(Vec::new());
 
+    // A namespace named after the server, or one whose quota the spec sets, is the server's
+    // own; a namespace the spec names without a quota may have other tenants, and writing a
+    // Namespace, quota or LimitRange into it would change it for all of them.
+    let own_namespace = src.metadata.namespace.is_none() || s.quota.is_some();
     let metadata = Metadata {
         namespace: f.or(
             src.metadata.namespace.clone(),
             "/metadata/namespace",
             || src.metadata.name.clone(),
+        ),
+        namespace_ownership: f.or(
+            src.metadata.namespace_ownership,
+            "/metadata/namespaceOwnership",
+            || {
+                if own_namespace {
+                    NamespaceOwnership::Owned
+                } else {
+                    NamespaceOwnership::Shared
+                }
+            },
         ),
         name: src.metadata.name.clone(),
         labels: src.metadata.labels.clone(),
@@ -543,6 +589,8 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
                         metadata.namespace.clone()
                     }),
                     service: f.or(d.service.clone(), &format!("{at}/service"), || name(key)),
+                    pod_labels: d.pod_labels.clone(),
+                    connection_env: resolve_connection_env(d, key, &at, &mut f),
                     env: d.env.clone(),
                     healthcheck: d.healthcheck.clone(),
                 },
@@ -558,6 +606,11 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
         .as_ref()
         .map(|a| resolve_autoscaling(a, &mut f));
     let network = f.or(s.network.clone(), "/spec/network", Network::default);
+    let rollout = resolve_rollout(s, replicas, autoscaling.as_ref(), &mut f);
+    let quota = s
+        .quota
+        .clone()
+        .map(|q| resolve_quota(q, &resources, &mut f));
     let monitoring = resolve_monitoring(
         s.monitoring.as_ref(),
         &mcp,
@@ -599,14 +652,149 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
                 files: s.files.clone(),
                 dependencies,
                 expose,
+                rollout,
                 autoscaling,
                 vertical_scaling: s.vertical_scaling.clone(),
                 network,
-                quota: s.quota.clone(),
+                quota,
                 monitoring,
             },
         },
         defaulted: kept,
+    }
+}
+
+fn resolve_rollout(
+    s: &spec::ServiceSpec,
+    replicas: u32,
+    hpa: Option<&Autoscaling>,
+    f: &mut Filled,
+) -> Rollout {
+    if s.rollout.is_none() {
+        f.0.push("/spec/rollout".into());
+    }
+    let largest = hpa
+        .filter(|h| h.enabled)
+        .map_or(replicas, |h| h.max_replicas);
+    Rollout {
+        max_surge: f.or(
+            s.rollout.as_ref().and_then(|r| r.max_surge),
+            "/spec/rollout/maxSurge",
+            || largest.div_ceil(defaults::SURGE_DIVISOR).max(1),
+        ),
+    }
+}
+
+/// A quota on requests or limits rejects every container that sets none; the LimitRange gives
+/// such containers the server's own requests and limits unless the spec says otherwise.
+fn resolve_quota(mut q: Quota, resources: &Resources, f: &mut Filled) -> Quota {
+    let caps_compute = q.requests.is_some() || q.limits.is_some();
+    if caps_compute && q.container_defaults.is_none() {
+        f.0.push("/spec/quota/containerDefaults".into());
+        let list = |l: &ResourceList| spec::ResourceList {
+            cpu: Some(l.cpu.clone()),
+            memory: Some(l.memory.clone()),
+        };
+        q.container_defaults = Some(spec::Resources {
+            requests: Some(list(&resources.requests)),
+            limits: Some(list(&resources.limits)),
+        });
+    }
+    q
+}
+
+/// What mcpgen knows about a dependency image, from its repository's last path segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFamily {
+    /// `postgres`, `postgis`.
+    Postgres,
+    /// `redis`.
+    Redis,
+    /// `valkey`.
+    Valkey,
+    /// `mysql`.
+    Mysql,
+    /// `mariadb`.
+    Mariadb,
+    /// `mongo`.
+    Mongo,
+    /// Anything else.
+    Other,
+}
+
+impl ImageFamily {
+    /// The family of an image.
+    pub fn of(image: &ImageRef) -> ImageFamily {
+        let repo = image.repository();
+        match repo.rsplit('/').next().unwrap_or(repo) {
+            "postgres" | "postgis" => ImageFamily::Postgres,
+            "redis" => ImageFamily::Redis,
+            "valkey" => ImageFamily::Valkey,
+            "mysql" => ImageFamily::Mysql,
+            "mariadb" => ImageFamily::Mariadb,
+            "mongo" => ImageFamily::Mongo,
+            _ => ImageFamily::Other,
+        }
+    }
+
+    /// The URL scheme clients of this family understand, when there is one.
+    pub fn url_scheme(self) -> Option<&'static str> {
+        match self {
+            ImageFamily::Postgres => Some("postgresql"),
+            ImageFamily::Redis | ImageFamily::Valkey => Some("redis"),
+            ImageFamily::Mysql => Some("mysql"),
+            ImageFamily::Mariadb => Some("mariadb"),
+            ImageFamily::Mongo => Some("mongodb"),
+            ImageFamily::Other => None,
+        }
+    }
+}
+
+/// The major version in an image tag (`15-alpine` → 15, `8.0.36` → 8); `None` for a tag that
+/// does not start with a number (`latest`, `alpine`) or no tag.
+pub fn image_major(image: &ImageRef) -> Option<u32> {
+    let tag = image.tag()?;
+    let digits: String = tag.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+fn resolve_connection_env(
+    d: &spec::Dependency,
+    key: &str,
+    at: &str,
+    f: &mut Filled,
+) -> ConnectionEnv {
+    let c = d.connection_env.clone().unwrap_or_default();
+    if d.connection_env.is_none() {
+        f.0.push(format!("{at}/connectionEnv"));
+    }
+    let stem: String = key
+        .chars()
+        .map(|ch| {
+            if ch == '-' {
+                '_'
+            } else {
+                ch.to_ascii_uppercase()
+            }
+        })
+        .collect();
+    let var = |suffix: &str| format!("{stem}{suffix}");
+    let url = match c.url {
+        Some(u) => Some(u),
+        None if ImageFamily::of(&d.image).url_scheme().is_some() => {
+            f.0.push(format!("{at}/connectionEnv/url"));
+            Some(var(defaults::CONNECTION_URL_SUFFIX))
+        }
+        None => None,
+    };
+    ConnectionEnv {
+        host: f.or(c.host, &format!("{at}/connectionEnv/host"), || {
+            var(defaults::CONNECTION_HOST_SUFFIX)
+        }),
+        port: f.or(c.port, &format!("{at}/connectionEnv/port"), || {
+            var(defaults::CONNECTION_PORT_SUFFIX)
+        }),
+        url,
     }
 }
 
@@ -778,13 +966,14 @@ fn resolve_resources(r: Option<&spec::Resources>, f: &mut Filled) -> Resources {
 }
 
 fn resolve_build(b: &spec::Build, f: &mut Filled) -> Build {
-    let output = f.or(b.output.clone(), "/spec/build/output", || {
-        match b.runtime {
-            Runtime::Node => defaults::NODE_OUTPUT,
-            Runtime::Python => defaults::PYTHON_OUTPUT,
-            Runtime::Go => defaults::GO_OUTPUT,
-        }
-        .to_string()
+    let output = f.or(b.output.clone(), "/spec/build/output", || match b.runtime {
+        Runtime::Node => defaults::NODE_OUTPUT.to_string(),
+        Runtime::Python => defaults::PYTHON_OUTPUT.to_string(),
+        // The binary the image runs is the one the build writes: `/app/billing-tools` builds
+        // `billing-tools`. A command elsewhere keeps the default name, and the build's
+        // consistency check then reports the mismatch at the command.
+        Runtime::Go => go_binary(b.command.first().map(String::as_str))
+            .unwrap_or_else(|| defaults::GO_OUTPUT.to_string()),
     });
     let build_command = match (b.build_command.clone(), b.runtime) {
         (Some(c), _) => Some(c),
@@ -818,6 +1007,21 @@ fn resolve_build(b: &spec::Build, f: &mut Filled) -> Build {
         output,
         package: b.package.clone(),
     }
+}
+
+/// The build output a go command runs: `/app/<path>` or `./<path>` gives `<path>`.
+fn go_binary(command: Option<&str>) -> Option<String> {
+    let c = command?;
+    let rel = c
+        .strip_prefix(defaults::APP_DIR)
+        .and_then(|r| r.strip_prefix('/'))
+        .or_else(|| c.strip_prefix("./"))?;
+    let ok = !rel.is_empty()
+        && !rel.ends_with('/')
+        && rel
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..");
+    ok.then(|| rel.to_string())
 }
 
 fn resolve_expose(e: &spec::Expose, mcp: &Mcp, server: &Name, f: &mut Filled) -> Expose {

@@ -55,6 +55,14 @@ pub struct Metadata {
     /// Kubernetes namespace to deploy into (DNS-1123 label). Defaults to the server name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<Name>,
+    /// Whether this server owns its namespace. `owned`: mcpgen writes the Namespace (restricted
+    /// Pod Security Standard) and the namespace-wide ResourceQuota and LimitRange, and
+    /// `kubectl delete -k` deletes the namespace with everything in it. `shared`: the namespace
+    /// exists and has other tenants; mcpgen writes only the server's own objects. Default:
+    /// `owned` when `namespace` is left out (it is then named after the server) or the spec
+    /// has a `quota`, `shared` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_ownership: Option<NamespaceOwnership>,
     /// Labels added to every generated object, next to the standard `app.kubernetes.io/*` ones.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
@@ -76,6 +84,16 @@ pub struct Metadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 100))]
     pub description: Option<String>,
+}
+
+/// Who owns the Kubernetes namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NamespaceOwnership {
+    /// The server's own namespace: mcpgen writes the Namespace, ResourceQuota and LimitRange.
+    Owned,
+    /// A namespace with other tenants: mcpgen writes no namespace-wide object.
+    Shared,
 }
 
 /// Everything about running the server.
@@ -125,6 +143,9 @@ pub struct ServiceSpec {
     /// Public exposure through an Ingress.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expose: Option<Expose>,
+    /// Rolling updates of the Deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<Rollout>,
     /// Horizontal autoscaling (HorizontalPodAutoscaler autoscaling/v2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscaling: Option<Autoscaling>,
@@ -446,17 +467,63 @@ pub struct Dependency {
     /// Default: the server's namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<Name>,
-    /// Kubernetes Service name of the dependency. Default: the dependency's key.
+    /// Kubernetes Service name of the dependency: the server reaches it at
+    /// `<service>.<namespace>.svc`. Default: the dependency's key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<Name>,
+    /// Labels of the dependency's pods. With them, the NetworkPolicy admits egress to exactly
+    /// those pods on `port`; without them, to every pod of `namespace` on `port`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pod_labels: BTreeMap<String, String>,
+    /// Names of the variables that tell the server where this dependency is, in compose and
+    /// in Kubernetes. A variable that `env` or `secrets` also sets keeps the spec's value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_env: Option<ConnectionEnv>,
     /// Plain environment for the compose container.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}))]
     pub env: BTreeMap<String, EnvValue>,
     /// Compose healthcheck command (exec form). Default: one suited to known images
-    /// (postgres, redis, mysql, mongo), else a TCP check.
+    /// (postgres, redis, valkey, mysql, mariadb, mongo, each with a tool its image ships);
+    /// other images get none, and the server waits only for the container to start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<Vec<String>>,
+}
+
+/// Rolling-update settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Rollout {
+    /// Pods started above the desired count during a rolling update (no pod is taken down
+    /// before its replacement is ready). Default: a quarter of the largest replica count (the
+    /// HPA maximum, else `replicas`), at least 1. The namespace quota must admit the largest
+    /// count plus twice this number: the surge, and the pods the previous step replaced, which
+    /// count against the quota until their grace period ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub max_surge: Option<u32>,
+}
+
+/// Names of the environment variables through which the server learns where a dependency is.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConnectionEnv {
+    /// Variable holding the host name (`<dependency>` in compose,
+    /// `<service>.<namespace>.svc` in Kubernetes). Default `<KEY>_HOST`, where `KEY` is the
+    /// dependency's key in upper case with `-` as `_`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub host: Option<String>,
+    /// Variable holding the port. Default `<KEY>_PORT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub port: Option<String>,
+    /// Variable holding a URL without credentials (`redis://host:port`), for images whose
+    /// scheme mcpgen knows (postgres, redis, valkey, mysql, mariadb, mongo). Default
+    /// `<KEY>_URL` for those images, none for others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub url: Option<String>,
 }
 
 /// Public exposure through an Ingress.

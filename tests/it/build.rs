@@ -47,6 +47,8 @@ fn snapshots_of_every_artifact() {
         let (out, tree) = build_fixture(fixture_name, &[]);
         assert!(!tree.is_empty());
         for (path, contents) in &tree {
+            // Snapshots are named by the path below `DIR/<metadata.name>/`.
+            let path = path.split_once('/').map_or(path.as_str(), |(_, p)| p);
             // One full dashboard snapshot (reference, production); the other dashboards are
             // checked panel by panel in monitoring::dashboards_show_the_contract_and_thresholds.
             let dashboard =
@@ -66,21 +68,21 @@ fn reference_builds_both_environments_and_minimal_builds_base() {
     let (a, reference) = build_fixture("reference", &[]);
     let envs: std::collections::BTreeSet<_> = reference
         .keys()
-        .filter_map(|p| p.split('/').next())
+        .filter_map(|p| p.strip_prefix("mcp-server/")?.split('/').next())
         .collect();
     assert_eq!(
         envs.into_iter().collect::<Vec<_>>(),
         ["production", "staging"]
     );
     let (b, minimal) = build_fixture("minimal", &[]);
-    assert!(minimal.keys().all(|p| p.starts_with("base/")));
-    assert!(minimal.contains_key("base/k8s/deployment.yaml"));
+    assert!(minimal.keys().all(|p| p.starts_with("weather/base/")));
+    assert!(minimal.contains_key("weather/base/k8s/deployment.yaml"));
     // No build section: no Dockerfile.
-    assert!(!minimal.contains_key("base/Dockerfile"));
+    assert!(!minimal.contains_key("weather/base/Dockerfile"));
     let (c, all) = build_fixture("reference", &["--all-envs"]);
-    assert!(all.keys().any(|p| p.starts_with("base/")));
+    assert!(all.keys().any(|p| p.starts_with("mcp-server/base/")));
     let (d, one) = build_fixture("reference", &["--env", "staging"]);
-    assert!(one.keys().all(|p| p.starts_with("staging/")));
+    assert!(one.keys().all(|p| p.starts_with("mcp-server/staging/")));
     let (e, only_k8s) = build_fixture("reference", &["--target", "k8s"]);
     assert!(only_k8s.keys().all(|p| p.contains("/k8s/")));
     for dir in [a, b, c, d, e] {
@@ -140,29 +142,38 @@ fn check_passes_on_fresh_output_and_reports_drift() {
     let o = run(&[]);
     assert_eq!(code(&o), 0, "{}", text(&o.stdout));
 
-    let dep = out.join("production/k8s/deployment.yaml");
+    let dep = out.join("mcp-server/production/k8s/deployment.yaml");
     let original = std::fs::read_to_string(&dep).expect("read");
     std::fs::write(
         &dep,
         original.replace("maxUnavailable: 0", "maxUnavailable: 1"),
     )
     .expect("write");
-    std::fs::write(out.join("staging/stale.yaml"), "old\n").expect("write");
-    std::fs::remove_file(out.join("staging/Dockerfile")).expect("remove");
+    std::fs::write(out.join("mcp-server/staging/stale.yaml"), "old\n").expect("write");
+    std::fs::remove_file(out.join("mcp-server/staging/Dockerfile")).expect("remove");
     let o = run(&[]);
     assert_eq!(code(&o), 1);
     let s = text(&o.stdout);
-    assert!(s.contains("--- a/production/k8s/deployment.yaml"), "{s}");
-    assert!(s.contains("+++ b/production/k8s/deployment.yaml"), "{s}");
+    assert!(
+        s.contains("--- a/mcp-server/production/k8s/deployment.yaml"),
+        "{s}"
+    );
+    assert!(
+        s.contains("+++ b/mcp-server/production/k8s/deployment.yaml"),
+        "{s}"
+    );
     assert!(
         s.contains("-      maxUnavailable: 1\n+      maxUnavailable: 0"),
         "{s}"
     );
     assert!(s.contains("+++ /dev/null"), "{s}");
-    assert!(s.contains("--- /dev/null\n+++ b/staging/Dockerfile"), "{s}");
+    assert!(
+        s.contains("--- /dev/null\n+++ b/mcp-server/staging/Dockerfile"),
+        "{s}"
+    );
     assert!(s.contains("3 files are out of date"), "{s}");
     // --check never writes.
-    assert!(out.join("staging/stale.yaml").exists());
+    assert!(out.join("mcp-server/staging/stale.yaml").exists());
 
     let o = run(&["--format", "json"]);
     assert_eq!(code(&o), 1);
@@ -174,7 +185,7 @@ fn check_passes_on_fresh_output_and_reports_drift() {
 #[test]
 fn a_rebuild_replaces_the_environment_directory_as_a_whole() {
     let (out, before) = build_fixture("reference", &[]);
-    std::fs::write(out.join("staging/stale.yaml"), "old\n").expect("write");
+    std::fs::write(out.join("mcp-server/staging/stale.yaml"), "old\n").expect("write");
     let spec = fixture("reference");
     let o = mcpgen(&[
         "build",
@@ -184,7 +195,7 @@ fn a_rebuild_replaces_the_environment_directory_as_a_whole() {
     ]);
     assert_eq!(code(&o), 0);
     assert_eq!(read_tree(&out), before);
-    let names: Vec<_> = std::fs::read_dir(&out)
+    let names: Vec<_> = std::fs::read_dir(out.join("mcp-server"))
         .expect("read")
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -268,7 +279,7 @@ fn policy_errors_stop_the_build_and_exceptions_or_levels_let_it_through() {
     // The same levels as `check`: the rule as a warning lets the build write.
     let o = mcpgen(&["build", spec, "-o", out_s, "-W", "latest-image-tag"]);
     assert_eq!(code(&o), 0, "{}", text(&o.stdout));
-    assert!(out.join("base/k8s/deployment.yaml").exists());
+    assert!(out.join("demo/base/k8s/deployment.yaml").exists());
     // And the nearest mcpgen.toml applies: an exception with its reason.
     std::fs::write(
         dir.join("mcpgen.toml"),
@@ -357,8 +368,58 @@ fn stdout_prints_a_multi_document_stream_and_writes_nothing() {
     assert_eq!(docs, 15, "{s}");
     assert!(s.contains("kind: PrometheusRule") && s.contains("kind: ServiceMonitor"));
     assert!(!s.contains("rule_files") && !s.contains("scrape_configs"));
-    assert!(s.contains("# Source: production/k8s/deployment.yaml"));
+    assert!(s.contains("# Source: mcp-server/production/k8s/deployment.yaml"));
     assert!(!s.contains("kind: Kustomization"));
+    // In the order kustomize applies them: the Namespace first, what the Deployment uses
+    // before it, kinds kustomize does not rank by group and kind.
+    let kinds: Vec<&str> = s.lines().filter_map(|l| l.strip_prefix("kind: ")).collect();
+    assert_eq!(
+        kinds,
+        [
+            "Namespace",
+            "ResourceQuota",
+            "ServiceAccount",
+            "ConfigMap",
+            "ConfigMap",
+            "Service",
+            "LimitRange",
+            "Deployment",
+            "PodDisruptionBudget",
+            "VerticalPodAutoscaler",
+            "HorizontalPodAutoscaler",
+            "PrometheusRule",
+            "ServiceMonitor",
+            "Ingress",
+            "NetworkPolicy",
+        ],
+        "{s}"
+    );
+}
+
+/// `--stdout` with several environments would stream the same objects twice, the second
+/// replacing the first: it needs `--env`.
+#[test]
+fn stdout_needs_one_environment() {
+    let spec = fixture("run-stdout-environments");
+    let o = mcpgen(&["build", spec.to_str().expect("utf-8"), "--stdout"]);
+    assert_eq!(code(&o), 2, "{}", text(&o.stdout));
+    assert!(o.stdout.is_empty(), "nothing streamed");
+    let err = text(&o.stderr);
+    assert!(err.contains("--env") && err.contains("dev, prod"), "{err}");
+    let o = mcpgen(&[
+        "build",
+        spec.to_str().expect("utf-8"),
+        "--stdout",
+        "--env",
+        "dev",
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let s = text(&o.stdout);
+    assert_eq!(s.matches("kind: Deployment").count(), 1, "{s}");
+    assert!(
+        s.starts_with("---\n# Source: notes/dev/k8s/namespace.yaml\n"),
+        "{s}"
+    );
 }
 
 #[test]
@@ -546,7 +607,8 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
         assert!(mounted, "{env}: ConfigMap mounted");
     }
 
-    // The quota admits the Deployment at its maximum scale plus the rollout surge.
+    // The quota admits the Deployment at its maximum scale plus the rollout surge, plus the
+    // pods the previous step replaced, still terminating.
     if let Some(q) = typed::<ResourceQuota>(tree, &p("resourcequota.yaml")) {
         let hard = q.spec.and_then(|s| s.hard).unwrap_or_default();
         let surge = match spec
@@ -558,7 +620,7 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
             Some(IntOrString::Int(n)) => n,
             other => panic!("{env}: maxSurge {other:?}"),
         };
-        let pods = u64::try_from(max + surge).expect("positive");
+        let pods = u64::try_from(max + 2 * surge).expect("positive");
         let res = c.resources.clone().expect("resources");
         let lim = res.limits.unwrap_or_default();
         let req = res.requests.unwrap_or_default();
@@ -671,9 +733,10 @@ fn manifests_agree_with_each_other() {
     ];
     for spec in specs {
         let (out, tree) = build_spec("agree", &spec, &["--all-envs"]);
+        // `<name>/<env>`.
         let envs: std::collections::BTreeSet<String> = tree
             .keys()
-            .filter_map(|p| p.split('/').next().map(str::to_string))
+            .map(|p| p.split('/').take(2).collect::<Vec<_>>().join("/"))
             .collect();
         for env in envs {
             check_environment(&env, &tree);
@@ -723,7 +786,8 @@ fn hostile_spec_values_stay_inside_their_instruction() {
         out.to_str().expect("utf-8"),
     ]);
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
-    let dockerfile = std::fs::read_to_string(out.join("base/Dockerfile")).expect("Dockerfile");
+    let dockerfile =
+        std::fs::read_to_string(out.join("tools/base/Dockerfile")).expect("Dockerfile");
     let expected: Vec<String> = [
         "/app/server",
         "--listen",
@@ -757,7 +821,7 @@ fn hostile_spec_values_stay_inside_their_instruction() {
         serde_json::from_str(runs[runs.len() - 1].trim_start_matches("RUN ")).expect("RUN JSON");
     assert_eq!(build[5], "-X main.v=$(date)");
     // Compose would interpolate `$USER`: it is escaped as `$$USER`.
-    let compose = std::fs::read_to_string(out.join("base/compose.yaml")).expect("compose");
+    let compose = std::fs::read_to_string(out.join("tools/base/compose.yaml")).expect("compose");
     assert!(compose.contains("$$USER"), "{compose}");
     assert!(compose.contains("single $$node"), "{compose}");
     let _ = std::fs::remove_dir_all(out);
@@ -781,11 +845,11 @@ fn a_build_of_some_targets_keeps_the_other_targets_files() {
     );
     // Rebuilding one target leaves the others byte for byte, and the drift gate on that target
     // compares only its files.
-    std::fs::write(out.join("base/compose.yaml"), "edited by hand\n").expect("write");
+    std::fs::write(out.join("weather/base/compose.yaml"), "edited by hand\n").expect("write");
     let o = mcpgen(&["build", spec, "-o", o_arg, "--target", "k8s"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
-        std::fs::read_to_string(out.join("base/compose.yaml")).expect("compose"),
+        std::fs::read_to_string(out.join("weather/base/compose.yaml")).expect("compose"),
         "edited by hand\n"
     );
     let o = mcpgen(&["build", spec, "-o", o_arg, "--target", "k8s", "--check"]);
@@ -804,7 +868,7 @@ fn dry_run_lists_what_would_change_and_writes_nothing() {
     let o = mcpgen(&["build", spec, "-o", o_arg, "--dry-run"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("+ base/k8s/deployment.yaml"),
+        stdout(&o).contains("+ weather/base/k8s/deployment.yaml"),
         "{}",
         stdout(&o)
     );
@@ -815,8 +879,8 @@ fn dry_run_lists_what_would_change_and_writes_nothing() {
     );
     assert!(read_tree(&out).is_empty(), "--dry-run wrote");
     assert_eq!(code(&mcpgen(&["build", spec, "-o", o_arg])), 0);
-    std::fs::write(out.join("base/stale.txt"), "left over\n").expect("write");
-    std::fs::write(out.join("base/compose.yaml"), "edited\n").expect("write");
+    std::fs::write(out.join("weather/base/stale.txt"), "left over\n").expect("write");
+    std::fs::write(out.join("weather/base/compose.yaml"), "edited\n").expect("write");
     let before = read_tree(&out);
     let o = mcpgen(&["build", spec, "-o", o_arg, "--plan", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -835,8 +899,11 @@ fn dry_run_lists_what_would_change_and_writes_nothing() {
     assert_eq!(
         plan,
         [
-            ("base/compose.yaml".to_string(), "change".to_string()),
-            ("base/stale.txt".to_string(), "remove".to_string()),
+            (
+                "weather/base/compose.yaml".to_string(),
+                "change".to_string()
+            ),
+            ("weather/base/stale.txt".to_string(), "remove".to_string()),
         ]
     );
     assert_eq!(read_tree(&out), before, "--plan wrote");

@@ -155,7 +155,10 @@ fn a_warn_constraint_is_a_warning() {
         constraint.to_str().expect("utf-8"),
     ]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    assert!(out.join("production/k8s/deployment.yaml").is_file());
+    assert!(
+        out.join("mcp-server/production/k8s/deployment.yaml")
+            .is_file()
+    );
     let text = stdout(&o);
     assert!(
         text.contains("⚠ container <server> has an invalid image repo"),

@@ -14,5 +14,6 @@ mod monorepo;
 mod policy;
 mod registry;
 mod resolve;
+mod runs;
 mod support;
 mod vendored;

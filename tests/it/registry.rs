@@ -260,7 +260,11 @@ fn imported_specs_check_with_only_the_decisions_left_and_build_or_stop_at_stdio(
                 "k8s/networkpolicy.yaml",
                 "compose.yaml",
             ] {
-                assert!(out.join("base").join(f).exists(), "{}: no {f}", case.name);
+                assert!(
+                    env_dir(&out, "base").join(f).exists(),
+                    "{}: no {f}",
+                    case.name
+                );
             }
         }
     }
@@ -281,7 +285,8 @@ fn toolhive_ports_become_egress_and_host_names_stay_comments() {
         out.to_str().expect("utf-8"),
     ]);
     assert_eq!(code(&o), 0, "{}", show(&o));
-    let policy = std::fs::read_to_string(out.join("base/k8s/networkpolicy.yaml")).expect("policy");
+    let policy = std::fs::read_to_string(env_dir(&out, "base").join("k8s/networkpolicy.yaml"))
+        .expect("policy");
     for cidr in ["cidr: 0.0.0.0/0", "cidr: \"::/0\""] {
         assert!(policy.contains(cidr), "{policy}");
     }
@@ -541,7 +546,8 @@ fn package_mode_dockerfiles_install_one_version_and_carry_the_registry_label() {
             "docker",
         ]);
         assert_eq!(code(&o), 0, "{}", show(&o));
-        let dockerfile = std::fs::read_to_string(out.join("base/Dockerfile")).expect("Dockerfile");
+        let dockerfile =
+            std::fs::read_to_string(env_dir(&out, "base").join("Dockerfile")).expect("Dockerfile");
         insta::assert_snapshot!(format!("dockerfile__{spec}"), dockerfile);
     }
 }

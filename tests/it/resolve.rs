@@ -165,7 +165,7 @@ fn the_json_build_report_describes_the_resolved_spec() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let build = &report["builds"][0];
-    assert_eq!(build["root"], "base");
+    assert_eq!(build["root"], "weather/base");
     assert_eq!(build["resolved"]["spec"]["replicas"], 2);
     assert_eq!(build["resolved"]["spec"]["mcp"]["port"], 8080);
     assert_eq!(build["resolved"]["metadata"]["namespace"], "weather");

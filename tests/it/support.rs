@@ -82,6 +82,24 @@ pub fn stderr(o: &Output) -> String {
     text(&o.stderr)
 }
 
+/// The directory of one environment of the only spec built into `out`:
+/// `out/<metadata.name>/<env>`.
+pub fn env_dir(out: &Path, env: &str) -> PathBuf {
+    let names: Vec<PathBuf> = std::fs::read_dir(out)
+        .expect("output directory")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(
+        names.len(),
+        1,
+        "one spec built into {}: {names:?}",
+        out.display()
+    );
+    names[0].join(env)
+}
+
 /// Every file under `dir`, relative `/`-separated path → contents.
 pub fn read_tree(dir: &Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();

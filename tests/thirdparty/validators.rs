@@ -1,7 +1,8 @@
 //! The real third-party validators over every output of every fixture and environment.
 //!
-//! One build of `fixtures/reference` and `fixtures/minimal` (all environments) plus the extra
-//! specs in `tests/validators/specs/` (python and go Dockerfiles) goes into a temp directory
+//! One build of `fixtures/reference` and `fixtures/minimal` (all environments), the regression
+//! fixtures of issue 10 (`fixtures/run-*`), and the extra specs in `tests/validators/specs/`
+//! (python and go Dockerfiles) goes into a temp directory
 //! once per test run; each test then hands the files of its kind to one tool, batched where the
 //! tool accepts several files:
 //!
@@ -112,6 +113,13 @@ fn built() -> &'static Built {
                 )
             })
             .collect();
+        for e in std::fs::read_dir(root().join("fixtures")).expect("fixtures dir") {
+            let p = e.expect("entry").path();
+            let name = p.file_name().map(|s| s.to_string_lossy().into_owned());
+            if let Some(name) = name.filter(|n| n.starts_with("run-")) {
+                specs.push((name, p.join("service.yaml")));
+            }
+        }
         for e in std::fs::read_dir(root().join("tests/validators/specs")).expect("specs dir") {
             let p = e.expect("entry").path();
             // Specs only: the directory also holds their mcpgen.toml.
@@ -249,10 +257,18 @@ fn trivy_finds_nothing_high_or_critical() {
     let Some(trivy) = bin("trivy") else { return };
     let cache = built().dir.join(".trivy-cache");
     // Only the generated artifacts (not the control file of another test).
-    let targets: Vec<PathBuf> = ["reference", "minimal", "spec-go", "spec-python"]
+    let mut targets: Vec<PathBuf> = ["reference", "minimal", "spec-go", "spec-python"]
         .iter()
         .map(|c| built().dir.join(c))
         .collect();
+    for e in std::fs::read_dir(&built().dir).expect("built dir") {
+        let p = e.expect("entry").path();
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("run-"))
+        {
+            targets.push(p);
+        }
+    }
     for t in targets {
         let o = run(Command::new(&trivy)
             .args([

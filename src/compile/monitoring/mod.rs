@@ -20,7 +20,7 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
-use crate::compile::{Artifact, CompileError, Emitter};
+use crate::compile::{Artifact, CompileError, Content, Emitter};
 use crate::model::Model;
 
 /// Output directory of this target, relative to the environment directory.
@@ -56,9 +56,15 @@ fn yaml<T: Serialize>(
     if !contents.ends_with('\n') {
         contents.push('\n');
     }
+    let content = if KUBERNETES_OBJECTS.contains(&path) {
+        Content::Objects(vec![crate::compile::object(what, value)?])
+    } else {
+        Content::Other
+    };
     Ok(Artifact {
         path: format!("{DIR}/{path}"),
         contents,
+        content,
     })
 }
 
@@ -129,10 +135,7 @@ impl Emitter for MonitoringEmitter {
                 )])),
                 ..ConfigMap::default()
             };
-            out.push(Artifact {
-                path: format!("{DIR}/dashboard.json"),
-                contents: text,
-            });
+            out.push(Artifact::text(format!("{DIR}/dashboard.json"), text));
             out.push(yaml(
                 model,
                 "dashboard-configmap.yaml",
@@ -149,11 +152,10 @@ impl Emitter for MonitoringEmitter {
             .filter(|name| KUBERNETES_OBJECTS.contains(name))
             .map(str::to_string)
             .collect();
-        out.push(yaml(
+        out.push(crate::compile::k8s::kustomization_file(
             model,
-            "kustomization.yaml",
-            "Kustomization",
-            &crate::compile::k8s::Kustomization::of(objects),
+            &format!("{DIR}/kustomization.yaml"),
+            objects,
         )?);
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
