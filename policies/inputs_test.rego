@@ -20,7 +20,8 @@ minimal := {
 			"port": 8080,
 			"trustProxyHeaders": false,
 			"auth": {
-				"type": "none"
+				"type": "none",
+				"resourceMetadata": false
 			}
 		},
 		"health": {
@@ -58,7 +59,9 @@ minimal := {
 				"memory": "512Mi"
 			}
 		},
-		"network": {},
+		"network": {
+			"cilium": false
+		},
 		"monitoring": {
 			"enabled": true,
 			"metrics": {
