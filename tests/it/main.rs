@@ -14,4 +14,5 @@ mod policy;
 mod registry;
 mod resolve;
 mod support;
+mod traffic;
 mod vendored;
