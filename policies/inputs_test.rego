@@ -21,7 +21,8 @@ minimal := {
 			"port": 8080,
 			"trustProxyHeaders": false,
 			"auth": {
-				"type": "none"
+				"type": "none",
+				"resourceMetadata": false
 			}
 		},
 		"health": {
@@ -59,7 +60,9 @@ minimal := {
 				"memory": "512Mi"
 			}
 		},
-		"network": {},
+		"network": {
+			"cilium": false
+		},
 		"rollout": {
 			"maxSurge": 1
 		},

@@ -115,3 +115,54 @@ image_tag(ref) := t if {
 
 # JSON Pointer escaping of one reference token.
 escape(token) := replace(replace(token, "~", "~0"), "/", "~1")
+
+# Exposure: through a Gateway API route (`expose.gateway`) or an Ingress.
+expose := spec.expose
+
+gateway := expose.gateway
+
+through_gateway if lib_is_object(object.get(expose, "gateway", null))
+
+through_ingress if {
+	exposed
+	not through_gateway
+}
+
+lib_is_object(x) if is_object(x)
+
+# The ingress controller mcpgen resolved from the class; undefined for a class it does not know.
+ingress_controller := expose.ingressController
+
+# The public path differs from the server's, so routes rewrite it.
+rewritten if trim_right(expose.path, "/") != trim_right(mcp_path, "/")
+
+# The server declares authentication.
+auth_declared if mcp.auth.type != "none"
+
+# Tokens are validated at the gateway (the semantic checks make sure a provider can).
+edge_auth if gateway.edgeAuth == true
+
+# The server keeps MCP sessions only in its process (or uses legacy SSE, whose messages must
+# reach the pod holding the stream): a request on another pod loses the session.
+sessions_in_process if {
+	stateful
+	session_store == "none"
+}
+
+sessions_in_process if transport == "sse"
+
+# The most pods the server can run.
+max_pods := hpa.maxReplicas if hpa_enabled
+
+max_pods := replicas if not hpa_enabled
+
+scaled_out if max_pods > 1
+
+duration_units := {"ms": 1, "s": 1000, "m": 60000, "h": 3600000, "d": 86400000, "w": 604800000}
+
+# A spec duration (`1h30m`, `500ms`, `2d`) in milliseconds.
+duration_ms(d) := sum([n |
+	parts := regex.find_all_string_submatch_n(`([0-9]+)(ms|s|m|h|d|w)`, d, -1)
+	p := parts[_]
+	n := to_number(p[1]) * duration_units[p[2]]
+])

@@ -54,3 +54,9 @@ test_monitoring_and_scaling if {
 	hpa_min == 2 with input as t.spec({"autoscaling": {"enabled": true, "minReplicas": 2, "maxReplicas": 4}})
 	not hpa_enabled with input as t.spec({"autoscaling": {"enabled": false, "minReplicas": 2, "maxReplicas": 4}})
 }
+
+test_durations if {
+	duration_ms("1h30m") == 5400000
+	duration_ms("500ms") == 500
+	duration_ms("2d") == 172800000
+}

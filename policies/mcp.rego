@@ -250,7 +250,10 @@ warn_protocol_versions_undeclared contains finding if {
 # METADATA
 # title: Public ingress without authentication
 # description: >-
-#   Flags an exposed server whose `mcp.auth` is missing or `type: none`.
+#   Flags an exposed server whose `mcp.auth` is missing or `type: none` (an error). When auth
+#   is declared but only the server enforces it (no `expose.gateway.edgeAuth`), it adds a note
+#   saying so: mcpgen passes the settings in `MCP_AUTH_*` and cannot see whether the server
+#   honours them.
 # custom:
 #   code: MCP208
 #   name: public-ingress-without-auth
@@ -259,7 +262,9 @@ warn_protocol_versions_undeclared contains finding if {
 #   why: >-
 #     MCP tools act on behalf of whoever calls them. A public endpoint without authentication
 #     lets anyone on the internet call every tool (ToolHive warns such servers run
-#     UNAUTHENTICATED); the specification says servers SHOULD authenticate.
+#     UNAUTHENTICATED); the specification says servers SHOULD authenticate. Auth that is only
+#     declared protects nothing if the image ignores `MCP_AUTH_*`; validating tokens at the
+#     gateway protects the route whatever the server does.
 #   example: |
 #     spec:
 #       expose: {host: mcp.example.com}
@@ -275,6 +280,17 @@ deny_public_ingress_without_auth contains finding if {
 	finding := {
 		"msg": "the server is exposed through an ingress without authentication; anyone who can reach the host can call its tools",
 		"path": auth_pointer,
+	}
+}
+
+deny_public_ingress_without_auth contains finding if {
+	lib.exposed
+	lib.auth_declared
+	not lib.edge_auth
+	finding := {
+		"msg": sprintf("%s auth is declared but enforced only by the server (mcpgen passes MCP_AUTH_* and cannot check the image honours them); nothing validates tokens at the edge", [lib.mcp.auth.type]),
+		"path": "/spec/mcp/auth/type",
+		"level": "note",
 	}
 }
 

@@ -16,7 +16,7 @@ exposed := {
 test_safe_exposed_server_is_clean if {
 	count(deny_exposed_without_allowed_origins) == 0 with input as t.spec(exposed)
 	count(deny_expose_host_not_in_allowed_hosts) == 0 with input as t.spec(exposed)
-	count(deny_public_ingress_without_auth) == 0 with input as t.spec(exposed)
+	count([f | some f in deny_public_ingress_without_auth; object.get(f, "level", "error") != "note"]) == 0 with input as t.spec(exposed)
 	count(warn_tls_at_ingress_without_proxy_headers) == 0 with input as t.spec(exposed)
 	count(warn_protocol_versions_undeclared) == 0 with input as t.spec(exposed)
 }
@@ -87,6 +87,16 @@ test_auth if {
 	count(deny_jwt_auth_without_secret) == 0 with input as t.spec({"mcp": {"auth": {"type": "jwt", "secret": {"secret": "s", "key": "k"}}}})
 	count(deny_oidc_auth_without_issuer) == 1 with input as t.spec({"mcp": {"auth": {"type": "oidc"}}})
 	count(deny_oidc_auth_without_issuer) == 0 with input as t.spec(exposed)
+}
+
+test_auth_enforced_at_the_edge_or_only_declared if {
+	# Declared only: a note that says so, at the auth type.
+	{[f.path, f.level] | some f in deny_public_ingress_without_auth} == {["/spec/mcp/auth/type", "note"]} with input as t.spec(exposed)
+	# Validated at the gateway: nothing to say.
+	edge := json.patch(exposed, [{"op": "add", "path": "/expose/gateway", "value": {"name": "public", "edgeAuth": true}}])
+	count(deny_public_ingress_without_auth) == 0 with input as t.spec(edge)
+	# No auth is an error whatever the way in.
+	count([f | some f in deny_public_ingress_without_auth; not f.level]) == 1 with input as t.spec({"expose": {"host": "a.b", "gateway": {"name": "public", "edgeAuth": false}}})
 }
 
 test_proxy_headers if {

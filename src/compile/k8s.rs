@@ -5,7 +5,9 @@
 //! `metadata`, `spec` in that order and skip absent fields); the VerticalPodAutoscaler, which no
 //! crate models, and the Kustomization are hand-written serde structs below with the same field
 //! order. Every decision about a default was made in `crate::model`; this module only maps.
-//! Monitoring objects (ServiceMonitor, PrometheusRule) are the monitoring target's.
+//! Monitoring objects (ServiceMonitor, PrometheusRule) are the monitoring target's; the
+//! Ingress, Gateway API and provider objects are `crate::compile::traffic`'s (this module
+//! lists their files in the kustomization).
 
 use std::collections::BTreeMap;
 
@@ -26,10 +28,8 @@ use k8s_openapi::api::core::v1::{
     SessionAffinityConfig, SleepAction, TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, IPBlock, Ingress, IngressBackend, IngressRule,
-    IngressServiceBackend, IngressSpec, IngressTLS, NetworkPolicy, NetworkPolicyEgressRule,
-    NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
-    ServiceBackendPort,
+    IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
+    NetworkPolicyPort, NetworkPolicySpec,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -38,9 +38,9 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::compile::{Artifact, CompileError, Content, Emitter, objects_file, yaml_file};
+use crate::compile::{Artifact, CompileError, Content, Emitter, objects_file, traffic, yaml_file};
 use crate::model::{
-    CONTAINER, Model, NAMESPACE_NAME_LABEL, NODE_LOCAL_DNS, NamedPort, PORT_HTTP, ProbeModel, UID,
+    CONTAINER, Model, NAMESPACE_NAME_LABEL, NODE_LOCAL_DNS, NamedPort, ProbeModel, UID,
 };
 use crate::spec::{PortProtocol, VpaMode};
 
@@ -91,9 +91,7 @@ impl Emitter for Kubernetes {
             "Service",
             &[service(m)],
         )?);
-        if let Some(ing) = ingress(m) {
-            files.push(objects_file(m, file("ingress.yaml"), "Ingress", &[ing])?);
-        }
+        files.extend(traffic::files(m)?);
         files.push(objects_file(
             m,
             file("poddisruptionbudget.yaml"),
@@ -582,8 +580,16 @@ fn service(m: &Model) -> Service {
     // pin all clients to a few pods; the ingress cookie does the sticking instead. Without an
     // ingress, in-cluster clients are pinned by their own IP.
     let client_ip = m.sticky && m.expose.is_none();
+    let mut metadata = meta(m, &m.name);
+    let controller = traffic::service_annotations(m);
+    if !controller.is_empty() {
+        metadata
+            .annotations
+            .get_or_insert_with(BTreeMap::new)
+            .extend(controller);
+    }
     Service {
-        metadata: meta(m, &m.name),
+        metadata,
         spec: Some(ServiceSpec {
             type_: Some("ClusterIP".to_string()),
             selector: Some(m.selector.clone()),
@@ -598,113 +604,6 @@ fn service(m: &Model) -> Service {
         }),
         ..Service::default()
     }
-}
-
-/// Escape a literal path for an ingress-nginx (PCRE) regex.
-fn regex_escape(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn ingress(m: &Model) -> Option<Ingress> {
-    let e = m.expose.as_ref()?;
-    let nginx = |k: &str| format!("nginx.ingress.kubernetes.io/{k}");
-    let mut ann: BTreeMap<String, String> = m.annotations.clone();
-    if m.mcp.streaming {
-        // Streamable HTTP and SSE answer with event streams: buffering would hold events back,
-        // and the default 60 s timeouts would cut idle streams.
-        ann.insert(nginx("proxy-buffering"), "off".into());
-        ann.insert(nginx("proxy-request-buffering"), "off".into());
-        ann.insert(nginx("proxy-read-timeout"), "3600".into());
-        ann.insert(nginx("proxy-send-timeout"), "3600".into());
-        ann.insert(nginx("proxy-http-version"), "1.1".into());
-    }
-    if m.sticky {
-        ann.insert(nginx("affinity"), "cookie".into());
-        ann.insert(nginx("affinity-mode"), "persistent".into());
-        ann.insert(nginx("session-cookie-name"), "mcp-route".into());
-        ann.insert(nginx("session-cookie-max-age"), "86400".into());
-        ann.insert(nginx("session-cookie-path"), e.path.clone());
-        if e.tls_secret.is_some() {
-            ann.insert(nginx("session-cookie-secure"), "true".into());
-        }
-    }
-    if let Some((requests, secs)) = e.rate_limit {
-        if secs == 1 {
-            ann.insert(nginx("limit-rps"), requests.to_string());
-        } else {
-            let rpm = (u64::from(requests) * 60).div_ceil(secs).max(1);
-            ann.insert(nginx("limit-rpm"), rpm.to_string());
-        }
-    }
-    if let Some(issuer) = &e.cluster_issuer {
-        ann.insert("cert-manager.io/cluster-issuer".into(), issuer.clone());
-    }
-    if e.tls_secret.is_some() {
-        ann.insert(nginx("ssl-redirect"), "true".into());
-        ann.insert(nginx("force-ssl-redirect"), "true".into());
-        // The controller-neutral statement that the host is served over HTTPS only (what the
-        // Gatekeeper library's K8sHttpsOnly checks, and GCE's controller reads).
-        ann.insert("kubernetes.io/ingress.allow-http".into(), "false".into());
-    }
-    let (path, path_type) = if e.path == m.mcp.path {
-        (e.path.clone(), "Prefix")
-    } else {
-        // The public path differs from the server's: rewrite it, keeping any sub-path.
-        ann.insert(nginx("use-regex"), "true".into());
-        let server_path = m.mcp.path.trim_end_matches('/');
-        let target = if server_path.is_empty() {
-            "/$2".to_string()
-        } else {
-            format!("{server_path}$1$2")
-        };
-        ann.insert(nginx("rewrite-target"), target);
-        (
-            format!("{}(/|$)(.*)", regex_escape(e.path.trim_end_matches('/'))),
-            "ImplementationSpecific",
-        )
-    };
-    let mut metadata = meta(m, &m.name);
-    metadata.annotations = (!ann.is_empty()).then_some(ann);
-    Some(Ingress {
-        metadata,
-        spec: Some(IngressSpec {
-            ingress_class_name: Some(e.class.clone()),
-            tls: e.tls_secret.as_ref().map(|s| {
-                vec![IngressTLS {
-                    hosts: Some(vec![e.host.clone()]),
-                    secret_name: Some(s.clone()),
-                }]
-            }),
-            rules: Some(vec![IngressRule {
-                host: Some(e.host.clone()),
-                http: Some(HTTPIngressRuleValue {
-                    paths: vec![HTTPIngressPath {
-                        path: Some(path),
-                        path_type: path_type.to_string(),
-                        backend: IngressBackend {
-                            service: Some(IngressServiceBackend {
-                                name: m.name.clone(),
-                                port: Some(ServiceBackendPort {
-                                    name: Some(PORT_HTTP.to_string()),
-                                    ..ServiceBackendPort::default()
-                                }),
-                            }),
-                            ..IngressBackend::default()
-                        },
-                    }],
-                }),
-            }]),
-            ..IngressSpec::default()
-        }),
-        ..Ingress::default()
-    })
 }
 
 fn pdb(m: &Model) -> PodDisruptionBudget {
@@ -907,10 +806,15 @@ fn network_policy(m: &Model) -> NetworkPolicy {
             }),
         });
     }
-    if let Some(e) = &m.expose {
+    // The ingress controller's or gateway's proxy pods, exactly: their namespace and labels.
+    if let Some(p) = m.expose.as_ref().and_then(|e| e.peer.as_ref()) {
         ingress.push(NetworkPolicyIngressRule {
             from: Some(vec![NetworkPolicyPeer {
-                namespace_selector: Some(ns_selector(&e.controller_namespace)),
+                namespace_selector: Some(ns_selector(&p.namespace)),
+                pod_selector: (!p.labels.is_empty()).then(|| LabelSelector {
+                    match_labels: Some(p.labels.clone()),
+                    ..LabelSelector::default()
+                }),
                 ..NetworkPolicyPeer::default()
             }]),
             ports: Some(vec![named(&m.ports.http)]),
@@ -993,6 +897,23 @@ fn network_policy(m: &Model) -> NetworkPolicy {
             ports: p
                 .port
                 .map(|port| vec![np_port(IntOrString::Int(port as i32), protocol(p))]),
+        });
+    }
+
+    // The OIDC issuer, by address: its keys and metadata are fetched over HTTPS.
+    for cidr in &m.network.auth.cidrs {
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![NetworkPolicyPeer {
+                ip_block: Some(IPBlock {
+                    cidr: cidr.clone(),
+                    ..IPBlock::default()
+                }),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: Some(vec![np_port(
+                IntOrString::Int(i32::from(m.network.auth.port)),
+                "TCP",
+            )]),
         });
     }
 

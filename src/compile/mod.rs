@@ -16,6 +16,7 @@
 pub mod compose;
 pub mod docker;
 pub mod k8s;
+pub mod traffic;
 
 use serde::Serialize;
 

@@ -101,18 +101,33 @@ fn duplicates(view: &View, out: &mut Vec<Finding>) {
     }
 }
 
+/// The namespace an object of this kind belongs in: the server's, except the objects of a
+/// Gateway API route, which live with the route (the HTTPRoute and the policies that target
+/// it) or with the Gateway (a policy on its listener).
+fn expected_namespace<'a>(model: &'a Model, kind: &str) -> &'a str {
+    use crate::model::traffic::Way;
+    match model.expose.as_ref().map(|e| &e.way) {
+        Some(Way::Gateway(g)) => match kind {
+            "HTTPRoute" | "BackendTrafficPolicy" | "SecurityPolicy" => &g.route_namespace,
+            "ClientTrafficPolicy" => &g.namespace,
+            _ => &model.namespace,
+        },
+        _ => &model.namespace,
+    }
+}
+
 fn namespaces(model: &Model, view: &View, out: &mut Vec<Finding>) {
     for (path, o) in &view.objects {
         let scoped = CLUSTER_SCOPED.contains(&o.kind());
+        let expected = expected_namespace(model, o.kind());
         match (&o.namespace(), scoped) {
-            (Some(ns), false) if *ns != model.namespace => out.push(Finding::new(
+            (Some(ns), false) if *ns != expected => out.push(Finding::new(
                 &codes::NAMESPACE_MISMATCH,
                 "/metadata/namespace",
                 format!(
-                    "{path}: {} `{}` is in namespace `{ns}`, the server in `{}`",
+                    "{path}: {} `{}` is in namespace `{ns}`, where it belongs is `{expected}`",
                     o.kind(),
                     o.name(),
-                    model.namespace
                 ),
             )),
             (None, false) => out.push(Finding::new(

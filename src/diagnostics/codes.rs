@@ -98,6 +98,12 @@ codes! {
     UNREPRESENTABLE = "MCP110", "unrepresentable-value", Error, false,
         "A quantity, duration or percentage matches its format but is too large to represent.",
         Some("use a smaller value; Kubernetes, Docker and Prometheus cannot represent this one");
+    CONFLICTING_EXPOSURE = "MCP120", "conflicting-exposure", Error, false,
+        "`expose` asks for both a Gateway API route (`gateway`) and an Ingress (`ingressClass`, `ingressController`).",
+        Some("keep `expose.gateway` for an HTTPRoute, or the Ingress settings for an Ingress (docs/traffic.md)");
+    EDGE_AUTH_UNSUPPORTED = "MCP121", "edge-auth-unsupported", Error, false,
+        "`expose.gateway.edgeAuth` cannot be enforced: no provider profile that validates tokens, no declared auth, or no `mcp.auth.jwksUri`.",
+        Some("set `expose.gateway.provider: envoy-gateway`, declare `mcp.auth` with `jwksUri`, or turn edgeAuth off");
     OUTPUT_UNSUPPORTED = "MCP301", "unsupported-output", Error, false,
         "The spec asks for an output mcpgen cannot produce correctly.", None;
     OUTPUT_EMPTY = "MCP303", "target-without-output", Warning, false,

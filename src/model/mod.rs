@@ -10,6 +10,7 @@
 //! policies). [`Model::preflight`] names what no target can produce for this model.
 
 pub mod monitoring;
+pub mod traffic;
 
 use std::collections::BTreeMap;
 
@@ -121,7 +122,7 @@ pub struct Model {
     pub files_config_map: String,
     /// Backing services, sorted by name.
     pub dependencies: BTreeMap<String, DependencyModel>,
-    /// Ingress settings, when exposed.
+    /// Route, controller and discovery settings, when exposed.
     pub expose: Option<ExposeModel>,
     /// NetworkPolicy peers.
     pub network: NetworkModel,
@@ -398,24 +399,7 @@ impl DependencyModel {
     }
 }
 
-/// Ingress settings.
-#[derive(Debug, Clone)]
-pub struct ExposeModel {
-    /// Public host.
-    pub host: String,
-    /// Public path.
-    pub path: String,
-    /// IngressClass.
-    pub class: String,
-    /// Namespace of the ingress controller, admitted by the NetworkPolicy.
-    pub controller_namespace: String,
-    /// cert-manager ClusterIssuer.
-    pub cluster_issuer: Option<String>,
-    /// TLS Secret name, when TLS is on.
-    pub tls_secret: Option<String>,
-    /// Requests per window (seconds, at least 1).
-    pub rate_limit: Option<(u32, u64)>,
-}
+pub use traffic::ExposeModel;
 
 /// NetworkPolicy peers.
 #[derive(Debug, Clone, Default)]
@@ -424,6 +408,10 @@ pub struct NetworkModel {
     pub allow_from: Vec<Peer>,
     /// Destinations allowed out.
     pub allow_to: Vec<Peer>,
+    /// Egress to the OIDC issuer.
+    pub auth: traffic::AuthEgress,
+    /// Whether a CiliumNetworkPolicy is written for what a NetworkPolicy cannot express.
+    pub cilium: bool,
 }
 
 /// Something no target can produce for a model, found before any emitter runs.
@@ -693,6 +681,13 @@ impl Model {
             {
                 env.insert("MCP_SESSION_STORE_URL".into(), url.1);
             }
+            // The server's public resource URL (RFC 9728), where Kubernetes exposes it.
+            if !compose && let Some(e) = &s.expose {
+                env.insert(
+                    traffic::RESOURCE_URL_VAR.to_string(),
+                    traffic::resource_url(e),
+                );
+            }
             for (k, v) in &s.env {
                 env.insert(k.clone(), v.as_str().to_string());
             }
@@ -702,26 +697,11 @@ impl Model {
         let kubernetes_env = env_for(false);
         let compose_env = env_for(true);
 
-        let expose = s.expose.as_ref().map(|e| ExposeModel {
-            host: e.host.to_string(),
-            path: e.path.to_string(),
-            class: e.ingress_class.to_string(),
-            controller_namespace: e.ingress_namespace.to_string(),
-            cluster_issuer: e
-                .tls
-                .as_ref()
-                .and_then(|t| t.cluster_issuer.as_ref())
-                .map(ToString::to_string),
-            tls_secret: e.tls.as_ref().map(|t| t.secret_name.to_string()),
-            rate_limit: e
-                .rate_limit
-                .as_ref()
-                .map(|r| (r.requests, seconds(&r.window).max(1))),
-        });
-
         let network = NetworkModel {
             allow_from: s.network.allow_from.clone(),
             allow_to: s.network.allow_to.clone(),
+            auth: traffic::auth_egress(r),
+            cilium: s.network.cilium,
         };
 
         let max_pods = hpa.as_ref().map_or(replicas, |h| h.max);
@@ -730,6 +710,13 @@ impl Model {
         let sticky = (!mcp.stateless || mcp.transport == Transport::Sse)
             && mcp.transport != Transport::Stdio
             && max_pods > 1;
+        // A session that lives only in one process is lost when a request reaches another
+        // pod: only then is the gateway's (experimental) session persistence needed.
+        let pinned = ((!mcp.stateless && mcp.session_store == SessionStore::None)
+            || mcp.transport == Transport::Sse)
+            && mcp.transport != Transport::Stdio
+            && max_pods > 1;
+        let expose = traffic::lower(r, &name, &namespace, sticky, pinned, mcp.streaming);
         let grace_seconds = if mcp.streaming {
             GRACE_SECONDS_STREAMING
         } else {

@@ -748,6 +748,7 @@ impl<'a> Importer<'a> {
             trust_proxy_headers: None,
             auth: None,
             bridge: None,
+            longest_tool_call: None,
         };
         let (kind, url, headers) = match &self.package.transport {
             Transport::Stdio => {
@@ -1017,6 +1018,7 @@ impl<'a> Importer<'a> {
         Some(Network {
             allow_from: Vec::new(),
             allow_to,
+            cilium: None,
         })
     }
 

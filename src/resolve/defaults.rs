@@ -6,6 +6,8 @@
 //! health endpoints distinct from the MCP endpoint, bounded resources, stateful sessions unless
 //! the protocol revision rules them out, and monitoring that pages for the failures that matter.
 
+use crate::spec::{GatewayProvider, IngressController, SessionPersistence};
+
 /// Container port of the MCP endpoint.
 pub const MCP_PORT: u32 = 8080;
 /// Path of the MCP endpoint.
@@ -85,10 +87,68 @@ pub const GO_OUTPUT: &str = "server";
 /// copied below it.
 pub const APP_DIR: &str = "/app";
 
-/// IngressClass when the spec names none.
+/// IngressClass when the spec names neither a class nor a gateway.
 pub const INGRESS_CLASS: &str = "nginx";
-/// Namespace of the ingress controller (the ingress-nginx default).
-pub const INGRESS_NAMESPACE: &str = "ingress-nginx";
+
+/// Where a controller's (or gateway proxy's) pods run by default, and their labels: what
+/// the upstream Helm chart installs, so the NetworkPolicy admits exactly those pods.
+#[derive(Debug, Clone, Copy)]
+pub struct ControllerPods {
+    /// Namespace of the pods.
+    pub namespace: &'static str,
+    /// Labels of the pods.
+    pub labels: &'static [(&'static str, &'static str)],
+}
+
+/// IngressClass names recognised as a known controller when `ingressController` is not
+/// given (the class names the controllers' charts create).
+pub const INGRESS_CLASSES: &[(&str, IngressController)] = &[
+    ("nginx", IngressController::IngressNginx),
+    ("ingress-nginx", IngressController::IngressNginx),
+    ("traefik", IngressController::Traefik),
+    ("haproxy", IngressController::Haproxy),
+];
+
+/// The pods of each known ingress controller (kubernetes/ingress-nginx, traefik/traefik-helm-chart,
+/// haproxytech/helm-charts `kubernetes-ingress`).
+pub fn ingress_controller_pods(c: IngressController) -> ControllerPods {
+    match c {
+        IngressController::IngressNginx => ControllerPods {
+            namespace: "ingress-nginx",
+            labels: &[
+                ("app.kubernetes.io/component", "controller"),
+                ("app.kubernetes.io/name", "ingress-nginx"),
+            ],
+        },
+        IngressController::Traefik => ControllerPods {
+            namespace: "traefik",
+            labels: &[("app.kubernetes.io/name", "traefik")],
+        },
+        IngressController::Haproxy => ControllerPods {
+            namespace: "haproxy-controller",
+            labels: &[("app.kubernetes.io/name", "kubernetes-ingress")],
+        },
+    }
+}
+
+/// Envoy Gateway runs each Gateway's proxies in its own namespace, labelled with the
+/// owning Gateway (envoyproxy/gateway, `infra/kubernetes/proxy`); the owning-gateway labels
+/// are added by [`crate::resolve`].
+pub const ENVOY_GATEWAY_PODS: ControllerPods = ControllerPods {
+    namespace: "envoy-gateway-system",
+    labels: &[("app.kubernetes.io/name", "envoy")],
+};
+/// Label naming the Gateway that owns an Envoy Gateway proxy pod.
+pub const ENVOY_OWNING_GATEWAY_NAME: &str = "gateway.envoyproxy.io/owning-gateway-name";
+/// Label naming the namespace of the Gateway that owns an Envoy Gateway proxy pod.
+pub const ENVOY_OWNING_GATEWAY_NAMESPACE: &str = "gateway.envoyproxy.io/owning-gateway-namespace";
+/// Gateway provider when the spec names none: standard Gateway API objects only.
+pub const GATEWAY_PROVIDER: GatewayProvider = GatewayProvider::None;
+/// How a gateway route keeps sessions on their pod when the server needs it.
+pub const SESSION_PERSISTENCE: SessionPersistence = SessionPersistence::Cookie;
+/// Request timeout at the ingress or gateway: long enough for a streamed response to a long
+/// tool call, short enough that a dead stream is eventually closed.
+pub const EXPOSE_TIMEOUT: &str = "1h";
 /// Rate-limit window.
 pub const RATE_LIMIT_WINDOW: &str = "1m";
 /// Suffix of the TLS Secret's name (`<server>-tls`).

@@ -23,8 +23,9 @@ use crate::spec::scalars::{
     Cpu, Duration, EnvValue, HostName, HttpPath, ImageRef, Memory, Name, Percent, ProtocolVersion,
 };
 use crate::spec::{
-    self, ApiVersion, Auth, AuthType, Bridge, Kind, NamespaceOwnership, Network, Quota, Runtime,
-    SecretRef, SessionStore, Severity, Spec, Transport, VerticalScaling,
+    self, ApiVersion, AuthType, Bridge, GatewayProvider, IngressController, Kind,
+    NamespaceOwnership, Peer, Quota, Runtime, SecretRef, SessionPersistence, SessionStore,
+    Severity, Spec, Transport, VerticalScaling,
 };
 
 /// A spec with every default filled in, for one variant (base or environment).
@@ -192,6 +193,52 @@ pub struct Mcp {
     /// The stdio bridge, for `stdio` servers that declare one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bridge: Option<ResolvedBridge>,
+    /// The longest a tool call may take, when declared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub longest_tool_call: Option<Duration>,
+}
+
+/// Resolved `mcp.auth`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Auth {
+    /// Authentication scheme.
+    #[serde(rename = "type")]
+    pub kind: AuthType,
+    /// Secret holding the signing key or client secret, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<SecretRef>,
+    /// Token lifetime, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<Duration>,
+    /// OIDC issuer URL, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Expected audience, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// Whether the server serves RFC 9728 Protected Resource Metadata (default: auth is on).
+    pub resource_metadata: bool,
+    /// JWKS URL, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    /// Address blocks of the issuer admitted on 443.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub issuer_cidrs: Vec<String>,
+}
+
+/// Resolved `network`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Network {
+    /// Sources allowed in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allow_from: Vec<Peer>,
+    /// Destinations allowed out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allow_to: Vec<Peer>,
+    /// Whether a CiliumNetworkPolicy is written too (default false).
+    pub cilium: bool,
 }
 
 /// Resolved `mcp.bridge`.
@@ -310,16 +357,54 @@ pub struct Expose {
     pub host: HostName,
     /// Public path (default: the MCP path).
     pub path: HttpPath,
-    /// IngressClass.
-    pub ingress_class: Name,
-    /// Namespace of the ingress controller.
-    pub ingress_namespace: Name,
+    /// The parent Gateway, for a Gateway API route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<Gateway>,
+    /// IngressClass (default `nginx`), for an Ingress.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingress_class: Option<Name>,
+    /// The controller of the class, when mcpgen knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingress_controller: Option<IngressController>,
+    /// Namespace of the controller or gateway proxies, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingress_namespace: Option<Name>,
+    /// Labels of the controller's or gateway proxies' pods (empty: the whole namespace).
+    pub ingress_pod_labels: BTreeMap<String, String>,
+    /// Annotations of the route objects only.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
     /// TLS, when on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<Tls>,
     /// Rate limit, when set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
+    /// Request timeout at the edge.
+    pub timeout: Duration,
+    /// Whether the RFC 9728 discovery paths are routed.
+    pub well_known_routes: bool,
+}
+
+/// Resolved `expose.gateway`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Gateway {
+    /// Gateway name.
+    pub name: Name,
+    /// Gateway namespace (default: the server's).
+    pub namespace: Name,
+    /// Listener, when named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section_name: Option<Name>,
+    /// Namespace of the HTTPRoute (default: the server's).
+    pub route_namespace: Name,
+    /// Provider profile (default `none`).
+    pub provider: GatewayProvider,
+    /// Session persistence used when the server needs it (default `cookie`).
+    pub session_persistence: SessionPersistence,
+    /// Whether tokens are validated at the gateway (default false).
+    pub edge_auth: bool,
 }
 
 /// Resolved `expose.tls`.
@@ -600,12 +685,23 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
     let expose = s
         .expose
         .as_ref()
-        .map(|e| resolve_expose(e, &mcp, &metadata.name, &mut f));
+        .map(|e| resolve_expose(e, &mcp, &metadata, &mut f));
     let autoscaling = s
         .autoscaling
         .as_ref()
         .map(|a| resolve_autoscaling(a, &mut f));
-    let network = f.or(s.network.clone(), "/spec/network", Network::default);
+    let network = {
+        let n = s.network.clone();
+        if n.is_none() {
+            f.0.push("/spec/network".into());
+        }
+        let n = n.unwrap_or_default();
+        Network {
+            cilium: f.or(n.cilium, "/spec/network/cilium", || false),
+            allow_from: n.allow_from,
+            allow_to: n.allow_to,
+        }
+    };
     let rollout = resolve_rollout(s, replicas, autoscaling.as_ref(), &mut f);
     let quota = s
         .quota
@@ -814,6 +910,7 @@ fn resolve_mcp(s: &spec::ServiceSpec, f: &mut Filled) -> Mcp {
         trust_proxy_headers: None,
         auth: None,
         bridge: None,
+        longest_tool_call: None,
     });
     let port = f.or(m.port, "/spec/mcp/port", || defaults::MCP_PORT);
     let stateless = f.or(m.stateless, "/spec/mcp/stateless", || {
@@ -834,13 +931,8 @@ fn resolve_mcp(s: &spec::ServiceSpec, f: &mut Filled) -> Mcp {
         trust_proxy_headers: f.or(m.trust_proxy_headers, "/spec/mcp/trustProxyHeaders", || {
             s.expose.as_ref().is_some_and(|e| e.tls.is_some())
         }),
-        auth: f.or(m.auth, "/spec/mcp/auth", || Auth {
-            kind: AuthType::None,
-            secret: None,
-            expiration: None,
-            issuer: None,
-            audience: None,
-        }),
+        auth: resolve_auth(m.auth, f),
+        longest_tool_call: m.longest_tool_call,
         bridge: m.bridge.map(|b: Bridge| ResolvedBridge {
             image: b.image,
             port: f.or(b.port, "/spec/mcp/bridge/port", || port),
@@ -1024,37 +1116,179 @@ fn go_binary(command: Option<&str>) -> Option<String> {
     ok.then(|| rel.to_string())
 }
 
-fn resolve_expose(e: &spec::Expose, mcp: &Mcp, server: &Name, f: &mut Filled) -> Expose {
+fn resolve_auth(a: Option<spec::Auth>, f: &mut Filled) -> Auth {
+    const AT: &str = "/spec/mcp/auth";
+    let a = a.unwrap_or_else(|| {
+        f.0.push(AT.into());
+        spec::Auth {
+            kind: AuthType::None,
+            secret: None,
+            expiration: None,
+            issuer: None,
+            audience: None,
+            resource_metadata: None,
+            jwks_uri: None,
+            issuer_cidrs: Vec::new(),
+        }
+    });
+    Auth {
+        resource_metadata: f.or(
+            a.resource_metadata,
+            &format!("{AT}/resourceMetadata"),
+            || a.kind != AuthType::None,
+        ),
+        kind: a.kind,
+        secret: a.secret,
+        expiration: a.expiration,
+        issuer: a.issuer,
+        audience: a.audience,
+        jwks_uri: a.jwks_uri,
+        issuer_cidrs: a.issuer_cidrs,
+    }
+}
+
+fn resolve_expose(e: &spec::Expose, mcp: &Mcp, meta: &Metadata, f: &mut Filled) -> Expose {
+    const AT: &str = "/spec/expose";
+    let gateway = e.gateway.as_ref().map(|g| Gateway {
+        name: g.name.clone(),
+        namespace: f.or(
+            g.namespace.clone(),
+            &format!("{AT}/gateway/namespace"),
+            || meta.namespace.clone(),
+        ),
+        section_name: g.section_name.clone(),
+        route_namespace: f.or(
+            g.route_namespace.clone(),
+            &format!("{AT}/gateway/routeNamespace"),
+            || meta.namespace.clone(),
+        ),
+        provider: f.or(g.provider, &format!("{AT}/gateway/provider"), || {
+            defaults::GATEWAY_PROVIDER
+        }),
+        session_persistence: f.or(
+            g.session_persistence,
+            &format!("{AT}/gateway/sessionPersistence"),
+            || defaults::SESSION_PERSISTENCE,
+        ),
+        edge_auth: f.or(g.edge_auth, &format!("{AT}/gateway/edgeAuth"), || false),
+    });
+    // An Ingress is written only without a gateway (the semantic checks reject both).
+    let ingress_class = match (&gateway, &e.ingress_class) {
+        (_, Some(c)) => Some(c.clone()),
+        (Some(_), None) => None,
+        (None, None) => {
+            f.0.push(format!("{AT}/ingressClass"));
+            Some(name(defaults::INGRESS_CLASS))
+        }
+    };
+    let ingress_controller = match (e.ingress_controller, &ingress_class) {
+        (Some(c), _) => Some(c),
+        (None, Some(class)) => {
+            let known = defaults::INGRESS_CLASSES
+                .iter()
+                .find(|(n, _)| *n == class.as_str())
+                .map(|(_, c)| *c);
+            if known.is_some() && gateway.is_none() {
+                f.0.push(format!("{AT}/ingressController"));
+            }
+            known.filter(|_| gateway.is_none())
+        }
+        (None, None) => None,
+    };
+    // Where the traffic comes from: the controller's pods, or the gateway's proxies.
+    let pods: Option<(String, Vec<(String, String)>)> = match (&gateway, ingress_controller) {
+        (Some(g), _) => Some(match g.provider {
+            GatewayProvider::EnvoyGateway => {
+                let d = defaults::ENVOY_GATEWAY_PODS;
+                let mut labels: Vec<(String, String)> = d
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                labels.push((
+                    defaults::ENVOY_OWNING_GATEWAY_NAME.to_string(),
+                    g.name.to_string(),
+                ));
+                labels.push((
+                    defaults::ENVOY_OWNING_GATEWAY_NAMESPACE.to_string(),
+                    g.namespace.to_string(),
+                ));
+                (d.namespace.to_string(), labels)
+            }
+            // Without a provider mcpgen does not know how the implementation labels its
+            // proxies: the Gateway's namespace as a whole.
+            GatewayProvider::None => (g.namespace.to_string(), Vec::new()),
+        }),
+        (None, Some(c)) => {
+            let d = defaults::ingress_controller_pods(c);
+            Some((
+                d.namespace.to_string(),
+                d.labels
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ))
+        }
+        (None, None) => None,
+    };
+    let ingress_namespace = match (&e.ingress_namespace, &pods) {
+        (Some(n), _) => Some(n.clone()),
+        (None, Some((ns, _))) => {
+            f.0.push(format!("{AT}/ingressNamespace"));
+            Some(name(ns))
+        }
+        (None, None) => None,
+    };
+    let ingress_pod_labels = f.or(
+        e.ingress_pod_labels.clone(),
+        &format!("{AT}/ingressPodLabels"),
+        || match (&e.ingress_namespace, &pods) {
+            // Chart labels only for the chart's own namespace: a controller installed
+            // elsewhere was installed differently.
+            (None, Some((_, labels))) => labels.iter().cloned().collect(),
+            _ => BTreeMap::new(),
+        },
+    );
     Expose {
         host: e.host.clone(),
-        path: f.or(e.path.clone(), "/spec/expose/path", || mcp.path.clone()),
-        ingress_class: f.or(e.ingress_class.clone(), "/spec/expose/ingressClass", || {
-            name(defaults::INGRESS_CLASS)
-        }),
-        ingress_namespace: f.or(
-            e.ingress_namespace.clone(),
-            "/spec/expose/ingressNamespace",
-            || name(defaults::INGRESS_NAMESPACE),
-        ),
+        path: f.or(e.path.clone(), &format!("{AT}/path"), || mcp.path.clone()),
+        gateway,
+        ingress_class,
+        ingress_controller,
+        ingress_namespace,
+        ingress_pod_labels,
+        annotations: e.annotations.clone(),
         tls: e.tls.as_ref().map(|t| Tls {
             cluster_issuer: t.cluster_issuer.clone(),
-            secret_name: f.or(t.secret_name.clone(), "/spec/expose/tls/secretName", || {
-                // A DNS label of at most 63 characters: keep room for the suffix.
-                let room = 63 - defaults::TLS_SECRET_SUFFIX.len();
-                let base: String = server.as_str().chars().take(room).collect();
-                Name::new_unchecked(format!(
-                    "{}{}",
-                    base.trim_end_matches('-'),
-                    defaults::TLS_SECRET_SUFFIX
-                ))
-            }),
+            secret_name: f.or(
+                t.secret_name.clone(),
+                &format!("{AT}/tls/secretName"),
+                || {
+                    // A DNS label of at most 63 characters: keep room for the suffix.
+                    let room = 63 - defaults::TLS_SECRET_SUFFIX.len();
+                    let base: String = meta.name.as_str().chars().take(room).collect();
+                    Name::new_unchecked(format!(
+                        "{}{}",
+                        base.trim_end_matches('-'),
+                        defaults::TLS_SECRET_SUFFIX
+                    ))
+                },
+            ),
         }),
         rate_limit: e.rate_limit.as_ref().map(|r| RateLimit {
             requests: r.requests,
-            window: f.or(r.window.clone(), "/spec/expose/rateLimit/window", || {
+            window: f.or(r.window.clone(), &format!("{AT}/rateLimit/window"), || {
                 duration(defaults::RATE_LIMIT_WINDOW)
             }),
         }),
+        timeout: f.or(e.timeout.clone(), &format!("{AT}/timeout"), || {
+            duration(defaults::EXPOSE_TIMEOUT)
+        }),
+        well_known_routes: f.or(
+            e.well_known_routes,
+            &format!("{AT}/wellKnownRoutes"),
+            || mcp.auth.kind != AuthType::None && mcp.auth.resource_metadata,
+        ),
     }
 }
 

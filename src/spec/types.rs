@@ -140,7 +140,7 @@ pub struct ServiceSpec {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}))]
     pub dependencies: BTreeMap<String, Dependency>,
-    /// Public exposure through an Ingress.
+    /// Public exposure through a Gateway API HTTPRoute or an Ingress.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expose: Option<Expose>,
     /// Rolling updates of the Deployment.
@@ -280,6 +280,10 @@ pub struct Mcp {
     /// HTTP bridge for `stdio` servers. Defaults apply when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bridge: Option<Bridge>,
+    /// The longest a tool call may take, e.g. `10m`. The ingress or gateway timeout
+    /// (`expose.timeout`) must be at least this long, or long calls are cut.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longest_tool_call: Option<Duration>,
 }
 
 /// MCP transports.
@@ -324,6 +328,24 @@ pub struct Auth {
     /// Expected token audience.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
+    /// Whether the server serves OAuth 2.0 Protected Resource Metadata (RFC 9728) at
+    /// `/.well-known/oauth-protected-resource` and its path-inserted form for `mcp.path`, as
+    /// the MCP authorization specification requires. Default: true unless `type` is `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_metadata: Option<bool>,
+    /// URL of the issuer's JSON Web Key Set, for validating tokens at the gateway
+    /// (`expose.gateway.edgeAuth`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https://"))]
+    pub jwks_uri: Option<String>,
+    /// Address blocks of the issuer (CIDR notation): the egress NetworkPolicy admits HTTPS
+    /// (443) to them so the server can fetch keys and metadata. A NetworkPolicy cannot name a
+    /// host; with `network.cilium` the issuer's host is admitted by name instead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(
+        pattern = r"^([0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9a-fA-F:]+/[0-9]{1,3})$"
+    )))]
+    pub issuer_cidrs: Vec<String>,
 }
 
 /// Authentication schemes.
@@ -526,28 +548,143 @@ pub struct ConnectionEnv {
     pub url: Option<String>,
 }
 
-/// Public exposure through an Ingress.
+/// Public exposure: through a Gateway API `HTTPRoute` (`gateway`) or an `Ingress`
+/// (`ingressClass`). See docs/traffic.md for what each way guarantees.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Expose {
     /// Public host name.
     pub host: HostName,
-    /// Public path prefix routed to the MCP endpoint. Default: the MCP path.
+    /// Public path prefix routed to the MCP endpoint. Default: the MCP path. When it differs
+    /// from `mcp.path`, the route rewrites it (and the OAuth discovery paths) to the server's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<HttpPath>,
-    /// IngressClass name. Default `nginx`.
+    /// Attach an `HTTPRoute` to this Gateway (owned by the platform) instead of writing an
+    /// Ingress. Excludes `ingressClass` and `ingressController`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<GatewayRef>,
+    /// IngressClass name. Default `nginx` (when no `gateway` is given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress_class: Option<Name>,
-    /// Namespace the ingress controller runs in; the NetworkPolicy admits traffic from it to
-    /// the MCP port. Default `ingress-nginx`.
+    /// Which controller serves the IngressClass, and so which annotations and objects mcpgen
+    /// writes. Default: recognised from the class name (`nginx`/`ingress-nginx`, `traefik`,
+    /// `haproxy`); a class mcpgen does not recognise gets no controller settings at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress_controller: Option<IngressController>,
+    /// Namespace the ingress controller (or the gateway's proxies) runs in; the NetworkPolicy
+    /// admits traffic from it to the MCP port. Default: the controller's usual namespace
+    /// (`ingress-nginx`, `traefik`, `haproxy-controller`, `envoy-gateway-system`; for a
+    /// gateway without a provider, the Gateway's namespace).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress_namespace: Option<Name>,
+    /// Labels of the controller's (or gateway proxies') pods: the NetworkPolicy admits only
+    /// those pods of `ingressNamespace`. Default: the labels of the controller's Helm chart
+    /// (`app.kubernetes.io/name: ingress-nginx` …); empty admits the whole namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress_pod_labels: Option<BTreeMap<String, String>>,
+    /// Annotations for the Ingress or HTTPRoute only (controller settings mcpgen does not
+    /// write), next to `metadata.annotations`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
     /// TLS settings. Without them the host is served over plain HTTP.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<Tls>,
-    /// Per-client rate limit enforced at the ingress.
+    /// Per-client rate limit enforced at the ingress or gateway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
+    /// How long one request (including a streamed response) may last at the ingress or
+    /// gateway. Default `1h`. Must cover `mcp.longestToolCall`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+    /// Route the OAuth 2.0 Protected Resource Metadata paths (RFC 9728): the path-inserted
+    /// form `/.well-known/oauth-protected-resource<public path>` (rewritten to the server's
+    /// form when the paths differ) and the root form. Default: true when the server declares
+    /// auth and serves the metadata (`mcp.auth.resourceMetadata`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub well_known_routes: Option<bool>,
+}
+
+/// Ingress controllers mcpgen writes settings for.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum IngressController {
+    /// kubernetes/ingress-nginx (`nginx.ingress.kubernetes.io/*` annotations).
+    IngressNginx,
+    /// Traefik (router annotations and `traefik.io/v1alpha1` Middleware objects).
+    Traefik,
+    /// HAProxy Technologies' Kubernetes Ingress Controller (`haproxy.org/*` annotations).
+    Haproxy,
+}
+
+/// The parent Gateway of the HTTPRoute (Gateway API `parentRef`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayRef {
+    /// Name of the Gateway.
+    pub name: Name,
+    /// Namespace of the Gateway. Default: the server's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<Name>,
+    /// Listener of the Gateway to attach to. Default: every listener that admits the route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section_name: Option<Name>,
+    /// Namespace the HTTPRoute (and its provider policies) live in. Default: the server's
+    /// namespace. When it differs, mcpgen writes a ReferenceGrant that lets the route reach
+    /// the Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_namespace: Option<Name>,
+    /// Gateway implementation whose policy objects carry what Gateway API has no standard
+    /// field for (stream timeouts, per-client rate limits, edge auth). Default: none, only
+    /// standard Gateway API objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<GatewayProvider>,
+    /// How the route keeps an MCP session on its pod when the server needs it (sessions kept
+    /// in process, protocol revisions up to 2025-11-25, more than one pod): `cookie` or
+    /// `header` (`sessionPersistence`, Gateway API experimental channel), or `none`. Default
+    /// `cookie`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_persistence: Option<SessionPersistence>,
+    /// Validate bearer tokens at the gateway (the provider's JWT policy) against
+    /// `mcp.auth.jwksUri`, so a server that ignores `MCP_AUTH_*` is still protected. The
+    /// OAuth discovery paths stay open. Default false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edge_auth: Option<bool>,
+}
+
+/// Gateway API implementations with a provider profile in mcpgen.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum GatewayProvider {
+    /// Standard Gateway API only: no provider policy objects.
+    None,
+    /// Envoy Gateway: `BackendTrafficPolicy`, `ClientTrafficPolicy`, `SecurityPolicy`.
+    EnvoyGateway,
+}
+
+impl GatewayProvider {
+    /// Whether mcpgen's profile of the provider can validate bearer tokens at the gateway.
+    pub fn validates_tokens(self) -> bool {
+        match self {
+            GatewayProvider::None => false,
+            GatewayProvider::EnvoyGateway => true,
+        }
+    }
+}
+
+/// Session persistence kinds of a Gateway API route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionPersistence {
+    /// A cookie set by the gateway names the pod.
+    Cookie,
+    /// A header set by the gateway names the pod; the client must send it back.
+    Header,
+    /// No session persistence.
+    None,
 }
 
 /// TLS at the ingress.
@@ -667,6 +804,10 @@ pub struct Network {
     /// Destinations the server may connect to. DNS and the dependencies are always allowed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow_to: Vec<Peer>,
+    /// The cluster runs Cilium: mcpgen also writes a CiliumNetworkPolicy that admits by host
+    /// name (`toFQDNs`) what a NetworkPolicy cannot, such as the OIDC issuer. Default false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cilium: Option<bool>,
 }
 
 /// A network peer: a namespace or an address block, optionally one port.

@@ -136,9 +136,81 @@ pub fn check(doc: &Document, env: Option<&str>, file: &SpecFile) -> Vec<Diagnost
         }
     }
 
+    if let Some(e) = &s.expose {
+        exposure(&mut c, e, s.mcp.as_ref().and_then(|m| m.auth.as_ref()));
+    }
+
     representable(&mut c, s);
 
     c.out
+}
+
+/// A route is a Gateway API route or an Ingress, never both; edge auth needs a provider that
+/// validates tokens and a key set to validate them with; the edge timeout must be one a
+/// controller accepts.
+fn exposure(c: &mut Checker<'_>, e: &crate::spec::Expose, auth: Option<&crate::spec::Auth>) {
+    let Some(g) = &e.gateway else {
+        check_timeout(c, e);
+        return;
+    };
+    for (field, set) in [
+        ("ingressClass", e.ingress_class.is_some()),
+        ("ingressController", e.ingress_controller.is_some()),
+    ] {
+        if set {
+            c.pair(
+                &codes::CONFLICTING_EXPOSURE,
+                format!(
+                    "expose.{field} configures an Ingress, but expose.gateway asks for an HTTPRoute"
+                ),
+                &format!("/spec/expose/{field}"),
+                "Ingress setting",
+                "/spec/expose/gateway",
+                "Gateway API route",
+            );
+        }
+    }
+    if g.edge_auth == Some(true) {
+        let provider = g.provider.unwrap_or(crate::spec::GatewayProvider::None);
+        if !provider.validates_tokens() {
+            c.one(
+                &codes::EDGE_AUTH_UNSUPPORTED,
+                "expose.gateway.edgeAuth needs a provider profile that validates tokens; standard Gateway API has no field for it".to_string(),
+                "/spec/expose/gateway/edgeAuth",
+                "no provider validates tokens here",
+            );
+        } else if auth.is_none_or(|a| a.kind == crate::spec::AuthType::None) {
+            c.one(
+                &codes::EDGE_AUTH_UNSUPPORTED,
+                "expose.gateway.edgeAuth validates the tokens of mcp.auth, but the server declares no auth".to_string(),
+                "/spec/expose/gateway/edgeAuth",
+                "nothing to validate",
+            );
+        } else if auth.is_some_and(|a| a.jwks_uri.is_none()) {
+            c.one(
+                &codes::EDGE_AUTH_UNSUPPORTED,
+                "expose.gateway.edgeAuth needs mcp.auth.jwksUri: the gateway validates token signatures with the issuer's key set".to_string(),
+                "/spec/expose/gateway/edgeAuth",
+                "no key set to validate with",
+            );
+        }
+    }
+    check_timeout(c, e);
+}
+
+/// Controllers take timeouts in seconds and Gateway API in at most five digits per unit:
+/// between one second and a day is what every one of them accepts.
+fn check_timeout(c: &mut Checker<'_>, e: &crate::spec::Expose) {
+    if let Some(t) = &e.timeout
+        && t.seconds().is_some_and(|s| !(1..=86_400).contains(&s))
+    {
+        c.one(
+            &codes::DURATION_BOUNDS,
+            format!("expose.timeout is {t}; ingress controllers and gateways accept 1s to 24h"),
+            "/spec/expose/timeout",
+            "between 1s and 24h",
+        );
+    }
 }
 
 /// Every quantity, duration and percentage must convert to a number: the Model and the
@@ -194,6 +266,12 @@ fn representable(c: &mut Checker<'_>, s: &crate::spec::ServiceSpec) {
         .and_then(|r| r.window.as_ref())
     {
         dur.push(("/spec/expose/rateLimit/window".into(), w));
+    }
+    if let Some(t) = s.expose.as_ref().and_then(|e| e.timeout.as_ref()) {
+        dur.push(("/spec/expose/timeout".into(), t));
+    }
+    if let Some(t) = s.mcp.as_ref().and_then(|m| m.longest_tool_call.as_ref()) {
+        dur.push(("/spec/mcp/longestToolCall".into(), t));
     }
     if let Some(a) = &s.autoscaling {
         for (dir, b) in [("scaleUp", &a.scale_up), ("scaleDown", &a.scale_down)] {

@@ -363,9 +363,11 @@ fn stdout_prints_a_multi_document_stream_and_writes_nothing() {
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     let s = text(&o.stdout);
     let docs = s.matches("\n---\n").count() + usize::from(s.starts_with("---\n"));
-    // 12 Kubernetes objects of k8s/ and 3 of monitoring/ (PrometheusRule, ServiceMonitor,
-    // dashboard ConfigMap); plain Prometheus files and kustomizations are not objects.
-    assert_eq!(docs, 15, "{s}");
+    // 14 Kubernetes objects of k8s/ (three Ingresses: the MCP path, the root discovery path,
+    // the rewritten path-inserted discovery path) and 3 of monitoring/ (PrometheusRule,
+    // ServiceMonitor, dashboard ConfigMap); plain Prometheus files and kustomizations are not
+    // objects.
+    assert_eq!(docs, 17, "{s}");
     assert!(s.contains("kind: PrometheusRule") && s.contains("kind: ServiceMonitor"));
     assert!(!s.contains("rule_files") && !s.contains("scrape_configs"));
     assert!(s.contains("# Source: mcp-server/production/k8s/deployment.yaml"));
@@ -389,6 +391,8 @@ fn stdout_prints_a_multi_document_stream_and_writes_nothing() {
             "HorizontalPodAutoscaler",
             "PrometheusRule",
             "ServiceMonitor",
+            "Ingress",
+            "Ingress",
             "Ingress",
             "NetworkPolicy",
         ],
@@ -458,6 +462,22 @@ fn typed<T: serde::de::DeserializeOwned>(tree: &BTreeMap<String, String>, path: 
         .map(|t| serde_json::from_value(yaml(t)).unwrap_or_else(|e| panic!("{path}: {e}")))
 }
 
+/// Every document of a multi-document file.
+fn typed_all<T: serde::de::DeserializeOwned>(
+    tree: &BTreeMap<String, String>,
+    path: &str,
+) -> Vec<T> {
+    tree.get(path)
+        .map(|t| {
+            t.split("\n---\n")
+                .map(|doc| {
+                    serde_json::from_value(yaml(doc)).unwrap_or_else(|e| panic!("{path}: {e}"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn subset(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> bool {
     a.iter().all(|(k, v)| b.get(k) == Some(v))
 }
@@ -525,8 +545,9 @@ fn check_environment(env: &str, tree: &BTreeMap<String, String>) {
         );
     }
 
-    // Ingress routes to the Service's named port.
-    if let Some(ing) = typed::<Ingress>(tree, &p("ingress.yaml")) {
+    // Every Ingress (the MCP path and the OAuth discovery paths) routes to the Service's
+    // named port.
+    for ing in typed_all::<Ingress>(tree, &p("ingress.yaml")) {
         for rule in ing.spec.and_then(|s| s.rules).unwrap_or_default() {
             for path in rule.http.expect("http").paths {
                 let backend = path.backend.service.expect("service backend");

