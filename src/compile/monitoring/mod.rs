@@ -81,7 +81,8 @@ impl Emitter for MonitoringEmitter {
             return Ok(Vec::new());
         };
         let rules = alerts::rules(m);
-        let rule_file = prometheus::rule_file(m, &rules);
+        let records = alerts::records(m);
+        let rule_file = prometheus::rule_file(m, &rules, &records);
         let mut out = vec![
             yaml(
                 model,
