@@ -8,6 +8,7 @@
 //! files (atomically, or comparing them for `--check`) is `crate::write`'s job, not this one's.
 
 pub mod compose;
+pub mod custom_resources;
 pub mod docker;
 pub mod k8s;
 

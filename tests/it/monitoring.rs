@@ -53,6 +53,7 @@ fn every_environment_gets_every_file() {
             "monitoring/dashboard-configmap.yaml",
             "monitoring/dashboard.json",
             "monitoring/kustomization.yaml",
+            "monitoring/metrics-contract.yaml",
             "monitoring/prometheus-rule.yaml",
             "monitoring/rules.test.yaml",
             "monitoring/rules.yaml",
@@ -62,6 +63,20 @@ fn every_environment_gets_every_file() {
         // The tuned fixture's `edge` environment switches the dashboard off.
         if (o.case, o.env.as_str()) == ("monitoring-tuned", "edge") {
             expected.drain(..2);
+        }
+        // An HPA scaling on requests per second gets its prometheus-adapter rule (KEDA, in
+        // reference-otel's `modern`, queries Prometheus itself).
+        if matches!(o.case, "reference" | "reference-otel") && o.env != "modern" {
+            expected.insert(4, "monitoring/prometheus-adapter-rules.yaml");
+        }
+        // The MCP probe and its blackbox exporter module.
+        if o.case == "reference-otel" {
+            expected.insert(0, "monitoring/blackbox-module.yaml");
+            let at = expected
+                .iter()
+                .position(|p| *p == "monitoring/prometheus-rule.yaml")
+                .expect("rule");
+            expected.insert(at, "monitoring/probe.yaml");
         }
         assert_eq!(paths, expected, "{} {}", o.case, o.env);
         for a in &o.artifacts {

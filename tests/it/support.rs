@@ -114,7 +114,8 @@ pub fn parse_yaml(text: &str) -> Value {
 
 /// The fixtures whose monitoring outputs the tests check: the shared reference and minimal
 /// specs, and one spec that tunes every monitoring setting.
-pub const MONITORING_FIXTURES: &[&str] = &["reference", "minimal", "monitoring-tuned"];
+pub const MONITORING_FIXTURES: &[&str] =
+    &["reference", "minimal", "monitoring-tuned", "reference-otel"];
 
 /// One environment's monitoring artifacts.
 pub struct MonitoringOutput {

@@ -40,6 +40,14 @@ impl Matcher {
             value: value.into(),
         }
     }
+    /// `name!="value"`.
+    pub fn ne(name: &str, value: &str) -> Matcher {
+        Matcher {
+            name: name.into(),
+            op: "!=",
+            value: value.into(),
+        }
+    }
     /// `name=~"regex"` (Prometheus anchors the regex).
     pub fn re(name: &str, regex: &str) -> Matcher {
         Matcher {
@@ -101,6 +109,12 @@ impl Selector {
     }
 }
 
+impl fmt::Display for Matcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}{}", self.name, self.op, quote(&self.value))
+    }
+}
+
 impl fmt::Display for Selector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.metric)?;
@@ -109,7 +123,7 @@ impl fmt::Display for Selector {
             if i > 0 {
                 f.write_str(",")?;
             }
-            write!(f, "{}{}{}", m.name, m.op, quote(&m.value))?;
+            write!(f, "{m}")?;
         }
         f.write_str("}")
     }

@@ -270,14 +270,16 @@ fn groups_for(m: &MonitoringModel, rule: &AlertRule) -> Vec<TestGroup> {
     groups
 }
 
-/// Candidate label values tried when a pattern of the contract must (or must not) match.
+/// Candidate label values tried when a pattern of the contract must (or must not) match:
+/// a JSON-RPC error code first (OpenTelemetry's `error.type` of a failed request), then HTTP
+/// statuses and the usual words.
 const CANDIDATES: &[&str] = &[
-    "500", "503", "200", "404", "error", "success", "ok", "-32603", "tool_error", "failed",
+    "-32603", "500", "503", "200", "404", "error", "success", "ok", "tool_error", "failed",
     "true", "false", "tools/list", "x", "",
 ];
 
-/// A value of `label` that every matcher of `ms` on that label accepts (preferring the values
-/// the matchers name), or `None`.
+/// A value of `label` that every matcher of `ms` on that label accepts (preferring `prefer`,
+/// then the values the matchers name), or `None`.
 fn value_for(label: &str, ms: &[&LabelMatch], prefer: &[&str]) -> Option<String> {
     let on: Vec<&&LabelMatch> = ms.iter().filter(|m| m.label == label).collect();
     let named = on
@@ -293,18 +295,18 @@ fn value_for(label: &str, ms: &[&LabelMatch], prefer: &[&str]) -> Option<String>
         .map(str::to_string)
 }
 
-/// The labels of a series of `c` whose outcome satisfies `outcome` (and, for a good series,
-/// does not satisfy `c.failed`), or `None` when no candidate value fits.
-fn counter_labels(
+/// The series of `c` whose outcome satisfies `outcome`; a good series (`good` holds the values
+/// to try first) must also not satisfy `c.failed`. `None` when no candidate value fits.
+fn counter_series(
     c: &Counter,
     app: &[(&str, &str)],
     outcome: &[LabelMatch],
-    good: bool,
+    good: Option<&[&str]>,
     extra: &[(&str, &str)],
 ) -> Option<Series> {
     let ms: Vec<&LabelMatch> = c.scope.iter().chain(outcome).collect();
     let mut labels: Vec<String> = ms.iter().map(|m| m.label.clone()).collect();
-    if good {
+    if good.is_some() {
         labels.push(c.outcome_label.clone());
     }
     labels.sort();
@@ -314,28 +316,25 @@ fn counter_labels(
         series = series.with(k, v);
     }
     for label in labels {
-        let prefer: &[&str] = if good { &["200", "success", ""] } else { &[] };
-        let mut pool: Vec<&LabelMatch> = ms.clone();
-        let rejected: Vec<LabelMatch>;
-        if good && label == c.outcome_label {
-            // A good answer must not look failed: try values until one is not.
-            let v = prefer
+        let v = match good {
+            Some(prefer) if label == c.outcome_label => prefer
                 .iter()
                 .copied()
                 .chain(CANDIDATES.iter().copied())
                 .find(|v| {
-                    pool.iter().filter(|m| m.label == label).all(|m| m.accepts(v))
-                        && !c.failed.iter().filter(|m| m.label == label).all(|m| m.accepts(v))
+                    ms.iter()
+                        .filter(|m| m.label == label)
+                        .all(|m| m.accepts(v))
+                        && !c
+                            .failed
+                            .iter()
+                            .filter(|m| m.label == label)
+                            .all(|m| m.accepts(v))
                 })?
-                .to_string();
-            if !v.is_empty() {
-                series = series.with(&label, &v);
-            }
-            continue;
-        }
-        rejected = Vec::new();
-        pool.extend(rejected.iter());
-        let v = value_for(&label, &pool, prefer)?;
+                .to_string(),
+            _ => value_for(&label, &ms, &[])?,
+        };
+        // An empty value is an absent label, as in Prometheus.
         if !v.is_empty() {
             series = series.with(&label, &v);
         }
@@ -355,6 +354,17 @@ fn scenarios(m: &MonitoringModel, rule: &AlertRule) -> (Vec<Data>, Vec<Data>) {
         _ => 0.0,
     };
     let c = &m.contract;
+    // A good answer: no outcome at all where the contract marks success by its absence
+    // (OpenTelemetry's `error.type`), else the usual words and statuses.
+    let good_values: Vec<&str> = if c
+        .requests
+        .as_ref()
+        .is_some_and(|r| r.succeeded.iter().all(|m| m.accepts("")))
+    {
+        vec!["", "success", "200"]
+    } else {
+        vec!["success", "200"]
+    };
 
     // A share of traffic: `bad` answers out of TRAFFIC_PER_MINUTE, `excluded` answers the
     // expression must not count as bad (tool errors among requests), the rest good.
@@ -365,8 +375,14 @@ fn scenarios(m: &MonitoringModel, rule: &AlertRule) -> (Vec<Data>, Vec<Data>) {
             (pct / 100.0 * TRAFFIC_PER_MINUTE).floor()
         }
         .min(TRAFFIC_PER_MINUTE);
-        let bad_s = counter_labels(k, &app, &k.failed, false, extra)?;
-        let good_s = counter_labels(k, &app, &k.succeeded, true, extra)?;
+        let bad_s = counter_series(k, &app, &k.failed, None, extra)?;
+        // HTTP status outcomes get an HTTP success.
+        let http = k
+            .failed
+            .iter()
+            .any(|m| m.value.starts_with(|ch: char| ch.is_ascii_digit()));
+        let prefer: &[&str] = if http { &["200"] } else { &good_values };
+        let good_s = counter_series(k, &app, &k.succeeded, Some(prefer), extra)?;
         let mut data = Data::new(&app);
         let mut good_n = TRAFFIC_PER_MINUTE - bad_n;
         if excluded > 0.0 {
