@@ -103,7 +103,7 @@ fn built() -> &'static Built {
     BUILT.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("mcpgen-validators-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let mut specs: Vec<(String, PathBuf)> = ["reference", "minimal"]
+        let mut specs: Vec<(String, PathBuf)> = ["reference", "minimal", "reference-otel"]
             .iter()
             .map(|c| {
                 (
@@ -224,6 +224,8 @@ fn kubernetes_manifests_pass_kubernetes_validate_strict_and_crd_schemas() {
     eprintln!("kubernetes-validate strict {KUBERNETES_VERSION}: {checked} documents ok");
 
     assert!(crds.contains_key("autoscaling.k8s.io_verticalpodautoscaler_v1.json"));
+    assert!(crds.contains_key("keda.sh_scaledobject_v1alpha1.json"));
+    assert!(crds.contains_key("opentelemetry.io_instrumentation_v1alpha1.json"));
     assert!(crds.contains_key("kustomize.config.k8s.io_kustomization_v1beta1.json"));
     for (schema, files) in crds {
         let path = schemas().join(&schema);
@@ -249,7 +251,13 @@ fn trivy_finds_nothing_high_or_critical() {
     let Some(trivy) = bin("trivy") else { return };
     let cache = built().dir.join(".trivy-cache");
     // Only the generated artifacts (not the control file of another test).
-    let targets: Vec<PathBuf> = ["reference", "minimal", "spec-go", "spec-python"]
+    let targets: Vec<PathBuf> = [
+        "reference",
+        "minimal",
+        "reference-otel",
+        "spec-go",
+        "spec-python",
+    ]
         .iter()
         .map(|c| built().dir.join(c))
         .collect();
