@@ -13,5 +13,6 @@ mod monorepo;
 mod policy;
 mod registry;
 mod resolve;
+mod telemetry;
 mod support;
 mod vendored;
