@@ -41,6 +41,8 @@ pack![
     "network_test.rego",
     "operability.rego",
     "operability_test.rego",
+    "telemetry.rego",
+    "telemetry_test.rego",
     "placeholders.rego",
     "placeholders_test.rego",
     "resources.rego",

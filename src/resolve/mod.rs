@@ -1508,6 +1508,23 @@ pub fn policy_constants() -> serde_json::Value {
                 "statelessRevision": defaults::STATELESS_REVISION,
                 "defaultMcpPort": defaults::MCP_PORT,
                 "defaultReplicas": defaults::REPLICAS,
+                "otelSeries": {
+                    "requests": defaults::OTEL_OPERATION_DURATION,
+                    "duration": defaults::OTEL_OPERATION_DURATION,
+                    "toolExecutions": defaults::OTEL_OPERATION_DURATION,
+                    "sessions": defaults::OTEL_SESSION_DURATION,
+                    "httpRequests": defaults::OTEL_HTTP_DURATION,
+                },
+                "otelLabels": {
+                    "status": defaults::OTEL_LABELS.status,
+                    "error": defaults::OTEL_LABELS.error,
+                    "success": defaults::OTEL_LABELS.success,
+                    "sessionNotFound": defaults::OTEL_LABELS.session_not_found,
+                    "tool": defaults::OTEL_LABELS.tool,
+                    "toolStatus": defaults::OTEL_LABELS.tool_status,
+                    "toolError": defaults::OTEL_LABELS.tool_error,
+                    "operation": defaults::OTEL_LABELS.operation,
+                },
             }
         }
     })

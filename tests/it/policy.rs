@@ -229,7 +229,8 @@ fn reference_findings_are_the_agreed_ones() {
         got,
         [
             ("MCP214".to_string(), Some("production".to_string())),
-            ("MCP224".to_string(), None)
+            ("MCP224".to_string(), None),
+            ("MCP241".to_string(), Some("production".to_string()))
         ]
     );
     // With --fail-on-warn those warnings fail the check.
