@@ -21,10 +21,9 @@ use k8s_openapi::api::core::v1::{
     Capabilities, ClientIPConfig, ConfigMap, ConfigMapVolumeSource, Container, ContainerPort,
     EmptyDirVolumeSource, EnvVar, EnvVarSource, HTTPGetAction, Lifecycle, LifecycleHandler,
     LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, ObjectFieldSelector, PodSecurityContext,
-    PodSpec,
-    PodTemplateSpec, Probe, ResourceQuota, ResourceQuotaSpec, ResourceRequirements, SeccompProfile,
-    SecretKeySelector, SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec,
-    SessionAffinityConfig, SleepAction, TopologySpreadConstraint, Volume, VolumeMount,
+    PodSpec, PodTemplateSpec, Probe, ResourceQuota, ResourceQuotaSpec, ResourceRequirements,
+    SeccompProfile, SecretKeySelector, SecurityContext, Service, ServiceAccount, ServicePort,
+    ServiceSpec, SessionAffinityConfig, SleepAction, TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
     HTTPIngressPath, HTTPIngressRuleValue, IPBlock, Ingress, IngressBackend, IngressRule,
@@ -95,7 +94,10 @@ impl Emitter for Kubernetes {
             add("scaledobject.yaml", yaml_file(m, "ScaledObject", &[so])?);
         }
         if let Some(i) = custom_resources::instrumentation(m) {
-            add("instrumentation.yaml", yaml_file(m, "Instrumentation", &[i])?);
+            add(
+                "instrumentation.yaml",
+                yaml_file(m, "Instrumentation", &[i])?,
+            );
         }
         if let Some(v) = vpa(m) {
             add(

@@ -110,8 +110,9 @@ impl LabelMatch {
     pub fn accepts(&self, value: &str) -> bool {
         let matched = match self.op {
             MatchOp::Eq | MatchOp::Ne => value == self.value,
-            MatchOp::Re | MatchOp::NotRe => regex::Regex::new(&format!("^(?:{})$", self.value))
-                .is_ok_and(|r| r.is_match(value)),
+            MatchOp::Re | MatchOp::NotRe => {
+                regex::Regex::new(&format!("^(?:{})$", self.value)).is_ok_and(|r| r.is_match(value))
+            }
         };
         matches!(self.op, MatchOp::Eq | MatchOp::Re) == matched
     }
@@ -565,8 +566,11 @@ fn shown(m: &LabelMatch) -> String {
 /// labels every reader uses merged.
 fn written_series(c: &MetricsContract) -> Vec<ContractSeries> {
     let mut out: Vec<ContractSeries> = Vec::new();
-    let mut add = |name: &str, kind: MetricType, samples: Vec<String>, labels: Vec<ContractLabel>| {
-        match out.iter_mut().find(|s| s.name == name) {
+    let mut add =
+        |name: &str, kind: MetricType, samples: Vec<String>, labels: Vec<ContractLabel>| match out
+            .iter_mut()
+            .find(|s| s.name == name)
+        {
             Some(s) => {
                 if kind == MetricType::Histogram {
                     s.kind = kind;
@@ -596,25 +600,25 @@ fn written_series(c: &MetricsContract) -> Vec<ContractSeries> {
                 labels,
                 consumers: Vec::new(),
             }),
-        }
-    };
+        };
     let counter_labels = |k: &Counter, meaning: &str| {
         let mut labels: Vec<ContractLabel> = Vec::new();
-        let mut put = |name: &str, meaning: String, m: Option<&LabelMatch>| {
-            match labels.iter_mut().find(|l| l.name == name) {
-                Some(l) => {
-                    if let Some(m) = m
-                        && !l.matched.contains(&shown(m))
-                    {
-                        l.matched.push(shown(m));
-                    }
+        let mut put = |name: &str, meaning: String, m: Option<&LabelMatch>| match labels
+            .iter_mut()
+            .find(|l| l.name == name)
+        {
+            Some(l) => {
+                if let Some(m) = m
+                    && !l.matched.contains(&shown(m))
+                {
+                    l.matched.push(shown(m));
                 }
-                None => labels.push(ContractLabel {
-                    name: name.to_string(),
-                    meaning,
-                    matched: m.map(shown).into_iter().collect(),
-                }),
             }
+            None => labels.push(ContractLabel {
+                name: name.to_string(),
+                meaning,
+                matched: m.map(shown).into_iter().collect(),
+            }),
         };
         for m in k.scope.iter() {
             put(&m.label, "selects the operation".to_string(), Some(m));
@@ -623,7 +627,11 @@ fn written_series(c: &MetricsContract) -> Vec<ContractSeries> {
             put(&m.label, format!("outcome of {meaning}"), Some(m));
         }
         if let Some(b) = &k.breakdown {
-            put(b, "breakdown (one value per tool or method)".to_string(), None);
+            put(
+                b,
+                "breakdown (one value per tool or method)".to_string(),
+                None,
+            );
         }
         labels
     };

@@ -516,8 +516,7 @@ impl Model {
                     AutoscalingController::Hpa => name.clone(),
                     AutoscalingController::Keda => format!("keda-hpa-{name}"),
                 },
-                scaled_object: (a.controller == AutoscalingController::Keda)
-                    .then(|| name.clone()),
+                scaled_object: (a.controller == AutoscalingController::Keda).then(|| name.clone()),
                 up: behavior(&a.scale_up),
                 down: behavior(&a.scale_down),
             }
@@ -600,13 +599,7 @@ impl Model {
         }
         let user_sets = |k: &str| s.env.contains_key(k) || s.secrets.contains_key(k);
         let tracing = s.monitoring.tracing.as_ref().map(|t| {
-            telemetry::lower_tracing(
-                t,
-                &name,
-                &namespace,
-                &s.monitoring.environment,
-                &user_sets,
-            )
+            telemetry::lower_tracing(t, &name, &namespace, &s.monitoring.environment, &user_sets)
         });
         if let Some(t) = &tracing {
             env_vars.extend(t.common.clone());
@@ -740,8 +733,7 @@ impl Model {
     /// its field, and nothing is emitted for the model.
     pub fn preflight(&self) -> Vec<Refusal> {
         let mut out = Vec::new();
-        if self.hpa.as_ref().is_some_and(|h| h.rps.is_some()) && self.metrics.hpa_metric.is_none()
-        {
+        if self.hpa.as_ref().is_some_and(|h| h.rps.is_some()) && self.metrics.hpa_metric.is_none() {
             out.push(Refusal {
                 pointer: "/spec/autoscaling/requestsPerSecond".to_string(),
                 message: "the autoscaler scales on requests per second, but the metrics \
@@ -767,8 +759,9 @@ impl Model {
                         pattern.escape_default(),
                         e.to_string().lines().last().unwrap_or_default().trim()
                     ),
-                    help: "write a Prometheus (RE2) regular expression, e.g. `5..` or `error|timeout`"
-                        .to_string(),
+                    help:
+                        "write a Prometheus (RE2) regular expression, e.g. `5..` or `error|timeout`"
+                            .to_string(),
                 });
             }
         }

@@ -697,7 +697,8 @@ fn probe_model(model: &Model, p: &resolve::McpProbe) -> ProbeModel {
         .iter()
         .filter(|v| **v >= resolve::defaults::STATELESS_REVISION)
         .max();
-    let client_info = serde_json::json!({"name": PROBE_CLIENT, "version": env!("CARGO_PKG_VERSION")});
+    let client_info =
+        serde_json::json!({"name": PROBE_CLIENT, "version": env!("CARGO_PKG_VERSION")});
     let mut headers = BTreeMap::from([
         ("Content-Type".to_string(), "application/json".to_string()),
         (
@@ -800,8 +801,14 @@ mod tests {
         assert_eq!(m.endpoint.interval.to_string(), "30s");
         let c = &m.contract;
         assert_eq!(c.samples(Role::Requests), ["mcp_requests_total"]);
-        assert_eq!(c.samples(Role::Latency), ["mcp_request_duration_seconds_bucket"]);
-        assert_eq!(c.samples(Role::ActiveConnections), ["mcp_active_connections"]);
+        assert_eq!(
+            c.samples(Role::Latency),
+            ["mcp_request_duration_seconds_bucket"]
+        );
+        assert_eq!(
+            c.samples(Role::ActiveConnections),
+            ["mcp_active_connections"]
+        );
         assert_eq!(c.samples(Role::Tools), ["mcp_tool_executions_total"]);
         assert_eq!(m.environment, "base");
         let d = m.dashboard.as_ref().expect("dashboard");

@@ -157,7 +157,10 @@ pub(crate) fn lower_tracing(
     };
     let mut common = BTreeMap::from([
         ("OTEL_SERVICE_NAME".to_string(), server.to_string()),
-        ("OTEL_EXPORTER_OTLP_PROTOCOL".to_string(), protocol.to_string()),
+        (
+            "OTEL_EXPORTER_OTLP_PROTOCOL".to_string(),
+            protocol.to_string(),
+        ),
         (
             "OTEL_TRACES_SAMPLER".to_string(),
             sampler_name(t.sampler).to_string(),
@@ -198,7 +201,10 @@ pub(crate) fn lower_tracing(
         (None, _) => t.endpoint.clone(),
     };
     let mut kubernetes = BTreeMap::from([
-        ("OTEL_EXPORTER_OTLP_ENDPOINT".to_string(), t.endpoint.clone()),
+        (
+            "OTEL_EXPORTER_OTLP_ENDPOINT".to_string(),
+            t.endpoint.clone(),
+        ),
         ("OTEL_RESOURCE_ATTRIBUTES".to_string(), k8s_attributes),
     ]);
     let mut compose = BTreeMap::from([

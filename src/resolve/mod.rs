@@ -1082,7 +1082,11 @@ struct Context<'a> {
     env: Option<&'a str>,
 }
 
-fn resolve_monitoring(m: Option<&spec::Monitoring>, cx: &Context<'_>, f: &mut Filled) -> Monitoring {
+fn resolve_monitoring(
+    m: Option<&spec::Monitoring>,
+    cx: &Context<'_>,
+    f: &mut Filled,
+) -> Monitoring {
     let (mcp, server, hpa) = (cx.mcp, cx.server, cx.hpa);
     const AT: &str = "/spec/monitoring";
     if m.is_none() {
@@ -1097,21 +1101,22 @@ fn resolve_monitoring(m: Option<&spec::Monitoring>, cx: &Context<'_>, f: &mut Fi
     if metrics.names.is_none() {
         f.0.push(format!("{AT}/metrics/names"));
     }
-    let convention = f.or(metrics.convention, &format!("{AT}/metrics/convention"), || {
-        defaults::METRICS_CONVENTION
-    });
+    let convention = f.or(
+        metrics.convention,
+        &format!("{AT}/metrics/convention"),
+        || defaults::METRICS_CONVENTION,
+    );
     // A series the convention has is filled in; one it does not have stays absent (and
     // `custom` has only what the spec names).
-    let name_of = |v: Option<String>, key: &str, default: Option<&str>, f: &mut Filled| match (
-        v, default,
-    ) {
-        (Some(v), _) => Some(v),
-        (None, Some(d)) => {
-            f.0.push(format!("{AT}/metrics/names/{key}"));
-            Some(d.to_string())
-        }
-        (None, None) => None,
-    };
+    let name_of =
+        |v: Option<String>, key: &str, default: Option<&str>, f: &mut Filled| match (v, default) {
+            (Some(v), _) => Some(v),
+            (None, Some(d)) => {
+                f.0.push(format!("{AT}/metrics/names/{key}"));
+                Some(d.to_string())
+            }
+            (None, None) => None,
+        };
     use MetricsConvention as C;
     let (requests, histogram, active, tools, sessions, http) = match convention {
         C::Mcpgen => (
@@ -1154,7 +1159,12 @@ fn resolve_monitoring(m: Option<&spec::Monitoring>, cx: &Context<'_>, f: &mut Fi
             f,
         ),
         tool: label(given.tool, "tool", label_defaults.tool, f),
-        tool_status: label(given.tool_status, "toolStatus", label_defaults.tool_status, f),
+        tool_status: label(
+            given.tool_status,
+            "toolStatus",
+            label_defaults.tool_status,
+            f,
+        ),
         tool_error: label(given.tool_error, "toolError", label_defaults.tool_error, f),
         operation: match (given.operation, label_defaults.operation) {
             (Some(o), _) => Some(o),
@@ -1180,12 +1190,7 @@ fn resolve_monitoring(m: Option<&spec::Monitoring>, cx: &Context<'_>, f: &mut Fi
         names: MetricNames {
             requests: name_of(names.requests, "requests", requests, f),
             duration: name_of(names.duration, "duration", histogram, f),
-            active_connections: name_of(
-                names.active_connections,
-                "activeConnections",
-                active,
-                f,
-            ),
+            active_connections: name_of(names.active_connections, "activeConnections", active, f),
             tool_executions: name_of(names.tool_executions, "toolExecutions", tools, f),
             sessions: name_of(names.sessions, "sessions", sessions, f),
             http_requests: name_of(names.http_requests, "httpRequests", http, f),
@@ -1330,11 +1335,13 @@ fn resolve_monitoring(m: Option<&spec::Monitoring>, cx: &Context<'_>, f: &mut Fi
         environment: f.or(m.environment.clone(), &format!("{AT}/environment"), || {
             cx.env.unwrap_or(defaults::BASE_ENVIRONMENT).to_string()
         }),
-        max_severity: f.or(m.max_severity, &format!("{AT}/maxSeverity"), || match cx.env {
-            Some(env) if !defaults::PRODUCTION_ENVIRONMENTS.contains(&env) => {
-                defaults::NON_PRODUCTION_MAX_SEVERITY
+        max_severity: f.or(m.max_severity, &format!("{AT}/maxSeverity"), || {
+            match cx.env {
+                Some(env) if !defaults::PRODUCTION_ENVIRONMENTS.contains(&env) => {
+                    defaults::NON_PRODUCTION_MAX_SEVERITY
+                }
+                _ => Severity::Critical,
             }
-            _ => Severity::Critical,
         }),
         tracing: m.tracing.as_ref().map(|t| resolve_tracing(t, f)),
         logging: m.logging.as_ref().map(|l| Logging {
@@ -1371,9 +1378,11 @@ fn resolve_tracing(t: &spec::Tracing, f: &mut Filled) -> Tracing {
             }
             (None, None) => None,
         },
-        compose_collector: f.or(t.compose_collector, &format!("{AT}/composeCollector"), || {
-            defaults::COMPOSE_COLLECTOR
-        }),
+        compose_collector: f.or(
+            t.compose_collector,
+            &format!("{AT}/composeCollector"),
+            || defaults::COMPOSE_COLLECTOR,
+        ),
         auto_instrumentation: t.auto_instrumentation,
     }
 }

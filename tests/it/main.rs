@@ -13,6 +13,6 @@ mod monorepo;
 mod policy;
 mod registry;
 mod resolve;
-mod telemetry;
 mod support;
+mod telemetry;
 mod vendored;

@@ -190,7 +190,9 @@ fn alert_catalogue_follows_the_spec() {
             }
             ("monitoring-tuned", "extreme") => expected.insert(1, "MCPServerHighCPUUsage"),
             // No duration histogram in ToolHive's contract: no latency alert.
-            ("monitoring-tuned", "toolhive") => expected.retain(|a| *a != "MCPServerHighLatencyP95"),
+            ("monitoring-tuned", "toolhive") => {
+                expected.retain(|a| *a != "MCPServerHighLatencyP95")
+            }
             _ => {}
         }
         // Every alert carries the environment; outside production nothing pages.
@@ -206,12 +208,16 @@ fn alert_catalogue_follows_the_spec() {
             assert_eq!(alerts.len(), 2);
         } else if (o.case, o.env.as_str()) == ("monitoring-tuned", "toolhive") {
             // ToolHive's outcome values and tool label.
-            let err = alerts["MCPServerHighErrorRate"]["expr"].as_str().unwrap_or("");
+            let err = alerts["MCPServerHighErrorRate"]["expr"]
+                .as_str()
+                .unwrap_or("");
             assert!(
                 err.contains(r#"toolhive_mcp_requests_total{job="search-tools",namespace="tools",status="error"}"#),
                 "{err}"
             );
-            let tools = alerts["MCPServerHighToolErrorRate"]["expr"].as_str().unwrap_or("");
+            let tools = alerts["MCPServerHighToolErrorRate"]["expr"]
+                .as_str()
+                .unwrap_or("");
             assert!(tools.contains("toolhive_mcp_tool_calls_total{"), "{tools}");
         } else if (o.case, o.env.as_str()) == ("monitoring-tuned", "extreme") {
             let err = &alerts["MCPServerHighErrorRate"];

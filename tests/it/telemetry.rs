@@ -142,11 +142,15 @@ fn deployment_and_compose_carry_the_otel_variables() {
 
     // The egress admits the collector's namespace on the OTLP port.
     let np = parse_yaml(&files["k8s/networkpolicy.yaml"]);
-    let admitted = np["spec"]["egress"].as_array().expect("egress").iter().any(|r| {
-        r["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
-            == "observability"
-            && r["ports"][0]["port"] == 4317
-    });
+    let admitted = np["spec"]["egress"]
+        .as_array()
+        .expect("egress")
+        .iter()
+        .any(|r| {
+            r["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+                == "observability"
+                && r["ports"][0]["port"] == 4317
+        });
     assert!(admitted, "no egress to the collector");
 }
 
@@ -173,7 +177,10 @@ fn expressions(files: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     for g in v["groups"].as_array().expect("groups") {
         for r in g["rules"].as_array().expect("rules") {
             let name = r["alert"].as_str().or(r["record"].as_str()).expect("name");
-            out.insert(name.to_string(), r["expr"].as_str().expect("expr").to_string());
+            out.insert(
+                name.to_string(),
+                r["expr"].as_str().expect("expr").to_string(),
+            );
         }
     }
     out
@@ -277,7 +284,12 @@ fn the_written_contract_is_the_models() {
         .iter()
         .filter_map(|s| s["name"].as_str())
         .collect();
-    let model_names: Vec<&str> = model.metrics.series.iter().map(|s| s.name.as_str()).collect();
+    let model_names: Vec<&str> = model
+        .metrics
+        .series
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
     assert_eq!(names, model_names);
     assert_eq!(
         written["autoscaler"]["metric"],
@@ -307,7 +319,11 @@ fn a_custom_contract_names_its_labels_and_only_its_series() {
         "{}",
         rules.contents
     );
-    assert!(rules.contents.contains(r#"toolhive_mcp_tool_calls_total{job="s",namespace="s",status="error"}"#));
+    assert!(
+        rules
+            .contents
+            .contains(r#"toolhive_mcp_tool_calls_total{job="s",namespace="s",status="error"}"#)
+    );
     assert!(!rules.contents.contains("MCPServerHighLatencyP95"));
     let dashboard = m.dashboard.as_ref().expect("dashboard");
     assert!(

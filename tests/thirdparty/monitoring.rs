@@ -407,12 +407,10 @@ fn blackbox_module_passes_the_exporter_and_tells_mcp_from_health() {
     {
         seen += 1;
         let dir = write(&o, "blackbox_module");
-        run(Command::new(&exporter)
-            .arg("--config.check")
-            .arg(format!(
-                "--config.file={}",
-                dir.join("blackbox-module.yaml").display()
-            )));
+        run(Command::new(&exporter).arg("--config.check").arg(format!(
+            "--config.file={}",
+            dir.join("blackbox-module.yaml").display()
+        )));
         let text = run(Command::new(&python)
             .arg(root().join("tests/validators/mcp_probe.py"))
             .arg(&exporter)
@@ -473,7 +471,12 @@ fn adapter_rules_are_prometheus_queries() {
         let dir = write(&o, "adapter_rules_are_prometheus_queries");
         let config = parse_yaml(file(&o, "prometheus-adapter-rules.yaml"));
         let mut rules = Vec::new();
-        for (i, r) in config["rules"].as_array().expect("rules").iter().enumerate() {
+        for (i, r) in config["rules"]
+            .as_array()
+            .expect("rules")
+            .iter()
+            .enumerate()
+        {
             let series_query = r["seriesQuery"].as_str().expect("seriesQuery");
             let sample = series_query.split('{').next().expect("sample");
             let query = r["metricsQuery"]
@@ -483,8 +486,11 @@ fn adapter_rules_are_prometheus_queries() {
                 .replace("<<.LabelMatchers>>", r#"namespace="ns",pod=~"a|b""#)
                 .replace("<<.GroupBy>>", "pod");
             assert!(!query.contains("<<"), "{query}");
-            rules.push(serde_json::json!({"record": format!("adapter:series:{i}"), "expr": series_query}));
-            rules.push(serde_json::json!({"record": format!("adapter:metrics:{i}"), "expr": query}));
+            rules.push(
+                serde_json::json!({"record": format!("adapter:series:{i}"), "expr": series_query}),
+            );
+            rules
+                .push(serde_json::json!({"record": format!("adapter:metrics:{i}"), "expr": query}));
         }
         let path = dir.join("adapter.rules.json");
         std::fs::write(

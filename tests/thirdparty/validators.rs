@@ -258,9 +258,9 @@ fn trivy_finds_nothing_high_or_critical() {
         "spec-go",
         "spec-python",
     ]
-        .iter()
-        .map(|c| built().dir.join(c))
-        .collect();
+    .iter()
+    .map(|c| built().dir.join(c))
+    .collect();
     for t in targets {
         let o = run(Command::new(&trivy)
             .args([

@@ -201,7 +201,12 @@ fn outcome_text(ms: &[LabelMatch]) -> String {
         _ => format!(
             "with an error ({})",
             ms.iter()
-                .map(|m| format!("{}{}{}", m.label, m.op.as_str(), super::promql::quote(&m.value)))
+                .map(|m| format!(
+                    "{}{}{}",
+                    m.label,
+                    m.op.as_str(),
+                    super::promql::quote(&m.value)
+                ))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),

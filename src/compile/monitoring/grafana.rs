@@ -15,9 +15,7 @@ use crate::model::contract::{Counter, MatchOp};
 use crate::model::monitoring::{AlertKind, MonitoringModel, PanelKind, Threshold};
 use crate::spec::LogStoreKind;
 
-use super::promql::{
-    Matcher, Scope, Selector, aggregate, max_by, quantile_of, share, sum_rate,
-};
+use super::promql::{Matcher, Scope, Selector, aggregate, max_by, quantile_of, share, sum_rate};
 
 /// The dashboard JSON schema version written: 41 is what Grafana 11.6 saves (11.5 saves 40),
 /// and Grafana 12 migrates it forward on load. Pinned so a Grafana upgrade never changes the
@@ -656,9 +654,15 @@ pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
             P::StatErrorRatio => {
                 let (whole, k) = scope.requests()?;
                 let (text, legend) = if is_5xx(k) {
-                    ("Share of requests answered with a 5xx status. Red from the alert threshold.", "5xx ratio")
+                    (
+                        "Share of requests answered with a 5xx status. Red from the alert threshold.",
+                        "5xx ratio",
+                    )
                 } else {
-                    ("Share of requests that failed. Red from the alert threshold.", "error ratio")
+                    (
+                        "Share of requests that failed. Red from the alert threshold.",
+                        "error ratio",
+                    )
                 };
                 c(
                     text,
@@ -670,7 +674,10 @@ pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
             P::StatLatencyP95 => c(
                 "95th percentile request latency. Red from the alert threshold.",
                 unit::SECONDS,
-                vec![q(quantile_of(&scope, scope.latency()?, 0.95, w, &[]), "p95")],
+                vec![q(
+                    quantile_of(&scope, scope.latency()?, 0.95, w, &[]),
+                    "p95",
+                )],
                 threshold_of(AlertKind::LatencyP95),
             ),
             P::StatActiveConnections => c(
@@ -710,11 +717,7 @@ pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
                     vec![
                         q(sum_rate(&whole, w, &[]), "total"),
                         q(
-                            sum_rate(
-                                &whole.clone().with_all(Matcher::all(&k.succeeded)),
-                                w,
-                                &[],
-                            ),
+                            sum_rate(&whole.clone().with_all(Matcher::all(&k.succeeded)), w, &[]),
                             "success",
                         ),
                         q(
@@ -741,9 +744,15 @@ pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
             P::ErrorRatio => {
                 let (whole, k) = scope.requests()?;
                 let (text, legend) = if is_5xx(k) {
-                    ("Share of requests answered with a 5xx status; the dashed line is the alert threshold.", "5xx ratio")
+                    (
+                        "Share of requests answered with a 5xx status; the dashed line is the alert threshold.",
+                        "5xx ratio",
+                    )
                 } else {
-                    ("Share of requests that failed; the dashed line is the alert threshold.", "error ratio")
+                    (
+                        "Share of requests that failed; the dashed line is the alert threshold.",
+                        "error ratio",
+                    )
                 };
                 c(
                     text,
@@ -837,7 +846,10 @@ pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
                 c(
                     "Requests per second by MCP method.",
                     unit::RPS,
-                    vec![q(sum_rate(&whole, w, &[op.as_str()]), &format!("{{{{{op}}}}}"))],
+                    vec![q(
+                        sum_rate(&whole, w, &[op.as_str()]),
+                        &format!("{{{{{op}}}}}"),
+                    )],
                     None,
                 )
             }

@@ -335,13 +335,7 @@ fn share_sep(
 }
 
 /// A quantile of a histogram of the server.
-pub fn quantile_of(
-    scope: &Scope<'_>,
-    h: &Histogram,
-    q: f64,
-    window: &str,
-    by: &[&str],
-) -> String {
+pub fn quantile_of(scope: &Scope<'_>, h: &Histogram, q: f64, window: &str, by: &[&str]) -> String {
     let mut by_le: Vec<&str> = by.to_vec();
     by_le.push("le");
     format!(

@@ -274,8 +274,21 @@ fn groups_for(m: &MonitoringModel, rule: &AlertRule) -> Vec<TestGroup> {
 /// a JSON-RPC error code first (OpenTelemetry's `error.type` of a failed request), then HTTP
 /// statuses and the usual words.
 const CANDIDATES: &[&str] = &[
-    "-32603", "500", "503", "200", "404", "error", "success", "ok", "tool_error", "failed",
-    "true", "false", "tools/list", "x", "",
+    "-32603",
+    "500",
+    "503",
+    "200",
+    "404",
+    "error",
+    "success",
+    "ok",
+    "tool_error",
+    "failed",
+    "true",
+    "false",
+    "tools/list",
+    "x",
+    "",
 ];
 
 /// A value of `label` that every matcher of `ms` on that label accepts (preferring `prefer`,
@@ -322,9 +335,7 @@ fn counter_series(
                 .copied()
                 .chain(CANDIDATES.iter().copied())
                 .find(|v| {
-                    ms.iter()
-                        .filter(|m| m.label == label)
-                        .all(|m| m.accepts(v))
+                    ms.iter().filter(|m| m.label == label).all(|m| m.accepts(v))
                         && !c
                             .failed
                             .iter()
@@ -368,36 +379,37 @@ fn scenarios(m: &MonitoringModel, rule: &AlertRule) -> (Vec<Data>, Vec<Data>) {
 
     // A share of traffic: `bad` answers out of TRAFFIC_PER_MINUTE, `excluded` answers the
     // expression must not count as bad (tool errors among requests), the rest good.
-    let share = |k: &Counter, extra: &[(&str, &str)], pct: f64, excluded: f64| -> Option<(Data, f64)> {
-        let bad_n = if pct >= percent {
-            (pct / 100.0 * TRAFFIC_PER_MINUTE).ceil()
-        } else {
-            (pct / 100.0 * TRAFFIC_PER_MINUTE).floor()
-        }
-        .min(TRAFFIC_PER_MINUTE);
-        let bad_s = counter_series(k, &app, &k.failed, None, extra)?;
-        // HTTP status outcomes get an HTTP success.
-        let http = k
-            .failed
-            .iter()
-            .any(|m| m.value.starts_with(|ch: char| ch.is_ascii_digit()));
-        let prefer: &[&str] = if http { &["200"] } else { &good_values };
-        let good_s = counter_series(k, &app, &k.succeeded, Some(prefer), extra)?;
-        let mut data = Data::new(&app);
-        let mut good_n = TRAFFIC_PER_MINUTE - bad_n;
-        if excluded > 0.0 {
-            for m in k.failed.iter().filter(|m| m.op == MatchOp::Ne) {
-                let n = (good_n * excluded).floor();
-                let s = good_s.clone().with(&m.label, &m.value);
-                data = data.counter(s, n);
-                good_n -= n;
+    let share =
+        |k: &Counter, extra: &[(&str, &str)], pct: f64, excluded: f64| -> Option<(Data, f64)> {
+            let bad_n = if pct >= percent {
+                (pct / 100.0 * TRAFFIC_PER_MINUTE).ceil()
+            } else {
+                (pct / 100.0 * TRAFFIC_PER_MINUTE).floor()
             }
-        }
-        Some((
-            data.counter(bad_s, bad_n).counter(good_s, good_n),
-            bad_n / TRAFFIC_PER_MINUTE * 100.0,
-        ))
-    };
+            .min(TRAFFIC_PER_MINUTE);
+            let bad_s = counter_series(k, &app, &k.failed, None, extra)?;
+            // HTTP status outcomes get an HTTP success.
+            let http = k
+                .failed
+                .iter()
+                .any(|m| m.value.starts_with(|ch: char| ch.is_ascii_digit()));
+            let prefer: &[&str] = if http { &["200"] } else { &good_values };
+            let good_s = counter_series(k, &app, &k.succeeded, Some(prefer), extra)?;
+            let mut data = Data::new(&app);
+            let mut good_n = TRAFFIC_PER_MINUTE - bad_n;
+            if excluded > 0.0 {
+                for m in k.failed.iter().filter(|m| m.op == MatchOp::Ne) {
+                    let n = (good_n * excluded).floor();
+                    let s = good_s.clone().with(&m.label, &m.value);
+                    data = data.counter(s, n);
+                    good_n -= n;
+                }
+            }
+            Some((
+                data.counter(bad_s, bad_n).counter(good_s, good_n),
+                bad_n / TRAFFIC_PER_MINUTE * 100.0,
+            ))
+        };
     // Firing share: 20% above the threshold, or halfway to 100% when that would exceed it; none
     // when even 100% does not cross the threshold. The silent data also carries the answers the
     // expression excludes, at a fifth of the traffic, so counting them would fire it.
@@ -411,7 +423,10 @@ fn scenarios(m: &MonitoringModel, rule: &AlertRule) -> (Vec<Data>, Vec<Data>) {
             .filter(|(_, actual)| *actual > percent)
             .map(|(d, _)| d);
         let below = share(k, extra, percent * BELOW, 0.2).map(|(d, _)| d);
-        (fire.into_iter().collect::<Vec<_>>(), below.into_iter().collect())
+        (
+            fire.into_iter().collect::<Vec<_>>(),
+            below.into_iter().collect(),
+        )
     };
     let breakdown = |k: &Counter, value: &'static str| -> Vec<(String, &'static str)> {
         k.breakdown
@@ -499,7 +514,10 @@ fn scenarios(m: &MonitoringModel, rule: &AlertRule) -> (Vec<Data>, Vec<Data>) {
             let a = target(&pod, "10.0.0.10:8080");
             let b = target(&pod_b, "10.0.0.11:8080");
             let labels_of = |s: &Series| -> Vec<(String, String)> {
-                s.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+                s.labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
             };
             let la = labels_of(&a);
             let la: Vec<(&str, &str)> = la.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
