@@ -1538,3 +1538,111 @@ pub fn policy_constants() -> serde_json::Value {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn monitoring(spec: &str, env: Option<&str>) -> Monitoring {
+        let mut text = format!(
+            "apiVersion: mcpgen.dev/v1\nkind: MCPServer\nmetadata: {{name: demo}}\nspec:\n  image: ghcr.io/acme/demo:1.0.0\n{spec}"
+        );
+        if let Some(e) = env {
+            text.push_str(&format!("  environments: {{{e}: {{}}}}\n"));
+        }
+        let r = crate::pipeline::testing::report(&text);
+        let v = r.files[0]
+            .variants
+            .iter()
+            .find(|v| v.spec.env() == env)
+            .expect("variant");
+        v.resolved.spec().monitoring.clone()
+    }
+
+    #[test]
+    fn urls_give_host_and_port() {
+        assert_eq!(
+            url_host_port("http://otel.obs.svc:4317"),
+            Some(("otel.obs.svc".into(), 4317))
+        );
+        assert_eq!(
+            url_host_port("https://OTLP.example.com/v1/traces"),
+            Some(("otlp.example.com".into(), 443))
+        );
+        assert_eq!(
+            url_host_port("http://collector"),
+            Some(("collector".into(), 80))
+        );
+        assert_eq!(url_host_port("collector:4317"), None);
+    }
+
+    #[test]
+    fn the_collector_namespace_comes_from_an_in_cluster_host() {
+        let ns = |url: &str| service_namespace(url).map(|n| n.to_string());
+        assert_eq!(
+            ns("http://otel.observability.svc:4317").as_deref(),
+            Some("observability")
+        );
+        assert_eq!(
+            ns("http://otel.observability.svc.cluster.local:4318").as_deref(),
+            Some("observability")
+        );
+        assert_eq!(ns("https://otlp.example.com:4317"), None);
+        assert_eq!(ns("http://otel:4317"), None);
+    }
+
+    #[test]
+    fn severity_ceiling_and_environment_per_variant() {
+        let base = monitoring("", None);
+        assert_eq!(
+            (base.environment.as_str(), base.max_severity),
+            ("base", Severity::Critical)
+        );
+        let prod = monitoring("", Some("prod"));
+        assert_eq!(
+            (prod.environment.as_str(), prod.max_severity),
+            ("prod", Severity::Critical)
+        );
+        let dev = monitoring("", Some("dev"));
+        assert_eq!(
+            (dev.environment.as_str(), dev.max_severity),
+            ("dev", Severity::Warning)
+        );
+        let pinned = monitoring(
+            "  monitoring: {maxSeverity: critical, environment: live}\n",
+            Some("dev"),
+        );
+        assert_eq!(
+            (pinned.environment.as_str(), pinned.max_severity),
+            ("live", Severity::Critical)
+        );
+    }
+
+    #[test]
+    fn conventions_fill_names_and_labels() {
+        let otel = monitoring(
+            "  monitoring: {metrics: {convention: otel-semconv}}\n",
+            None,
+        );
+        let n = &otel.metrics.names;
+        assert_eq!(
+            n.requests.as_deref(),
+            Some(defaults::OTEL_OPERATION_DURATION)
+        );
+        assert_eq!(n.active_connections, None);
+        assert_eq!(
+            otel.metrics.labels.operation.as_deref(),
+            Some("mcp_method_name")
+        );
+        let custom = monitoring(
+            "  monitoring: {metrics: {convention: custom, names: {requests: r_total}}}\n",
+            None,
+        );
+        assert_eq!(custom.metrics.names.requests.as_deref(), Some("r_total"));
+        assert_eq!(
+            custom.metrics.names.duration, None,
+            "custom has only what it names"
+        );
+        assert_eq!(custom.metrics.labels.status, "status");
+    }
+}
