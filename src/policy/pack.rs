@@ -41,8 +41,6 @@ pack![
     "network_test.rego",
     "operability.rego",
     "operability_test.rego",
-    "telemetry.rego",
-    "telemetry_test.rego",
     "placeholders.rego",
     "placeholders_test.rego",
     "resources.rego",
@@ -51,6 +49,8 @@ pack![
     "scaling_test.rego",
     "secrets.rego",
     "secrets_test.rego",
+    "telemetry.rego",
+    "telemetry_test.rego",
 ];
 
 #[cfg(test)]
