@@ -6,8 +6,8 @@
 //! A bound that is exceeded is a failure of the run (exit 2) reported with a located
 //! `MCP018` finding where the excess has a place in a file. The values are documented in
 //! `docs/security.md`; a test keeps that page and these constants in step. This module holds
-//! the numbers and the one helper that turns a finding into a failure; each stage enforces its
-//! own bound.
+//! the numbers and the one constructor of the finding; each stage enforces its own bound, and
+//! `crate::pipeline` turns the finding into a failure of the run.
 
 use crate::diagnostics::{Diagnostic, codes};
 
@@ -48,12 +48,4 @@ pub const MAX_CONFIGMAP_BYTES: usize = 1024 * 1024;
 /// A finding that a bound was exceeded.
 pub fn exceeded(message: impl Into<String>) -> Diagnostic {
     Diagnostic::new(&codes::LIMIT_EXCEEDED, message)
-}
-
-/// The failure (exit 2) a run must record when `diags` holds a bound that was exceeded.
-pub fn failure(file: &str, diags: &[Diagnostic]) -> Option<String> {
-    diags
-        .iter()
-        .find(|d| d.code == codes::LIMIT_EXCEEDED.code)
-        .map(|d| format!("{file}: {} (see docs/security.md)", d.message))
 }

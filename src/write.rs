@@ -48,11 +48,35 @@ fn err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     }
 }
 
+/// How a file differs between disk and the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Generated, not on disk.
+    Add,
+    /// On disk with other contents.
+    Modify,
+    /// On disk, no longer generated.
+    Remove,
+}
+
+impl Change {
+    /// `add`, `change` or `remove`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Add => "add",
+            Change::Modify => "change",
+            Change::Remove => "remove",
+        }
+    }
+}
+
 /// A file that differs between disk and the build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drift {
     /// Path relative to the output directory.
     pub path: String,
+    /// What a build would do to it.
+    pub change: Change,
     /// Unified diff from the file on disk to the generated one.
     pub diff: String,
 }
@@ -118,8 +142,9 @@ pub fn validate(trees: &[Tree]) -> Result<(), WriteError> {
 pub const MARKER: &str = ".mcpgen-output";
 /// The journal of a swap in progress, in the output directory.
 const JOURNAL: &str = ".mcpgen-swap";
-/// Largest output file `--check` reads back (bytes); a larger one is drift by definition.
-const MAX_OUTPUT_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest output file `--check` (or a build of some targets) reads back (bytes); a larger one
+/// is drift by definition.
+pub const MAX_OUTPUT_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 fn io_err(path: &Path, kind: io::ErrorKind, message: impl Into<String>) -> WriteError {
     WriteError {
@@ -434,6 +459,16 @@ fn list(dir: &Path) -> Result<BTreeMap<String, Entry>, WriteError> {
     Ok(out)
 }
 
+/// What a build would do to a path whose entry on disk was not read (a link, a special file, an
+/// unreadable one): change it when the build writes it, remove it otherwise.
+fn replaced(new: Option<&str>) -> Change {
+    if new.is_some() {
+        Change::Modify
+    } else {
+        Change::Remove
+    }
+}
+
 fn unified(shown: &str, old: Option<&str>, new: Option<&str>) -> String {
     let a = if old.is_some() {
         format!("a/{shown}")
@@ -480,6 +515,7 @@ pub fn check(out: &Path, trees: &[Tree]) -> Result<Vec<Drift>, WriteError> {
                 .map_or_else(|_| tree.root.clone(), |p| p.display().to_string());
             drift.push(Drift {
                 path: shown.clone(),
+                change: Change::Modify,
                 diff: format!(
                     "{shown}: a symbolic link where mcpgen writes a directory (not followed)\n"
                 ),
@@ -501,6 +537,7 @@ pub fn check(out: &Path, trees: &[Tree]) -> Result<Vec<Drift>, WriteError> {
                         Err(e) => {
                             drift.push(Drift {
                                 path: shown.clone(),
+                                change: replaced(new),
                                 diff: format!("{shown}: {}\n", e.reason),
                             });
                             continue;
@@ -510,6 +547,7 @@ pub fn check(out: &Path, trees: &[Tree]) -> Result<Vec<Drift>, WriteError> {
                 Some(Entry::Link) => {
                     drift.push(Drift {
                         path: shown.clone(),
+                        change: replaced(new),
                         diff: format!(
                             "{shown}: a symbolic link where mcpgen writes a regular file (not \
                              followed)\n"
@@ -520,6 +558,7 @@ pub fn check(out: &Path, trees: &[Tree]) -> Result<Vec<Drift>, WriteError> {
                 Some(Entry::Special) => {
                     drift.push(Drift {
                         path: shown.clone(),
+                        change: replaced(new),
                         diff: format!("{shown}: not a regular file (not read)\n"),
                     });
                     continue;
@@ -529,7 +568,16 @@ pub fn check(out: &Path, trees: &[Tree]) -> Result<Vec<Drift>, WriteError> {
                 continue;
             }
             let diff = unified(&shown, old.as_deref(), new);
-            drift.push(Drift { path: shown, diff });
+            let change = match (old.is_some(), new.is_some()) {
+                (false, _) => Change::Add,
+                (true, false) => Change::Remove,
+                (true, true) => Change::Modify,
+            };
+            drift.push(Drift {
+                path: shown,
+                change,
+                diff,
+            });
         }
     }
     Ok(drift)

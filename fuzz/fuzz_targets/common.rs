@@ -1,72 +1,95 @@
 //! Shared by the targets: the in-memory check and build pipelines, exactly as `mcpgen check`
-//! and `mcpgen build --stdout` run them, without touching the disk.
+//! and `mcpgen build --stdout` run them (`mcpgen::pipeline`), without touching the disk.
 
 #![allow(dead_code)]
 
-use mcpgen::check::{Run, check_text};
 use mcpgen::diagnostics::render::{self, human::Style};
-use mcpgen::diagnostics::Sink;
+use mcpgen::pipeline::{self, BuildOptions, Input, Options, Report};
 use mcpgen::spec::Syntax;
 
-/// Parse, validate (schema, semantic checks, secrets, bounds) and render every report format.
-pub fn check(data: &[u8], syntax: Syntax, policies: bool) -> Run {
-    let mut run = Run::default();
-    let Ok(text) = std::str::from_utf8(data) else {
-        return run;
-    };
+/// Parse, validate (schema, semantic checks, secrets, bounds), resolve, optionally evaluate
+/// the built-in policy pack, and render every report format.
+pub fn check(data: &[u8], syntax: Syntax, policies: bool) -> Option<Report> {
+    let text = std::str::from_utf8(data).ok()?;
     let name = match syntax {
         Syntax::Yaml => "fuzz.yaml",
         Syntax::Kdl => "fuzz.kdl",
     };
-    check_text(&mut run, name, text.to_string(), syntax, None);
+    // Policies are evaluated below on an engine parsed once per thread: parsing the built-in
+    // pack for every input would make the fuzzer measure the Rego parser.
+    let opts = Options {
+        no_config: true,
+        skip_policies: true,
+        ..Options::default()
+    };
+    let mut report = pipeline::check(
+        &[Input::Text {
+            name: name.to_string(),
+            text: text.to_string(),
+            syntax,
+        }],
+        &opts,
+    );
     if policies {
         thread_local! {
             static ENGINE: Option<mcpgen::policy::Engine> =
                 mcpgen::policy::Engine::new(true, &[], &[]).ok();
         }
         if let Some(mut engine) = ENGINE.with(Clone::clone) {
-            match mcpgen::policy::check(&mut engine, &run) {
-                Ok(found) => run.diagnostics.extend(found),
-                // The built-in pack must evaluate on every spec that passed validation.
-                Err(e) => panic!("built-in policy pack failed: {e}"),
-            }
-        }
-    }
-    let mut sink = Sink::new();
-    sink.extend(run.diagnostics.clone());
-    let diags = sink.finish(&run.sources);
-    let _ = render::human::render(&diags, &run.sources, 1, Style::plain());
-    let json = render::json::render(&diags, &run.sources, 1);
-    assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok(), "JSON report does not parse");
-    let _ = render::github::render(&diags, &run.sources, 1);
-    let _ = render::sarif::render(&diags, &run.sources, &[]);
-    let _ = render::junit::render(&diags, &run.sources, &[name.to_string()]);
-    run
-}
-
-/// Check, then compile every valid variant with every target, as `build --stdout` does, and
-/// validate the trees the writer would get.
-pub fn build(data: &[u8], syntax: Syntax) {
-    let run = check(data, syntax, false);
-    let mut trees = Vec::new();
-    for file in &run.files {
-        for spec in &file.specs {
-            let model = mcpgen::model::Model::from_spec_named(spec, "fuzz.yaml");
-            let mut files = std::collections::BTreeMap::new();
-            for e in mcpgen::compile::emitters() {
-                if let Ok(arts) = e.emit(&model) {
-                    for a in arts {
-                        assert!(a.contents.ends_with('\n'), "{} has no final newline", a.path);
-                        files.insert(a.path, a.contents);
+            for file in &report.files {
+                let Some(doc) = &file.doc else { continue };
+                let mut per_variant = Vec::new();
+                for v in &file.variants {
+                    // The built-in pack must evaluate on every spec that passed validation.
+                    match engine.evaluate(mcpgen::policy::input(&v.resolved, &file.name)) {
+                        Ok(found) => per_variant.push(found),
+                        Err(e) => panic!("built-in policy pack failed: {e}"),
                     }
                 }
-            }
-            let root = spec.env().unwrap_or("base").to_string();
-            if !trees.iter().any(|t: &mcpgen::write::Tree| t.root == root) {
-                trees.push(mcpgen::write::Tree { root, files });
+                let variants: Vec<_> = file.variants.iter().map(|v| &v.resolved).collect();
+                let located = mcpgen::policy::locate(doc, &variants, per_variant);
+                report.add(located);
             }
         }
     }
-    // Whatever the spec said, every path the writer gets is a plain relative path.
-    assert!(mcpgen::write::validate(&trees).is_ok(), "unsafe output path");
+    let (diags, sources) = (&report.diagnostics, &report.sources);
+    let _ = render::human::render(diags, sources, 1, Style::plain());
+    let json = render::json::render(diags, sources, 1);
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&json).is_ok(),
+        "JSON report does not parse"
+    );
+    let _ = render::github::render(diags, sources, 1);
+    let _ = render::sarif::render(diags, sources, &report.catalog);
+    let _ = render::junit::render(diags, sources, &[name.to_string()]);
+    Some(report)
+}
+
+/// Check, then build every valid variant with every target as `build --stdout` does (Model,
+/// emitters, consistency stage, the writer's path validation); nothing touches the disk.
+pub fn build(data: &[u8], syntax: Syntax) {
+    let Some(report) = check(data, syntax, false) else {
+        return;
+    };
+    if !report.failures.is_empty() || report.has_errors() {
+        return;
+    }
+    let opts = BuildOptions {
+        targets: Vec::new(),
+        all_envs: true,
+    };
+    // A Failure (two specs writing to one place, an emitter that cannot serialize) is a
+    // refusal, not a crash; `pipeline::build` itself validates every tree's paths.
+    if let Ok(built) = pipeline::build(&report, &opts) {
+        for tree in &built.trees {
+            for (path, contents) in &tree.files {
+                assert!(contents.ends_with('\n'), "{path} has no final newline");
+            }
+        }
+        // Whatever the spec said, every path the writer gets is a plain relative path.
+        assert!(
+            mcpgen::write::validate(&built.trees).is_ok(),
+            "unsafe output path"
+        );
+    }
 }

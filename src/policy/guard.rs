@@ -62,15 +62,45 @@ fn memory_in_use() -> u64 {
     usage
 }
 
-/// Run `f` with the memory regorus may allocate bounded to what the process holds now plus
-/// [`crate::limits::POLICY_MEMORY_BYTES`]. regorus checks the bound as values grow (including
-/// inside `numbers.range` and `net.cidr_expand`) and fails the evaluation when it is crossed.
+/// Evaluations running under the bound: the first to start sets it, the last to finish lifts
+/// it. The bound is process-wide (regorus counts every allocation through its allocator) and
+/// `crate::parallel` runs evaluations on several threads at once, so one thread must neither
+/// lift the bound under another nor measure the baseline (which briefly sets a zero limit)
+/// while another evaluates.
+static ACTIVE: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+
+/// Leaves the bounded section when dropped, also when the evaluation panicked.
+struct Active;
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        let mut n = ACTIVE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            regorus::set_global_memory_limit(None);
+        }
+    }
+}
+
+/// Run `f` with the memory regorus may allocate bounded to what the process held when the
+/// first concurrent evaluation started plus [`crate::limits::POLICY_MEMORY_BYTES`]. regorus
+/// checks the bound as values grow (including inside `numbers.range` and `net.cidr_expand`)
+/// and fails the evaluation when it is crossed.
 pub fn with_memory_limit<T>(f: impl FnOnce() -> T) -> T {
-    let limit = memory_in_use().saturating_add(crate::limits::POLICY_MEMORY_BYTES);
-    regorus::set_global_memory_limit(Some(limit));
-    let out = f();
-    regorus::set_global_memory_limit(None);
-    out
+    let _active = {
+        let mut n = ACTIVE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *n == 0 {
+            let limit = memory_in_use().saturating_add(crate::limits::POLICY_MEMORY_BYTES);
+            regorus::set_global_memory_limit(Some(limit));
+        }
+        *n += 1;
+        Active
+    };
+    f()
 }
 
 /// A clearer error for an evaluation stopped by a bound.

@@ -1,4 +1,4 @@
-//! Labels and annotations as Kubernetes will read them: key and value syntax (`MCP110`), and
+//! Labels and annotations as Kubernetes will read them: key and value syntax (`MCP114`), and
 //! annotations that would configure the ingress controller (`MCP111`).
 //!
 //! `metadata.labels` and `metadata.annotations` are copied onto every generated object, the

@@ -41,7 +41,8 @@ struct Item<'a> {
 /// Render the report.
 pub fn render(diags: &[Diagnostic], sources: &Sources, files: usize) -> String {
     let mut s = super::json_safe(
-        serde_json::to_string_pretty(&value(diags, sources, files)).unwrap_or_default(),
+        serde_json::to_string_pretty(&value(diags, sources, files))
+            .expect("a JSON value always serializes"),
     );
     s.push('\n');
     s
@@ -69,6 +70,6 @@ pub fn value(diags: &[Diagnostic], sources: &Sources, files: usize) -> serde_jso
             .collect(),
         summary: Summary::of(diags, files),
     };
-    // Plain structs of strings and numbers: serializing them into a Value cannot fail.
-    serde_json::to_value(&report).unwrap_or_default()
+    serde_json::to_value(&report)
+        .expect("plain structs of strings and numbers always serialize into a JSON value")
 }

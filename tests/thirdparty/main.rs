@@ -1,0 +1,12 @@
+//! The validator tier: the real third-party validators (kubernetes-validate, check-jsonschema,
+//! promtool, hadolint, trivy, compose, yamllint, Python's XML parser) over mcpgen's outputs.
+//! They come from `.ci/install-tools`; a missing tool fails the test when `CI` is set and is
+//! skipped with a loud note otherwise.
+
+#[path = "../it/support.rs"]
+mod support;
+
+mod monitoring;
+mod reports;
+mod tools;
+mod validators;
