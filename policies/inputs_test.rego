@@ -61,7 +61,9 @@ minimal := {
 		},
 		"network": {},
 		"rollout": {
-			"maxSurge": 1
+			"maxSurge": 1,
+			"strategy": "rolling",
+			"promotion": "automatic"
 		},
 		"monitoring": {
 			"enabled": true,

@@ -23,8 +23,9 @@ use crate::spec::scalars::{
     Cpu, Duration, EnvValue, HostName, HttpPath, ImageRef, Memory, Name, Percent, ProtocolVersion,
 };
 use crate::spec::{
-    self, ApiVersion, Auth, AuthType, Bridge, Kind, NamespaceOwnership, Network, Quota, Runtime,
-    SecretRef, SessionStore, Severity, Spec, Transport, VerticalScaling,
+    self, ApiVersion, Auth, AuthType, Bridge, CanaryStep, Kind, NamespaceOwnership, Network,
+    Promotion, Quota, RolloutStrategy, Runtime, SecretRef, SessionStore, Severity, Spec,
+    TrafficRouter, Transport, VerticalScaling,
 };
 
 /// A spec with every default filled in, for one variant (base or environment).
@@ -255,12 +256,43 @@ pub struct ResourceList {
     pub memory: Memory,
 }
 
-/// Resolved `rollout`.
+/// Resolved `rollout`. A setting that applies to the strategy is always filled in; one that
+/// does not (canary steps of a blue-green rollout) stays as written, or absent.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rollout {
     /// Pods started above the desired count during a rolling update.
     pub max_surge: u32,
+    /// Rolling update, canary or blue-green.
+    pub strategy: RolloutStrategy,
+    /// What shifts a canary's traffic (canary, or as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic_router: Option<TrafficRouter>,
+    /// Canary steps (canary, or as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<CanaryStep>>,
+    /// The analysis gating the rollout (canary and blue-green, or as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<Analysis>,
+    /// How long a blue-green rollout keeps the old version (blue-green, or as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale_down_delay: Option<Duration>,
+    /// Who promotes a version into this environment.
+    pub promotion: Promotion,
+}
+
+/// Resolved `rollout.analysis`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Analysis {
+    /// Whether the rollout is analysed.
+    pub enabled: bool,
+    /// Prometheus the controller queries.
+    pub prometheus_address: String,
+    /// Time between measurements.
+    pub interval: Duration,
+    /// Failed measurements tolerated.
+    pub failure_limit: u32,
 }
 
 /// Resolved `connectionEnv` of a dependency.
@@ -606,7 +638,6 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
         .as_ref()
         .map(|a| resolve_autoscaling(a, &mut f));
     let network = f.or(s.network.clone(), "/spec/network", Network::default);
-    let rollout = resolve_rollout(s, replicas, autoscaling.as_ref(), &mut f);
     let quota = s
         .quota
         .clone()
@@ -616,6 +647,14 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
         &mcp,
         &metadata.name,
         autoscaling.as_ref(),
+        &mut f,
+    );
+    let rollout = resolve_rollout(
+        s,
+        spec.env(),
+        replicas,
+        autoscaling.as_ref(),
+        &monitoring,
         &mut f,
     );
 
@@ -666,22 +705,123 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
 
 fn resolve_rollout(
     s: &spec::ServiceSpec,
+    env: Option<&str>,
     replicas: u32,
     hpa: Option<&Autoscaling>,
+    monitoring: &Monitoring,
     f: &mut Filled,
 ) -> Rollout {
+    const AT: &str = "/spec/rollout";
     if s.rollout.is_none() {
-        f.0.push("/spec/rollout".into());
+        f.0.push(AT.into());
     }
+    let r = s.rollout.clone().unwrap_or(spec::Rollout {
+        max_surge: None,
+        strategy: None,
+        traffic_router: None,
+        steps: None,
+        analysis: None,
+        scale_down_delay: None,
+        promotion: None,
+    });
     let largest = hpa
         .filter(|h| h.enabled)
         .map_or(replicas, |h| h.max_replicas);
+    let strategy = f.or(r.strategy, &format!("{AT}/strategy"), || {
+        RolloutStrategy::Rolling
+    });
+    let canary = strategy == RolloutStrategy::Canary;
+    let progressive = strategy != RolloutStrategy::Rolling;
+    // Settings of another strategy stay as written (a policy points them out); those of this
+    // strategy are filled in.
+    let traffic_router = match r.traffic_router {
+        Some(t) => Some(t),
+        None if canary => {
+            f.0.push(format!("{AT}/trafficRouter"));
+            Some(if s.expose.is_some() {
+                TrafficRouter::Nginx
+            } else {
+                TrafficRouter::None
+            })
+        }
+        None => None,
+    };
+    let steps = match r.steps {
+        Some(steps) => Some(steps),
+        None if canary => {
+            f.0.push(format!("{AT}/steps"));
+            Some(
+                defaults::CANARY_STEPS
+                    .iter()
+                    .map(|(weight, pause)| CanaryStep {
+                        set_weight: *weight,
+                        pause: Some(duration(pause)),
+                    })
+                    .collect(),
+            )
+        }
+        None => None,
+    };
+    let analysis = match r.analysis {
+        None if !progressive => None,
+        given => {
+            let at = format!("{AT}/analysis");
+            if given.is_none() {
+                f.0.push(at.clone());
+            }
+            let a = given.unwrap_or(spec::RolloutAnalysis {
+                enabled: None,
+                prometheus_address: None,
+                interval: None,
+                failure_limit: None,
+            });
+            Some(Analysis {
+                enabled: f.or(a.enabled, &format!("{at}/enabled"), || true),
+                prometheus_address: f.or(
+                    a.prometheus_address,
+                    &format!("{at}/prometheusAddress"),
+                    || {
+                        format!(
+                            "http://{}.{}.svc:{}",
+                            defaults::PROMETHEUS_SERVICE,
+                            monitoring.prometheus_namespace,
+                            defaults::PROMETHEUS_PORT
+                        )
+                    },
+                ),
+                interval: f.or(a.interval, &format!("{at}/interval"), || {
+                    duration(defaults::ANALYSIS_INTERVAL)
+                }),
+                failure_limit: f.or(a.failure_limit, &format!("{at}/failureLimit"), || {
+                    defaults::ANALYSIS_FAILURE_LIMIT
+                }),
+            })
+        }
+    };
+    let scale_down_delay = match r.scale_down_delay {
+        Some(d) => Some(d),
+        None if strategy == RolloutStrategy::BlueGreen => {
+            f.0.push(format!("{AT}/scaleDownDelay"));
+            Some(duration(defaults::SCALE_DOWN_DELAY))
+        }
+        None => None,
+    };
     Rollout {
-        max_surge: f.or(
-            s.rollout.as_ref().and_then(|r| r.max_surge),
-            "/spec/rollout/maxSurge",
-            || largest.div_ceil(defaults::SURGE_DIVISOR).max(1),
-        ),
+        max_surge: f.or(r.max_surge, &format!("{AT}/maxSurge"), || {
+            largest.div_ceil(defaults::SURGE_DIVISOR).max(1)
+        }),
+        strategy,
+        traffic_router,
+        steps,
+        analysis,
+        scale_down_delay,
+        promotion: f.or(r.promotion, &format!("{AT}/promotion"), || {
+            if env.is_some_and(|e| defaults::PRODUCTION_ENVIRONMENTS.contains(&e)) {
+                Promotion::Manual
+            } else {
+                Promotion::Automatic
+            }
+        }),
     }
 }
 
