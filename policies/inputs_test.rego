@@ -145,6 +145,7 @@ minimal := {
 		"/spec/resources",
 		"/spec/rollout"
 	],
+	"overridden": [],
 	"environment": null,
 	"file": "service.yaml"
 }

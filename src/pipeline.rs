@@ -60,6 +60,81 @@ pub struct Options {
     pub overrides: Overrides,
     /// Today's date (`YYYY-MM-DD`) for exception expiry.
     pub today: String,
+    /// Fields set on the command line over every variant of every spec, in order: each the
+    /// flag (`--image` or `--set`) and what followed it (`REF`, `PATH=VALUE`).
+    pub set: Vec<(String, String)>,
+}
+
+/// A field set on the command line, parsed: where it goes and its value, with the byte range
+/// of the value in the flag's text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetFlag {
+    /// `--set` or `--image`.
+    pub flag: String,
+    /// What followed the flag.
+    pub text: String,
+    /// JSON Pointer of the field.
+    pub pointer: String,
+    /// The value.
+    pub value: serde_json::Value,
+    /// Byte offset of the value in `text`.
+    pub value_offset: usize,
+}
+
+impl SetFlag {
+    /// `--image REF`: the image to deploy, exactly as `--set spec.image=REF`.
+    pub fn image(reference: &str) -> SetFlag {
+        SetFlag {
+            flag: "--image".to_string(),
+            text: reference.to_string(),
+            pointer: "/spec/image".to_string(),
+            value: serde_json::Value::String(reference.to_string()),
+            value_offset: 0,
+        }
+    }
+
+    /// `--set PATH=VALUE`. `PATH` is a JSON Pointer (`/spec/image`) or a dotted path
+    /// (`spec.image`) below `metadata` or `spec`; `VALUE` is read as JSON when it is JSON (a
+    /// number, `true`, `false`, `null`, a list, an object or a quoted string) and taken as
+    /// text otherwise.
+    pub fn parse(text: &str) -> Result<SetFlag, String> {
+        let Some((path, value)) = text.split_once('=') else {
+            return Err(format!(
+                "--set {text}: expected PATH=VALUE, e.g. --set spec.image=registry/app@sha256:..."
+            ));
+        };
+        let pointer = if path.starts_with('/') {
+            path.to_string()
+        } else {
+            path.split('.')
+                .map(|t| format!("/{}", crate::spec::document::escape_token(t)))
+                .collect()
+        };
+        let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
+        if tokens.is_empty() || tokens.iter().any(|t| t.is_empty()) {
+            return Err(format!("--set {text}: `{path}` is not a field path"));
+        }
+        if !matches!(tokens[0], "metadata" | "spec") {
+            return Err(format!(
+                "--set {text}: only fields below `metadata` and `spec` can be set"
+            ));
+        }
+        if tokens.len() > 1 && tokens[0] == "spec" && tokens[1] == "environments" {
+            return Err(format!(
+                "--set {text}: an override applies to every environment; set the field \
+                 itself (`spec.image`), not an overlay"
+            ));
+        }
+        let value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+        Ok(SetFlag {
+            flag: "--set".to_string(),
+            text: text.to_string(),
+            pointer,
+            value,
+            value_offset: path.len() + 1,
+        })
+    }
 }
 
 /// One input of a check run.
@@ -143,6 +218,9 @@ pub enum Failure {
     /// An emitter could not serialize its output (a bug, reported rather than panicking).
     #[error("{0}")]
     Compile(String),
+    /// A command-line argument mcpgen cannot use (a malformed `--set`).
+    #[error("{0}")]
+    Argument(String),
 }
 
 fn policy_message(e: &PolicyError) -> String {
@@ -198,6 +276,32 @@ pub fn check(inputs: &[Input], opts: &Options) -> Report {
             (file, source, diags)
         })
         .collect();
+    // Each flag that sets a field is a source of its own, so a finding about the value it
+    // sets (a schema error, a policy) points at the flag.
+    let mut overrides = Vec::new();
+    for (flag, text) in &opts.set {
+        let parsed = if flag == "--image" {
+            Ok(SetFlag::image(text))
+        } else {
+            SetFlag::parse(text)
+        };
+        match parsed {
+            Ok(f) => {
+                let shown = format!("{} {}", f.flag, f.text);
+                let id = report.sources.add(SourceFile::new(f.flag.clone(), shown));
+                overrides.push(spec::document::Override {
+                    pointer: f.pointer,
+                    value: f.value,
+                    span: Span {
+                        source: id,
+                        offset: f.flag.len() + 1 + f.value_offset,
+                        len: f.text.len() - f.value_offset,
+                    },
+                });
+            }
+            Err(e) => report.failures.push(Failure::Argument(e)),
+        }
+    }
     let env = opts.env.as_deref();
     let sources = &report.sources;
     let checked = parallel::map(&read, |(file, source, _)| {
@@ -208,7 +312,10 @@ pub fn check(inputs: &[Input], opts: &Options) -> Report {
         if let Some((id, syntax)) = source {
             match spec::parse(*id, sources.get(*id), *syntax) {
                 Err(ds) => diags.extend(ds),
-                Ok(d) => {
+                Ok(mut d) => {
+                    for o in &overrides {
+                        d.add_override(o.clone());
+                    }
                     diags.extend(d.warnings.iter().cloned());
                     let envs = env.map_or(Envs::All, Envs::One);
                     match validate::check(&d, envs, &mut diags) {

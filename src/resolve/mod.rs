@@ -38,6 +38,8 @@ pub struct ResolvedSpec {
     /// JSON Pointers of the fields mcpgen's defaults filled in, sorted; a section filled in as
     /// a whole is listed once, not member by member.
     pub defaulted: Vec<String>,
+    /// JSON Pointers of the fields the command line set (`--set`, `--image`), sorted.
+    pub overridden: Vec<String>,
 }
 
 impl ResolvedSpec {
@@ -700,6 +702,12 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
             },
         },
         defaulted: kept,
+        overridden: {
+            let mut o = spec.overridden().to_vec();
+            o.sort();
+            o.dedup();
+            o
+        },
     }
 }
 
