@@ -237,3 +237,176 @@ fn canary_and_preview_services_are_scraped_under_their_own_job() {
         );
     }
 }
+
+const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+fn build_with(fixture_name: &str, extra: &[&str]) -> (i32, BTreeMap<String, String>, String) {
+    let out = tempdir(fixture_name);
+    let mut args = vec![
+        "build".to_string(),
+        fixture(fixture_name).to_str().expect("utf-8").to_string(),
+        "-o".to_string(),
+        out.to_str().expect("utf-8").to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = mcpgen(&args);
+    let tree = if out.exists() {
+        read_tree(&out)
+    } else {
+        BTreeMap::new()
+    };
+    let _ = std::fs::remove_dir_all(out);
+    (code(&o), tree, format!("{}{}", stdout(&o), stderr(&o)))
+}
+
+#[test]
+fn set_image_changes_the_image_in_every_output_and_nothing_else() {
+    for case in ["reference", "reference-canary", "reference-bluegreen"] {
+        let pinned = format!("registry.company.com/mcp-server:v1.0.0@{DIGEST}");
+        let (c, before, log) = build_with(case, &[]);
+        assert_eq!(c, 0, "{log}");
+        let set = format!("spec.image={pinned}");
+        let (c, after, log) = build_with(case, &["--set", &set]);
+        assert_eq!(c, 0, "{log}");
+        assert_eq!(
+            before.keys().collect::<Vec<_>>(),
+            after.keys().collect::<Vec<_>>(),
+            "{case}: the same files"
+        );
+        let mut changed_files = Vec::new();
+        for (path, old) in &before {
+            let new = &after[path];
+            if old == new {
+                continue;
+            }
+            changed_files.push(path.clone());
+            // Compared as values: the serializer folds a long scalar onto its own line.
+            let (a, b) = (documents(old), documents(new));
+            assert_eq!(a.len(), b.len(), "{case} {path}");
+            let mut diffs = Vec::new();
+            for (x, y) in a.iter().zip(&b) {
+                leaf_diffs("", x, y, &mut diffs);
+            }
+            assert!(!diffs.is_empty());
+            for (pointer, x, y) in diffs {
+                // The image itself, and the pull policy a digest makes safe.
+                let image = pointer.ends_with("/image") && y == Value::String(pinned.clone());
+                let pull =
+                    pointer.ends_with("/imagePullPolicy") && x == "Always" && y == "IfNotPresent";
+                assert!(image || pull, "{case} {path} {pointer}: {x} became {y}");
+            }
+        }
+        // Every environment's workload and compose file, nothing else.
+        let workload = if case == "reference" {
+            "deployment"
+        } else {
+            "rollout"
+        };
+        let mut expected: Vec<String> = ["production", "staging"]
+            .iter()
+            .flat_map(|env| {
+                [
+                    format!("mcp-server/{env}/compose.yaml"),
+                    format!("mcp-server/{env}/k8s/{workload}.yaml"),
+                ]
+            })
+            .collect();
+        expected.sort();
+        changed_files.sort();
+        assert_eq!(changed_files, expected, "{case}");
+        // --image is the same flag.
+        let (c, short, log) = build_with(case, &["--image", &pinned]);
+        assert_eq!(c, 0, "{log}");
+        assert_eq!(
+            short, after,
+            "{case}: --image differs from --set spec.image"
+        );
+    }
+}
+
+#[test]
+fn the_pinning_rules_see_the_set_image() {
+    // The reference's production image is a tag: MCP214 warns. Pinned by the flag, it does
+    // not; set by the flag without a digest, MCP260 refuses the build, located at the flag.
+    let spec = "fixtures/reference/service.yaml";
+    let o = mcpgen(&["check", spec]);
+    assert!(stdout(&o).contains("MCP214"), "{}", stdout(&o));
+    let pinned = format!("--image=registry.company.com/mcp-server:v1.0.0@{DIGEST}");
+    let o = mcpgen(&["check", spec, &pinned]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(!stdout(&o).contains("MCP214"), "{}", stdout(&o));
+    let o = mcpgen(&[
+        "check",
+        spec,
+        "--set",
+        "spec.image=registry.company.com/mcp-server:v1.0.1",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(!stdout(&o).contains("MCP214"), "{}", stdout(&o));
+    insta::assert_snapshot!("set_image_without_digest", stdout(&o));
+}
+
+#[test]
+fn set_values_are_validated_like_the_spec_and_located_at_the_flag() {
+    let spec = "fixtures/minimal/service.yaml";
+    let o = mcpgen(&[
+        "check",
+        spec,
+        "--set",
+        "spec.imag=ghcr.io/acme/x:1",
+        "--set",
+        "/spec/replicas=-1",
+        "--image",
+        "not an image",
+    ]);
+    assert_eq!(code(&o), 1);
+    insta::assert_snapshot!("set_schema_errors", stdout(&o));
+    // What is not PATH=VALUE below metadata or spec is a bad argument: exit 2.
+    for bad in [
+        "spec.image",
+        "kind=Other",
+        "spec..image=x",
+        "spec.environments.production.spec.image=x",
+    ] {
+        let o = mcpgen(&["check", spec, "--set", bad]);
+        assert_eq!(code(&o), 2, "{bad}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--set"), "{}", stderr(&o));
+    }
+    // Values are JSON when they parse as JSON, text otherwise.
+    let o = mcpgen(&[
+        "check",
+        spec,
+        "--set",
+        "spec.replicas=3",
+        "--set",
+        "spec.mcp.stateless=true",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+}
+
+/// The leaves (and shape changes) where two values differ: (pointer, before, after).
+fn leaf_diffs(at: &str, a: &Value, b: &Value, out: &mut Vec<(String, Value, Value)>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let null = Value::Null;
+                let p = format!("{at}/{k}");
+                leaf_diffs(
+                    &p,
+                    x.get(k).unwrap_or(&null),
+                    y.get(k).unwrap_or(&null),
+                    out,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                leaf_diffs(&format!("{at}/{i}"), p, q, out);
+            }
+        }
+        _ if a != b => out.push((at.to_string(), a.clone(), b.clone())),
+        _ => {}
+    }
+}
