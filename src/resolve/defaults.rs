@@ -209,3 +209,5 @@ pub const PROMETHEUS_PORT: u32 = 9090;
 /// in-memory sessions on it get ten minutes to finish, and an abort in that time switches
 /// back to pods that are still warm.
 pub const SCALE_DOWN_DELAY: &str = "10m";
+/// Branch the pipeline commits rendered manifests to in a GitOps repository.
+pub const GITOPS_BRANCH: &str = "main";

@@ -281,6 +281,21 @@ pub struct Rollout {
     pub scale_down_delay: Option<Duration>,
     /// Who promotes a version into this environment.
     pub promotion: Promotion,
+    /// The GitOps repository the pipeline commits to, when it deploys that way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gitops: Option<GitOps>,
+}
+
+/// Resolved `rollout.gitops`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GitOps {
+    /// Repository URL.
+    pub repository: String,
+    /// Branch.
+    pub branch: String,
+    /// Directory of this environment's manifests.
+    pub path: String,
 }
 
 /// Resolved `rollout.analysis`.
@@ -653,6 +668,7 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
     );
     let rollout = resolve_rollout(
         s,
+        &metadata.name,
         spec.env(),
         replicas,
         autoscaling.as_ref(),
@@ -713,6 +729,7 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
 
 fn resolve_rollout(
     s: &spec::ServiceSpec,
+    name: &Name,
     env: Option<&str>,
     replicas: u32,
     hpa: Option<&Autoscaling>,
@@ -731,6 +748,7 @@ fn resolve_rollout(
         analysis: None,
         scale_down_delay: None,
         promotion: None,
+        gitops: None,
     });
     let largest = hpa
         .filter(|h| h.enabled)
@@ -829,6 +847,15 @@ fn resolve_rollout(
             } else {
                 Promotion::Automatic
             }
+        }),
+        gitops: r.gitops.map(|g| GitOps {
+            repository: g.repository,
+            branch: f.or(g.branch, &format!("{AT}/gitops/branch"), || {
+                defaults::GITOPS_BRANCH.to_string()
+            }),
+            path: f.or(g.path, &format!("{AT}/gitops/path"), || {
+                format!("{name}/{}", env.unwrap_or("base"))
+            }),
         }),
     }
 }

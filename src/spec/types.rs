@@ -543,6 +543,29 @@ pub struct Rollout {
     /// environment (`production`, `prod`), `automatic` elsewhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion: Option<Promotion>,
+    /// Deploy by committing the rendered manifests to a GitOps repository (that Argo CD or Flux
+    /// applies) instead of applying them with `kubectl apply -k` from the pipeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gitops: Option<GitOps>,
+}
+
+/// The GitOps repository the generated pipeline commits rendered manifests to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GitOps {
+    /// HTTPS URL of the repository (`https://github.com/acme/deploy.git`). The pipeline pushes
+    /// with the token in its `GITOPS_TOKEN` secret.
+    #[schemars(regex(pattern = r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9._~/-]+$"), length(max = 500))]
+    pub repository: String,
+    /// Branch to commit to. Default `main`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9._/-]+$"), length(min = 1, max = 200))]
+    pub branch: Option<String>,
+    /// Directory of the repository that receives this environment's manifests (replaced as a
+    /// whole). Default `<metadata.name>/<environment>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"), length(min = 1, max = 300))]
+    pub path: Option<String>,
 }
 
 /// How a new version replaces the running one.
