@@ -635,7 +635,14 @@ pub struct BuildOptions {
     pub targets: Vec<String>,
     /// Build the base spec too, not only the environments.
     pub all_envs: bool,
+    /// The output directory as given (`-o`), which the `ci` target's pipelines build into.
+    pub out_dir: Option<String>,
 }
+
+/// The target that writes the delivery pipelines of a spec (`DIR/<name>/ci/`). It is not in
+/// [`emitters`]: a pipeline covers every environment of a spec at once, and it is built only
+/// when `--target` names it.
+pub const CI_TARGET: &str = "ci";
 
 /// One built variant: where it goes and what it was built from.
 #[derive(Debug, Clone)]
@@ -676,7 +683,28 @@ pub struct Built {
 
 /// Every target mcpgen has, by name.
 pub fn target_names() -> Vec<&'static str> {
-    emitters().iter().map(|e| e.name()).collect()
+    let mut names: Vec<&'static str> = emitters().iter().map(|e| e.name()).collect();
+    names.push(CI_TARGET);
+    names
+}
+
+/// A path as the pipeline should run it: relative to the repository root (where the build
+/// runs), `/`-separated, without `..`.
+fn repository_path(path: &str, what: &str) -> Result<String, Failure> {
+    let p = path.replace('\\', "/");
+    let p = p.trim_start_matches("./").trim_end_matches('/').to_string();
+    let plain = !p.is_empty()
+        && !p.starts_with('/')
+        && !p.split('/').any(|s| s == ".." || s.is_empty())
+        && p.chars().all(|c| !c.is_control());
+    if plain {
+        Ok(p)
+    } else {
+        Err(Failure::Argument(format!(
+            "--target ci: the {what} `{path}` must be a relative path inside the repository \
+             (run mcpgen from the repository root)"
+        )))
+    }
 }
 
 /// Build the selected targets for every valid variant of a checked report. Call it only when
@@ -684,7 +712,7 @@ pub fn target_names() -> Vec<&'static str> {
 pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
     let all = emitters();
     for t in &opts.targets {
-        if !all.iter().any(|e| e.name() == t) {
+        if t != CI_TARGET && !all.iter().any(|e| e.name() == t) {
             return Err(Failure::UnknownTarget {
                 name: t.clone(),
                 known: target_names().join(", "),
@@ -705,11 +733,25 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
                 None => d,
             }
         };
+    let ci = opts.targets.iter().any(|t| t == CI_TARGET);
     for (file_index, file) in report.files.iter().enumerate() {
         let source_name = file
             .path
             .file_name()
             .map_or_else(|| "spec".to_string(), |n| n.to_string_lossy().into_owned());
+        if ci {
+            ci_tree(
+                file,
+                &source_name,
+                opts,
+                &mut built,
+                &mut plan_files,
+                file_index,
+            )?;
+            if selected.is_empty() {
+                continue;
+            }
+        }
         for variant in select(file, opts.all_envs) {
             let model = Model::new(&variant.resolved, &source_name);
             let env = model.env.as_deref();
@@ -837,6 +879,103 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
     // Findings of the same variant reported by several models (none today) are shown once.
     built.diagnostics.dedup();
     Ok(built)
+}
+
+/// The `ci` target of one spec: its pipelines, built from every environment's Model in the
+/// order the spec lists them, as the tree `<name>/ci`.
+fn ci_tree(
+    file: &FileReport,
+    source_name: &str,
+    opts: &BuildOptions,
+    built: &mut Built,
+    plan_files: &mut Vec<usize>,
+    file_index: usize,
+) -> Result<(), Failure> {
+    let Some(doc) = &file.doc else {
+        return Ok(());
+    };
+    let order: Vec<String> = doc
+        .value
+        .pointer("/spec/environments")
+        .and_then(serde_json::Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let variants: Vec<&Variant> = if order.is_empty() {
+        file.variants
+            .iter()
+            .filter(|v| v.spec.env().is_none())
+            .collect()
+    } else {
+        order
+            .iter()
+            .filter_map(|e| file.variants.iter().find(|v| v.spec.env() == Some(e)))
+            .collect()
+    };
+    if variants.len() != order.len().max(1) {
+        return Err(Failure::Argument(format!(
+            "--target ci: the pipeline of {} deploys every environment in turn; build it \
+             without --env",
+            file.name
+        )));
+    }
+    let out = opts.out_dir.as_deref().ok_or_else(|| {
+        Failure::Argument("--target ci writes files: give an output directory (-o)".to_string())
+    })?;
+    let paths = crate::compile::ci::Paths {
+        spec: repository_path(&file.name, "spec")?,
+        out: repository_path(out, "output directory")?,
+    };
+    let models: Vec<Model> = variants
+        .iter()
+        .map(|v| Model::new(&v.resolved, source_name))
+        .collect();
+    if models.iter().any(|m| !m.preflight().is_empty()) {
+        // The environments' own build reports what cannot be built.
+        return Ok(());
+    }
+    let stages: Vec<crate::compile::ci::Stage> = models
+        .iter()
+        .map(|m| crate::compile::ci::Stage {
+            env: m.env.clone().unwrap_or_else(|| "base".to_string()),
+            model: m,
+        })
+        .collect();
+    if stages.iter().any(|s| s.env == crate::compile::ci::DIR) {
+        return Err(Failure::Overlap(format!(
+            "{}: an environment named `{}` and the pipelines would both be written to \
+             `{}/{}`",
+            file.name,
+            crate::compile::ci::DIR,
+            models[0].name,
+            crate::compile::ci::DIR
+        )));
+    }
+    let artifacts = crate::compile::ci::emit(&stages, &paths).map_err(|err| match err {
+        CompileError::Serialize { .. } => Failure::Compile(err.to_string()),
+    })?;
+    let root = format!("{}/{}", models[0].name, crate::compile::ci::DIR);
+    let files: BTreeMap<String, String> = artifacts
+        .iter()
+        .map(|a| {
+            (
+                a.path
+                    .strip_prefix(&format!("{}/", crate::compile::ci::DIR))
+                    .unwrap_or(&a.path)
+                    .to_string(),
+                a.contents.clone(),
+            )
+        })
+        .collect();
+    built.plans.push(Plan {
+        file: file.name.clone(),
+        environment: None,
+        root: root.clone(),
+        resolved: variants[0].resolved.clone(),
+        artifacts,
+    });
+    plan_files.push(file_index);
+    built.trees.push(Tree { root, files });
+    Ok(())
 }
 
 /// For a build of some targets: add to each tree the files already under `out` that belong to

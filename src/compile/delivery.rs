@@ -18,14 +18,11 @@ use serde::Serialize;
 use crate::compile::monitoring::alerts;
 use crate::model::Model;
 use crate::model::delivery::{
-    ARGO_API_VERSION, AnalysisModel, BlueGreenModel, CanaryModel, GATEWAY_API_PLUGIN, Router,
-    Strategy, go_duration_seconds,
+    ARGO_API_VERSION, AnalysisModel, BlueGreenModel, CanaryModel, GATEWAY_API_PLUGIN,
+    PROGRESS_DEADLINE_SECONDS, Router, Strategy, go_duration_seconds,
 };
 use crate::model::monitoring::AlertKind;
 
-/// Seconds a rollout may take to make progress before it is aborted (Argo's default deadline,
-/// written out because `progressDeadlineAbort` needs one).
-const PROGRESS_DEADLINE_SECONDS: i64 = 600;
 /// Argo's condition language over a Prometheus vector: the alert expression keeps only the
 /// series past the threshold, so a measurement fails when anything comes back.
 const SUCCESS: &str = "len(result) == 0";
@@ -303,7 +300,7 @@ pub fn rollout(m: &Model, template: PodTemplateSpec) -> Option<Rollout> {
             },
             template,
             strategy,
-            progress_deadline_seconds: PROGRESS_DEADLINE_SECONDS,
+            progress_deadline_seconds: PROGRESS_DEADLINE_SECONDS as i64,
             // A new version whose pods never become ready is rolled back, not left half-done.
             progress_deadline_abort: true,
         },
@@ -364,4 +361,38 @@ fn analysis_template(m: &Model, a: &AnalysisModel) -> Option<AnalysisTemplate> {
         metadata: meta(m, &a.template),
         spec: AnalysisTemplateSpec { metrics },
     })
+}
+
+/// How long a pipeline waits for a rollout of this model before it rolls back: the progress
+/// deadline, plus every pause of a canary, or the blocking analyses of a blue-green rollout
+/// (each waits for its expression's window, then takes its measurements; the metrics of one
+/// analysis run side by side).
+pub fn rollout_timeout_seconds(m: &Model) -> u64 {
+    let seconds = |text: &str| {
+        crate::spec::scalars::parse_duration_ms(text).map_or(0, |ms| ms.div_ceil(1000))
+    };
+    PROGRESS_DEADLINE_SECONDS
+        + match &m.delivery.strategy {
+            Strategy::Rolling => 0,
+            Strategy::Canary(c) => c
+                .steps
+                .iter()
+                .map(|(_, pause)| pause.as_deref().map_or(0, seconds))
+                .sum(),
+            Strategy::BlueGreen(b) => b
+                .pre_promotion
+                .iter()
+                .chain(&b.post_promotion)
+                .map(|a| {
+                    analysis_rules(m, a)
+                        .iter()
+                        .map(|r| {
+                            r.window.millis().div_ceil(1000)
+                                + u64::from(m.analysis_count(r.alert.kind, a)) * a.interval_seconds
+                        })
+                        .max()
+                        .unwrap_or(0)
+                })
+                .sum(),
+        }
 }

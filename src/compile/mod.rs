@@ -13,6 +13,7 @@
 //! consistency stage (`crate::consistency`) and anything else that checks generated objects
 //! read those values, never the text.
 
+pub mod ci;
 pub mod compose;
 pub mod delivery;
 pub mod docker;

@@ -50,6 +50,24 @@ pub struct DeliveryModel {
     pub strategy: Strategy,
     /// Who promotes a version into this environment (the pipeline's gate).
     pub promotion: Promotion,
+    /// The GitOps repository the pipeline commits this environment's manifests to, when it
+    /// deploys that way rather than with `kubectl apply -k`.
+    pub gitops: Option<GitOpsModel>,
+    /// The image repository the pipeline pushes to (`spec.image` without tag or digest).
+    pub image_repository: String,
+    /// The registry host of that repository, which the pipeline logs in to.
+    pub registry: String,
+}
+
+/// Where the pipeline commits an environment's manifests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitOpsModel {
+    /// HTTPS URL of the repository.
+    pub repository: String,
+    /// Branch.
+    pub branch: String,
+    /// Directory.
+    pub path: String,
 }
 
 /// A strategy with the names of its objects.
@@ -300,6 +318,18 @@ pub fn lower(
         }
     };
     let rollout = !matches!(strategy, Strategy::Rolling);
+    let image = &r.spec().image;
+    let repository = image.repository().to_string();
+    let first = repository.split('/').next().unwrap_or_default();
+    // Docker's rule: a first segment with a dot or a port, or `localhost`, is a registry host;
+    // anything else is a repository on Docker Hub.
+    let registry = if repository.contains('/')
+        && (first.contains('.') || first.contains(':') || first == "localhost")
+    {
+        first.to_string()
+    } else {
+        "docker.io".to_string()
+    };
     DeliveryModel {
         workload: WorkloadRef {
             api_version: if rollout { ARGO_API_VERSION } else { "apps/v1" },
@@ -313,8 +343,19 @@ pub fn lower(
         },
         strategy,
         promotion: ro.promotion,
+        gitops: ro.gitops.as_ref().map(|g| GitOpsModel {
+            repository: g.repository.clone(),
+            branch: g.branch.clone(),
+            path: g.path.clone(),
+        }),
+        image_repository: repository,
+        registry,
     }
 }
+
+/// Seconds a Rollout (or Deployment) may go without progress before it is aborted (written
+/// on the Rollout; the Deployment's default is the same).
+pub const PROGRESS_DEADLINE_SECONDS: u64 = 600;
 
 /// A duration as Go's `time.ParseDuration` reads it (Argo Rollouts parses pauses and
 /// intervals that way): hours, minutes and seconds, since Go knows no days or weeks. At least

@@ -555,7 +555,10 @@ pub struct Rollout {
 pub struct GitOps {
     /// HTTPS URL of the repository (`https://github.com/acme/deploy.git`). The pipeline pushes
     /// with the token in its `GITOPS_TOKEN` secret.
-    #[schemars(regex(pattern = r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9._~/-]+$"), length(max = 500))]
+    #[schemars(
+        regex(pattern = r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9._~/-]+$"),
+        length(max = 500)
+    )]
     pub repository: String,
     /// Branch to commit to. Default `main`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -564,7 +567,10 @@ pub struct GitOps {
     /// Directory of the repository that receives this environment's manifests (replaced as a
     /// whole). Default `<metadata.name>/<environment>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"), length(min = 1, max = 300))]
+    #[schemars(
+        regex(pattern = r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"),
+        length(min = 1, max = 300)
+    )]
     pub path: Option<String>,
 }
 
