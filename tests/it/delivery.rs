@@ -410,3 +410,143 @@ fn leaf_diffs(at: &str, a: &Value, b: &Value, out: &mut Vec<(String, Value, Valu
         _ => {}
     }
 }
+
+/// The pipelines of a fixture, built from the repository root as a pipeline would run it.
+/// Each test passes its own `tag`: tests run in parallel, and the output directory is part of
+/// the pipelines (a fixed relative path keeps their bytes stable).
+fn pipelines(case: &str, tag: &str) -> BTreeMap<String, String> {
+    let out = format!("target/ci-test/{tag}/{case}");
+    let spec = format!("fixtures/{case}/service.yaml");
+    let o = mcpgen(&["build", &spec, "-o", &out, "--target", "ci"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let dir = root().join(&out);
+    let tree = read_tree(&dir);
+    let _ = std::fs::remove_dir_all(dir);
+    tree
+}
+
+#[test]
+fn ci_pipelines_snapshots() {
+    for case in ["reference-canary", "reference-bluegreen"] {
+        let tree = pipelines(case, "snapshots");
+        let names: Vec<&String> = tree.keys().collect();
+        assert_eq!(
+            names,
+            [
+                "mcp-server/ci/github-actions.yaml",
+                "mcp-server/ci/gitlab-ci.yml"
+            ],
+            "{case}: the ci target writes its pipelines and nothing else"
+        );
+        for (path, contents) in &tree {
+            insta::assert_snapshot!(
+                format!(
+                    "ci__{case}__{}",
+                    path.rsplit('/').next().unwrap_or_default()
+                ),
+                contents
+            );
+        }
+    }
+}
+
+#[test]
+fn ci_actions_are_pinned_to_commit_shas_with_their_release() {
+    let tree = pipelines("reference-canary", "pinned");
+    let workflow = &tree["mcp-server/ci/github-actions.yaml"];
+    let mut pinned = 0;
+    for line in workflow.lines() {
+        let Some(rest) = line.trim_start().strip_prefix("uses: ") else {
+            continue;
+        };
+        let (uses, comment) = rest.split_once(" # ").expect("a release comment");
+        let (name, sha) = uses.split_once('@').expect("name@sha");
+        assert!(
+            sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+            "{line}: not a full commit SHA"
+        );
+        let known = mcpgen::compile::ci::ACTIONS
+            .iter()
+            .find(|a| a.name == name)
+            .unwrap_or_else(|| panic!("{name} is not a pinned action"));
+        assert_eq!((known.sha, known.version), (sha, comment), "{line}");
+        pinned += 1;
+    }
+    assert!(pinned >= 8, "{pinned} uses lines");
+}
+
+#[test]
+fn ci_pipeline_order_gates_and_pinning() {
+    let tree = pipelines("reference-bluegreen", "order");
+    let gitlab = parse_yaml(&tree["mcp-server/ci/gitlab-ci.yml"]);
+    // Environments in the spec's order (staging, then production), each after the last.
+    let prod = &gitlab["deploy-production"];
+    let needs: Vec<&str> = prod["needs"]
+        .as_array()
+        .expect("needs")
+        .iter()
+        .filter_map(|n| n["job"].as_str())
+        .collect();
+    assert_eq!(needs, ["image-push", "deploy-staging"]);
+    // Production waits for a person (the default for production); staging does not.
+    assert_eq!(prod["rules"][0]["when"], "manual");
+    assert_eq!(prod["rules"][0]["allow_failure"], false);
+    assert!(gitlab["deploy-staging"]["rules"][0].get("when").is_none());
+    // The image is deployed by the digest the push printed; the scan fails the pipeline.
+    let scripts = |job: &str| -> String {
+        gitlab[job]["script"]
+            .as_array()
+            .expect("script")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(scripts("image-push").contains("IMAGE_REF=$IMAGE:$CI_COMMIT_SHA@${digest#*@}"));
+    assert!(scripts("image-scan").contains("--severity HIGH,CRITICAL"));
+    assert!(scripts("image-scan").contains("--exit-code 1"));
+    assert!(scripts("deploy-production").contains("--image \"$IMAGE_REF\""));
+    // Production of this fixture deploys by commit; staging with kubectl and a rollback.
+    assert!(scripts("deploy-production").contains("git -C gitops push"));
+    assert!(scripts("deploy-staging").contains("kubectl apply -k rendered/mcp-server/staging/k8s"));
+    assert!(
+        gitlab["deploy-staging"]["after_script"][0]
+            .as_str()
+            .expect("rollback")
+            .contains("--image \"$PREVIOUS_IMAGE\"")
+    );
+    // The Dockerfile is the generated one, built from the repository root.
+    assert!(scripts("image-build").contains(
+        "docker build -f target/ci-test/order/reference-bluegreen/mcp-server/staging/Dockerfile"
+    ));
+}
+
+#[test]
+fn ci_target_refuses_what_it_cannot_build() {
+    // One environment of a multi-environment spec, an absolute output directory, an
+    // environment whose directory the pipelines would take: exit 2, nothing written.
+    let spec = "fixtures/reference/service.yaml";
+    let o = mcpgen(&[
+        "build",
+        spec,
+        "-o",
+        "target/x",
+        "--target",
+        "ci",
+        "--env",
+        "production",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("without --env"), "{}", stderr(&o));
+    let abs = tempdir("ci-abs");
+    let o = mcpgen(&[
+        "build",
+        spec,
+        "-o",
+        abs.to_str().expect("utf-8"),
+        "--target",
+        "ci",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(read_tree(&abs).is_empty());
+}
