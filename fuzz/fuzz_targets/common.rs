@@ -75,8 +75,8 @@ pub fn build(data: &[u8], syntax: Syntax) {
         return;
     }
     let opts = BuildOptions {
-        targets: Vec::new(),
         all_envs: true,
+        ..BuildOptions::default()
     };
     // A Failure (two specs writing to one place, an emitter that cannot serialize) is a
     // refusal, not a crash; `pipeline::build` itself validates every tree's paths.

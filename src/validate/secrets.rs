@@ -510,8 +510,12 @@ fn diagnostic(doc: &Document, env: Option<&str>, ptr: &str, s: &str, f: &Found) 
     .in_environment(env)
 }
 
-/// The source text under a span, when the document's text is at hand.
+/// The source text under a span, when the document's text is at hand and the span is in it (a
+/// value set with `--set` is located in the flag's own source).
 fn doc_text(doc: &Document, span: Span) -> Option<&str> {
+    if span.source != doc.source {
+        return None;
+    }
     let text = doc.text.as_deref()?;
     text.get(span.offset..span.offset + span.len)
 }

@@ -6,6 +6,7 @@
 
 mod build;
 mod cli;
+mod delivery;
 mod fixtures;
 mod gatekeeper;
 mod hostile;

@@ -175,7 +175,7 @@ proptest! {
         prop_assert!(errors.is_empty(), "{spec}\n{errors:?}");
         prop_assert!(report.failures.is_empty(), "{:?}", report.failures);
         prop_assert!(!report.files[0].variants.is_empty());
-        let opts = BuildOptions { targets: Vec::new(), all_envs: true };
+        let opts = BuildOptions { all_envs: true, ..BuildOptions::default() };
         let built = pipeline::build(&report, &opts).map_err(|e| TestCaseError::fail(format!("{spec}\n{e}")))?;
         // The consistency stage found nothing to object to in any variant.
         let findings: Vec<_> = built.diagnostics.iter().map(|d| (&d.code, &d.message)).collect();

@@ -6,6 +6,7 @@
 #[path = "../it/support.rs"]
 mod support;
 
+mod delivery;
 mod monitoring;
 mod reports;
 mod tools;
