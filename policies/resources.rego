@@ -12,6 +12,8 @@ import data.mcpgen.lib
 #   code: MCP216
 #   name: missing-resource-requests
 #   level: warning
+#   help: "set `resources.requests.cpu` and `resources.requests.memory` to what the server uses at steady state"
+#   tags: [reliability, resources]
 #   related: [kube-linter:unset-cpu-requirements, kube-linter:unset-memory-requirements, kube-score:container-resources, polaris:cpuRequestsMissing, polaris:memoryRequestsMissing, CKV_K8S_10, CKV_K8S_12, KSV015, KSV016]
 #   why: >-
 #     Without requests the scheduler places the pod as if it needed nothing, the pod is the first
@@ -43,6 +45,7 @@ warn_missing_resource_requests contains finding if {
 		"msg": sprintf("the spec sets no %s request; mcpgen requests %s, a default that may not fit this server", [concat(" or ", guessed), defaults_text("requests", guessed)]),
 		"path": pointer_to("requests"),
 		"level": "note",
+		"help": sprintf("write the requests this server needs under `resources.requests` (`mcpgen fix` writes %s explicitly)", [defaults_text("requests", guessed)]),
 	}
 }
 
@@ -55,6 +58,8 @@ warn_missing_resource_requests contains finding if {
 #   code: MCP217
 #   name: missing-resource-limits
 #   level: warning
+#   help: "set `resources.limits.cpu` and `resources.limits.memory` to the most the server may use"
+#   tags: [reliability, resources]
 #   related: [kube-score:container-resources, polaris:cpuLimitsMissing, polaris:memoryLimitsMissing, CKV_K8S_11, CKV_K8S_13, KSV011, KSV018]
 #   why: >-
 #     Without a memory limit one leaking server can take the node's memory and get other pods
@@ -85,6 +90,7 @@ warn_missing_resource_limits contains finding if {
 		"msg": sprintf("the spec sets no %s limit; mcpgen limits the server to %s, a default that may not fit it", [concat(" or ", guessed), defaults_text("limits", guessed)]),
 		"path": pointer_to("limits"),
 		"level": "note",
+		"help": sprintf("write the limits this server needs under `resources.limits` (`mcpgen fix` writes %s explicitly)", [defaults_text("limits", guessed)]),
 	}
 }
 
@@ -123,6 +129,8 @@ written(pointer) if {
 #   code: MCP218
 #   name: limits-above-quota-max
 #   level: error
+#   help: "lower the limit to the quota's `containerMax`, or raise `quota.containerMax`"
+#   tags: [reliability, resources]
 #   related: [KSV039]
 #   why: >-
 #     mcpgen writes `quota.containerMax` into the namespace's LimitRange. The API server rejects
@@ -147,6 +155,7 @@ deny_limits_above_quota_max contains finding if {
 	finding := {
 		"msg": sprintf("the %s limit %v is above quota.containerMax %v; the LimitRange rejects the pod", [resource, limit, bound]),
 		"path": sprintf("/spec/resources/limits/%s", [resource]),
+		"help": sprintf("lower `resources.limits.%s` to at most %v, or raise `quota.containerMax.%s`", [resource, bound, resource]),
 	}
 }
 
@@ -158,6 +167,8 @@ deny_limits_above_quota_max contains finding if {
 #   code: MCP219
 #   name: requests-below-quota-min
 #   level: error
+#   help: "raise the request to the quota's `containerMin`, or lower `quota.containerMin`"
+#   tags: [reliability, resources]
 #   related: [KSV039]
 #   why: >-
 #     mcpgen writes `quota.containerMin` into the namespace's LimitRange. The API server rejects
@@ -182,6 +193,7 @@ deny_requests_below_quota_min contains finding if {
 	finding := {
 		"msg": sprintf("the %s request %v is below quota.containerMin %v; the LimitRange rejects the pod", [resource, request, bound]),
 		"path": sprintf("/spec/resources/requests/%s", [resource]),
+		"help": sprintf("raise `resources.requests.%s` to at least %v, or lower `quota.containerMin.%s`", [resource, bound, resource]),
 	}
 }
 
@@ -193,6 +205,8 @@ deny_requests_below_quota_min contains finding if {
 #   code: MCP220
 #   name: vpa-max-above-quota-max
 #   level: warning
+#   help: "lower `verticalScaling.maxAllowed` to the quota's `containerMax`"
+#   tags: [reliability, resources]
 #   related: []
 #   why: >-
 #     The VPA may recommend up to `maxAllowed`. A recommendation above the LimitRange's maximum
@@ -215,6 +229,7 @@ warn_vpa_max_above_quota_max contains finding if {
 	finding := {
 		"msg": sprintf("the VPA may raise %s to %v, above quota.containerMax %v", [resource, allowed, bound]),
 		"path": sprintf("/spec/verticalScaling/maxAllowed/%s", [resource]),
+		"help": sprintf("lower `verticalScaling.maxAllowed.%s` to at most %v", [resource, bound]),
 	}
 }
 
@@ -227,6 +242,8 @@ warn_vpa_max_above_quota_max contains finding if {
 #   code: MCP221
 #   name: quota-too-small-for-replicas
 #   level: warning
+#   help: "raise the quota to cover the largest replica count, or lower `replicas`/`autoscaling.maxReplicas`"
+#   tags: [reliability, resources, scaling]
 #   related: [KSV040]
 #   why: >-
 #     The ResourceQuota caps the namespace's total requests and limits. When the HPA scales out

@@ -114,6 +114,7 @@ pub fn render_findings(
         Format::Sarif => render::sarif::render(diags, sources, catalog),
         Format::Junit => render::junit::render(diags, sources, &names),
         Format::Github => render::github::render(diags, sources, n),
+        Format::Concise => render::concise::render(diags, sources),
     }
 }
 

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::check::{Checked, Run};
-use crate::diagnostics::render::RuleInfo;
+use crate::diagnostics::render::{RuleInfo, rule_doc_url};
 use crate::diagnostics::{Diagnostic, Level, Span, codes};
 use metadata::{RuleMeta, rule_kind};
 
@@ -144,6 +144,10 @@ impl Rule {
             description: self.meta.description.clone(),
             related: self.meta.related.clone(),
             docs: docs(self),
+            help: self.meta.help.clone(),
+            help_uri: self.builtin.then(|| rule_doc_url(&self.name())),
+            tags: self.meta.tags.clone(),
+            security_severity: self.meta.security_severity.clone(),
         }
     }
 }
@@ -198,6 +202,10 @@ pub struct Finding {
     pub message: String,
     /// JSON Pointer into the resolved spec, when the result gave one.
     pub path: Option<String>,
+    /// How to fix it: the result's `help`, else the rule's METADATA `custom.help`.
+    pub help: Option<String>,
+    /// Whether the rule is part of the built-in pack (so `mcpgen explain` documents it).
+    pub builtin: bool,
 }
 
 /// The built-in pack's rules, parsed from the embedded sources (for `rules` and `explain`).
@@ -455,6 +463,8 @@ fn finding(rule: &Rule, item: Value) -> Finding {
         level: rule.level(),
         message: String::new(),
         path: None,
+        help: rule.meta.help.clone(),
+        builtin: rule.builtin,
     };
     match item {
         Value::String(s) => f.message = s,
@@ -476,6 +486,9 @@ fn finding(rule: &Rule, item: Value) -> Finding {
                 _ => {}
             }
             f.path = text("path").filter(|p| p.is_empty() || p.starts_with('/'));
+            if let Some(h) = text("help") {
+                f.help = Some(h);
+            }
         }
         other => f.message = other.to_string(),
     }
@@ -568,6 +581,12 @@ pub fn check_files<'a>(
                 };
                 if let Some(info) = codes::find(&f.code) {
                     d.help = info.help.map(str::to_string);
+                }
+                if let Some(h) = &f.help {
+                    d.help = Some(h.clone());
+                }
+                if f.builtin {
+                    d.explain = Some(f.code.clone());
                 }
                 // Keyed by pointer rather than span: a finding about an absent field resolves
                 // to the overlay in an environment that overlays a sibling, yet says the same.
