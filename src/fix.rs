@@ -71,11 +71,14 @@ enum New {
     Map(Vec<(String, New)>),
 }
 
-/// Insertions into one existing mapping of the document.
+/// Members to add to one existing mapping, and the (code, title) of the fixes asking for them.
+type Group = (String, Vec<(String, New)>, Vec<(String, String)>);
+
+/// Insertions into existing mappings of the document.
 #[derive(Debug, Default)]
 struct Pending {
     /// (pointer of an existing mapping, members to add, codes and titles of the fixes).
-    groups: Vec<(String, Vec<(String, New)>, Vec<(String, String)>)>,
+    groups: Vec<Group>,
 }
 
 impl Pending {
@@ -477,14 +480,69 @@ fn column(text: &str, offset: usize) -> usize {
     text[line_start(text, offset)..offset].chars().count()
 }
 
+/// The byte offset just past the closing bracket that matches the one at `open` (`{` or `[`),
+/// skipping quoted text; `None` when it is not closed.
+fn matching_close(text: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in text[open..].char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q == '"' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '{' | '[' => depth += 1,
+            '}' | ']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(open + i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where the text of the value at `ptr` ends: the end of its last scalar for a block
+/// collection (the span saphyr gives a block collection runs on to the next token, over any
+/// comment lines in between), else the end of its span.
+fn content_end(doc: &Document, text: &str, ptr: &str) -> Option<usize> {
+    let span = doc.value_span(ptr)?;
+    let flow = text[span.offset..].starts_with(['{', '[']);
+    let children: Vec<String> = match doc.value.pointer(ptr)? {
+        Value::Object(o) if !flow => o.keys().map(|k| child(ptr, k)).collect(),
+        Value::Array(a) if !flow => (0..a.len()).map(|i| format!("{ptr}/{i}")).collect(),
+        _ => Vec::new(),
+    };
+    if children.is_empty() {
+        if flow {
+            return matching_close(text, span.offset).map(|c| c + 1);
+        }
+        return Some(span.offset + span.len);
+    }
+    children
+        .iter()
+        .filter_map(|c| content_end(doc, text, c))
+        .max()
+}
+
 /// An edit that adds `members` to the existing mapping at `at`.
 fn insert_members(doc: &Document, text: &str, at: &str, members: &[(String, New)]) -> Option<Edit> {
     let map = doc.value.pointer(at)?.as_object()?;
     let span = doc.value_span(at)?;
-    let (s, e) = (span.offset, span.offset + span.len);
-    if text[s..e].starts_with('{') {
+    let s = span.offset;
+    if text[s..].starts_with('{') {
         // Flow mapping: before the closing brace.
-        let close = s + text[s..e].rfind('}')?;
+        let close = matching_close(text, s)?;
         let inner = text[s + 1..close].trim();
         let body = members
             .iter()
@@ -510,8 +568,7 @@ fn insert_members(doc: &Document, text: &str, at: &str, members: &[(String, New)
     let last_end = map
         .keys()
         .filter(|k| !(at == "/spec" && *k == "environments") || map.len() == 1)
-        .filter_map(|k| doc.value_span(&child(at, k)))
-        .map(|v| v.offset + v.len)
+        .filter_map(|k| content_end(doc, text, &child(at, k)))
         .max()?;
     let step = indent_step(doc, text, at, indent);
     let mut lines = Vec::new();
@@ -566,9 +623,9 @@ fn flow(value: &New) -> String {
 fn append_to_list(doc: &Document, text: &str, at: &str, item: &str) -> Option<Edit> {
     let list = doc.value.pointer(at)?.as_array()?;
     let span = doc.value_span(at)?;
-    let (s, e) = (span.offset, span.offset + span.len);
-    if text[s..e].starts_with('[') {
-        let close = s + text[s..e].rfind(']')?;
+    let s = span.offset;
+    if text[s..].starts_with('[') {
+        let close = matching_close(text, s)?;
         let inner = text[s + 1..close].trim();
         return Some(Edit {
             offset: close,
@@ -586,10 +643,10 @@ fn append_to_list(doc: &Document, text: &str, at: &str, item: &str) -> Option<Ed
     if !prefix.trim_start().starts_with('-') || prefix.trim() != "-" {
         return None;
     }
-    let last = doc.value_span(&format!("{at}/{}", list.len() - 1))?;
+    let last = content_end(doc, text, &format!("{at}/{}", list.len() - 1))?;
     let pad = " ".repeat(prefix.find('-')?);
     Some(Edit {
-        offset: line_end(text, last.offset + last.len),
+        offset: line_end(text, last),
         len: 0,
         text: format!("\n{pad}- {item}"),
     })

@@ -143,14 +143,13 @@ fn init_writes_a_spec_that_passes_check() {
     assert_eq!(code(&mcpgen(&["init", p, "--name", "tickets"])), 0);
     let o = mcpgen(&["check", p]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
-    // The only finding is the reminder to pin the production image by digest, which a
-    // starter cannot know.
+    // No finding at all: the production overlay, which would need an image digest a starter
+    // cannot know, is commented out until the user has one (tests/adoption.rs).
     assert!(
-        stdout(&o).contains("0 errors, 1 warning in 1 file"),
+        stdout(&o).contains("0 errors, 0 warnings in 1 file"),
         "{}",
         stdout(&o)
     );
-    assert!(stdout(&o).contains("MCP214"), "{}", stdout(&o));
     assert!(
         std::fs::read_to_string(&path)
             .unwrap()

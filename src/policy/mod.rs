@@ -176,6 +176,9 @@ pub fn docs(rule: &Rule) -> Option<String> {
     if let Some(instead) = &m.instead {
         out.push_str(&format!("\n## Use instead\n\n```yaml\n{instead}\n```\n"));
     }
+    if let Some(help) = &m.help {
+        out.push_str(&format!("\nIn short: {help}.\n"));
+    }
     if !m.related.is_empty() {
         out.push_str(&format!(
             "\n## Related checks\n\n{}\n",
