@@ -472,7 +472,18 @@ fn line_start(text: &str, offset: usize) -> usize {
 
 /// Byte offset of the end of the line holding `offset` (its `\n`, or the end of the text).
 fn line_end(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map_or(text.len(), |i| offset + i)
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    // Before the `\r` of a CRLF line ending.
+    if end > offset && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// The line break the file uses: CRLF when it has one, else LF.
+fn newline(text: &str) -> &'static str {
+    if text.contains("\r\n") { "\r\n" } else { "\n" }
 }
 
 /// Characters from the start of its line to `offset`.
@@ -578,7 +589,7 @@ fn insert_members(doc: &Document, text: &str, at: &str, members: &[(String, New)
     Some(Edit {
         offset: line_end(text, last_end),
         len: 0,
-        text: format!("\n{}", lines.join("\n")),
+        text: format!("{}{}", newline(text), lines.join(newline(text))),
     })
 }
 
@@ -648,7 +659,7 @@ fn append_to_list(doc: &Document, text: &str, at: &str, item: &str) -> Option<Ed
     Some(Edit {
         offset: line_end(text, last),
         len: 0,
-        text: format!("\n{pad}- {item}"),
+        text: format!("{}{pad}- {item}", newline(text)),
     })
 }
 
@@ -695,6 +706,33 @@ mod tests {
         ] {
             assert!(!yaml11_not_text(s), "{s}");
         }
+    }
+
+    #[test]
+    fn insertions_follow_crlf_line_endings() {
+        let text = "spec:\r\n  image: a/b:1\r\n  mcp:\r\n    path: /mcp\r\n";
+        let file = crate::source::SourceFile::new("x.yaml", text);
+        let doc = crate::spec::yaml::parse(crate::source::SourceId(0), &file).expect("parses");
+        let edit = insert_members(
+            &doc,
+            text,
+            "/spec/mcp",
+            &[("port".into(), New::Scalar("8080".into()))],
+        )
+        .expect("an edit");
+        let fixed = apply(
+            text,
+            &[Fix {
+                code: String::new(),
+                title: String::new(),
+                edits: vec![edit],
+            }],
+        )
+        .expect("applies");
+        assert_eq!(
+            fixed,
+            "spec:\r\n  image: a/b:1\r\n  mcp:\r\n    path: /mcp\r\n    port: 8080\r\n"
+        );
     }
 
     #[test]

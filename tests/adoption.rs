@@ -140,7 +140,7 @@ fn readme_first_screen_says_what_then_install_then_quick_start() {
     let install = first_code_block(&sections[1].1).join("\n");
     for needle in [
         "cargo install --locked --git https://github.com/mcpgen/mcpgen",
-        "cargo binstall mcpgen",
+        "cargo binstall --git https://github.com/mcpgen/mcpgen mcpgen",
         "ghcr.io/mcpgen/mcpgen:",
     ] {
         assert!(install.contains(needle), "{needle} in {install}");
