@@ -86,7 +86,17 @@ pub fn quiet() -> bool {
 /// The command-line definition with the long version (`--version`), which names the built-in
 /// policy pack too.
 pub fn command() -> clap::Command {
+    command_for(true)
+}
+
+/// The command-line definition; the long version only when `long_version` (describing the
+/// pack scans every policy file, which a normal run should not pay for).
+fn command_for(long_version: bool) -> clap::Command {
     static LONG_VERSION: OnceLock<String> = OnceLock::new();
+    let cmd = Cli::command();
+    if !long_version {
+        return cmd;
+    }
     let long = LONG_VERSION.get_or_init(|| {
         format!(
             "{}\n{}",
@@ -94,7 +104,7 @@ pub fn command() -> clap::Command {
             crate::policy::pack::describe()
         )
     });
-    Cli::command().long_version(long.as_str())
+    cmd.long_version(long.as_str())
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,7 +133,8 @@ enum Command {
 
 /// Run the command line and return the exit code.
 pub fn main() -> ExitCode {
-    let parsed = command()
+    let wants_version = std::env::args_os().any(|a| a == "--version");
+    let parsed = command_for(wants_version)
         .try_get_matches()
         .and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
     let cli = match parsed {
