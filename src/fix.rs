@@ -83,7 +83,8 @@ struct Pending {
 
 impl Pending {
     /// Ask for `value` at `path` (object keys below `/`), creating the mappings on the way.
-    /// Members that already exist are left alone; the caller checks that.
+    /// Nothing is added when the member exists, or when a key on the way holds something other
+    /// than a mapping.
     fn ensure(&mut self, doc: &Document, path: &[&str], value: New, code: &str, title: &str) {
         // The deepest existing mapping on the path.
         let mut at = String::new();
@@ -97,6 +98,11 @@ impl Pending {
                 }
                 _ => break,
             }
+        }
+        // The next key exists but is not a mapping (`mcp:` left empty, say): adding a second
+        // one would duplicate the key, so this fix is not mechanical.
+        if doc.value.pointer(&child(&at, path[depth])).is_some() {
+            return;
         }
         // What is missing below it, as nested mappings.
         let mut new = value;
