@@ -19,8 +19,8 @@ COPY . .
 # statically with the image's gcc, no musl-tools needed.
 RUN target="$(uname -m)-unknown-linux-musl" \
  && rustup target add "$target" \
- && cargo build --release --locked --target "$target" \
- && install -D -m 0755 "target/$target/release/mcpgen" /out/mcpgen
+ && cargo build --profile dist --locked --target "$target" \
+ && install -D -m 0755 "target/$target/dist/mcpgen" /out/mcpgen
 
 # distroless/static: no shell, no package manager, CA certificates and /etc/passwd only.
 FROM gcr.io/distroless/static-debian12:nonroot AS runtime

@@ -254,7 +254,7 @@ fn binstall_metadata_names_the_assets_the_release_publishes() {
     let workflow = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
     assert!(workflow.contains("name=\"mcpgen-${VERSION}-${{ matrix.target }}\""));
     assert!(workflow.contains(
-        "tar -czf \"dist/${name}.tar.gz\" -C \"target/${{ matrix.target }}/release\" mcpgen"
+        "tar -czf \"dist/${name}.tar.gz\" -C \"target/${{ matrix.target }}/dist\" mcpgen"
     ));
     for target in ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"] {
         assert!(workflow.contains(&format!("target: {target}")), "{target}");
