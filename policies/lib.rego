@@ -1,57 +1,42 @@
-# Helpers shared by the built-in rules: the defaults of the spec language as the rules must
-# assume them when a field is absent, quantities, and the environment.
+# Helpers shared by the built-in rules: the resolved spec, quantities, and the environment.
 #
-# The input is the spec after defaults (see docs/policies.md), so most of these `object.get`
-# fallbacks never trigger once mcpgen's defaults fill the field; they keep the rules correct on
-# a spec whose defaults were not applied.
+# The input is the spec with every default already filled in by mcpgen (`input.spec`, see
+# docs/policies.md), and `input.defaulted` lists what mcpgen filled in. This library keeps no
+# default of its own: where a rule needs one of mcpgen's constants it reads
+# `data.mcpgen.constants`, which mcpgen injects from its Rust definitions. Only fields the user
+# alone decides (protocolVersions, allowedOrigins, expose, autoscaling, quota…) may be absent.
 package mcpgen.lib
 
+constants := data.mcpgen.constants
+
 # Environments treated as production.
-production_names := {"production", "prod"}
+production if input.environment in constants.productionEnvironments
 
-production if input.environment in production_names
+spec := input.spec
 
-spec := object.get(input, "spec", {})
+mcp := spec.mcp
 
-mcp := object.get(spec, "mcp", {})
+transport := mcp.transport
 
-transport := object.get(mcp, "transport", "streamable-http")
+mcp_path := mcp.path
 
-mcp_path := object.get(mcp, "path", "/mcp")
-
-mcp_port := object.get(mcp, "port", 8080)
-
-# The first revision without protocol-level sessions.
-stateless_revision := "2026-07-28"
+mcp_port := mcp.port
 
 versions := object.get(mcp, "protocolVersions", [])
 
-has_key(obj, key) if _ = obj[key]
-
-# A server keeps sessions in the process unless it says otherwise or speaks only revisions
-# that have no sessions.
+# A server keeps sessions in the process unless it is stateless (mcpgen resolves `stateless`
+# from the protocol revisions when the spec does not say).
 stateful if mcp.stateless == false
-
-stateful if {
-	not has_key(mcp, "stateless")
-	count(versions) == 0
-}
-
-stateful if {
-	not has_key(mcp, "stateless")
-	some v in versions
-	v < stateless_revision
-}
 
 # stdio servers are bridged per replica: each bridge replica owns its own child process.
 stateful if transport == "stdio"
 
-session_store := object.get(mcp, "sessionStore", "none")
+session_store := mcp.sessionStore
 
 # Whether a field, or an object holding it, was left to mcpgen's defaults (the input lists
 # their pointers).
 defaulted_under(pointer) if {
-	some d in object.get(input, "defaulted", [])
+	some d in input.defaulted
 	startswith(concat("", [pointer, "/"]), concat("", [d, "/"]))
 }
 
@@ -65,24 +50,21 @@ exposed if is_object(spec.expose)
 
 hpa := a if {
 	a := spec.autoscaling
-	object.get(a, "enabled", true) == true
+	a.enabled == true
 }
 
 hpa_enabled if hpa
 
-hpa_min := object.get(hpa, "minReplicas", 2)
+hpa_min := hpa.minReplicas
 
-replicas := object.get(spec, "replicas", 1)
+replicas := spec.replicas
 
 vpa_active if {
 	v := spec.verticalScaling
 	v.mode != "Off"
 }
 
-monitoring_enabled if {
-	m := spec.monitoring
-	object.get(m, "enabled", true) == true
-}
+monitoring_enabled if spec.monitoring.enabled == true
 
 # CPU in millicores; undefined when the quantity does not parse.
 millicores(q) := units.parse(sprintf("%v", [q])) * 1000
@@ -95,24 +77,24 @@ quantity("cpu", q) := millicores(q)
 
 quantity("memory", q) := bytes(q)
 
-resources := object.get(spec, "resources", {})
+resources := spec.resources
 
-requests := object.get(resources, "requests", {})
+requests := resources.requests
 
-limits := object.get(resources, "limits", {})
+limits := resources.limits
 
-# Probe path: a probe is a path or an object with a path.
+# Probe path: a resolved probe is an object with a path (a plain string is accepted too, for
+# team policies written against the spec as authored).
 probe_path(p) := p if is_string(p)
 
 probe_path(p) := p.path if is_object(p)
 
-# Pointer to the path of a probe.
-probe_pointer(kind, p) := sprintf("/spec/health/%s", [kind]) if is_string(p)
+# Pointer to the path of a probe (mcpgen locates it on the probe when it was written as a
+# plain path).
+probe_pointer(kind) := sprintf("/spec/health/%s/path", [kind])
 
-probe_pointer(kind, p) := sprintf("/spec/health/%s/path", [kind]) if is_object(p)
-
-# The probes as the generator writes them, defaults included.
-probes := {"liveness": object.get(object.get(spec, "health", {}), "liveness", "/healthz"), "readiness": object.get(object.get(spec, "health", {}), "readiness", "/readyz")}
+# The probes as the generator writes them.
+probes := spec.health
 
 # Image reference parts. A digest follows `@`; a tag follows the last `:` after the last `/`.
 image_digest(ref) := d if {
@@ -138,3 +120,54 @@ image_repository(ref) := image_name(ref) if not image_tag(ref)
 
 # JSON Pointer escaping of one reference token.
 escape(token) := replace(replace(token, "~", "~0"), "/", "~1")
+
+# Exposure: through a Gateway API route (`expose.gateway`) or an Ingress.
+expose := spec.expose
+
+gateway := expose.gateway
+
+through_gateway if lib_is_object(object.get(expose, "gateway", null))
+
+through_ingress if {
+	exposed
+	not through_gateway
+}
+
+lib_is_object(x) if is_object(x)
+
+# The ingress controller mcpgen resolved from the class; undefined for a class it does not know.
+ingress_controller := expose.ingressController
+
+# The public path differs from the server's, so routes rewrite it.
+rewritten if trim_right(expose.path, "/") != trim_right(mcp_path, "/")
+
+# The server declares authentication.
+auth_declared if mcp.auth.type != "none"
+
+# Tokens are validated at the gateway (the semantic checks make sure a provider can).
+edge_auth if gateway.edgeAuth == true
+
+# The server keeps MCP sessions only in its process (or uses legacy SSE, whose messages must
+# reach the pod holding the stream): a request on another pod loses the session.
+sessions_in_process if {
+	stateful
+	session_store == "none"
+}
+
+sessions_in_process if transport == "sse"
+
+# The most pods the server can run.
+max_pods := hpa.maxReplicas if hpa_enabled
+
+max_pods := replicas if not hpa_enabled
+
+scaled_out if max_pods > 1
+
+duration_units := {"ms": 1, "s": 1000, "m": 60000, "h": 3600000, "d": 86400000, "w": 604800000}
+
+# A spec duration (`1h30m`, `500ms`, `2d`) in milliseconds.
+duration_ms(d) := sum([n |
+	parts := regex.find_all_string_submatch_n(`([0-9]+)(ms|s|m|h|d|w)`, d, -1)
+	p := parts[_]
+	n := to_number(p[1]) * duration_units[p[2]]
+])

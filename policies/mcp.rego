@@ -221,16 +221,15 @@ deny_expose_host_not_in_allowed_hosts contains finding if {
 #       mcp: {path: /mcp}
 #       health: {liveness: /healthz}
 deny_probe_on_mcp_endpoint contains finding if {
-	health := object.get(lib.spec, "health", {})
 	some kind in ["liveness", "readiness", "startup"]
-	probe := health[kind]
+	probe := lib.spec.health[kind]
 	# A probe mcpgen derived (the startup probe follows liveness) is reported through the one
 	# the user wrote.
 	not lib.defaulted_under(sprintf("/spec/health/%s", [kind]))
 	trim_right(lib.probe_path(probe), "/") == trim_right(lib.mcp_path, "/")
 	finding := {
 		"msg": sprintf("the %s probe targets the MCP endpoint %s, which does not answer plain GET requests", [kind, lib.mcp_path]),
-		"path": lib.probe_pointer(kind, probe),
+		"path": lib.probe_pointer(kind),
 		"help": sprintf("point the %s probe at a health endpoint such as `%s`, never the MCP path", [kind, health_default[kind]]),
 	}
 }
@@ -271,7 +270,10 @@ warn_protocol_versions_undeclared contains finding if {
 # METADATA
 # title: Public ingress without authentication
 # description: >-
-#   Flags an exposed server whose `mcp.auth` is missing or `type: none`.
+#   Flags an exposed server whose `mcp.auth` is missing or `type: none` (an error). When auth
+#   is declared but only the server enforces it (no `expose.gateway.edgeAuth`), it adds a note
+#   saying so: mcpgen passes the settings in `MCP_AUTH_*` and cannot see whether the server
+#   honours them.
 # custom:
 #   code: MCP208
 #   name: public-ingress-without-auth
@@ -283,7 +285,9 @@ warn_protocol_versions_undeclared contains finding if {
 #   why: >-
 #     MCP tools act on behalf of whoever calls them. A public endpoint without authentication
 #     lets anyone on the internet call every tool (ToolHive warns such servers run
-#     UNAUTHENTICATED); the specification says servers SHOULD authenticate.
+#     UNAUTHENTICATED); the specification says servers SHOULD authenticate. Auth that is only
+#     declared protects nothing if the image ignores `MCP_AUTH_*`; validating tokens at the
+#     gateway protects the route whatever the server does.
 #   example: |
 #     spec:
 #       expose: {host: mcp.example.com}
@@ -295,10 +299,22 @@ warn_protocol_versions_undeclared contains finding if {
 #         auth: {type: oidc, issuer: https://login.example.com}
 deny_public_ingress_without_auth contains finding if {
 	lib.exposed
-	object.get(object.get(lib.mcp, "auth", {}), "type", "none") == "none"
+	lib.mcp.auth.type == "none"
 	finding := {
 		"msg": "the server is exposed through an ingress without authentication; anyone who can reach the host can call its tools",
 		"path": auth_pointer,
+	}
+}
+
+deny_public_ingress_without_auth contains finding if {
+	lib.exposed
+	lib.auth_declared
+	not lib.edge_auth
+	finding := {
+		"msg": sprintf("%s auth is declared but enforced only by the server (mcpgen passes MCP_AUTH_* and cannot check the image honours them); nothing validates tokens at the edge", [lib.mcp.auth.type]),
+		"path": "/spec/mcp/auth/type",
+		"level": "note",
+		"help": "validate tokens at the edge as well: `expose.gateway.edgeAuth: true` with a provider that checks them (`provider: envoy-gateway`) and `mcp.auth.jwksUri`",
 	}
 }
 
@@ -306,10 +322,7 @@ deny_public_ingress_without_auth contains finding if {
 # exposure.
 default auth_pointer := "/spec/expose"
 
-auth_pointer := "/spec/mcp/auth/type" if {
-	lib.mcp.auth
-	not lib.defaulted_under("/spec/mcp/auth/type")
-}
+auth_pointer := "/spec/mcp/auth/type" if not lib.defaulted_under("/spec/mcp/auth/type")
 
 # METADATA
 # title: TLS at the ingress without trusted proxy headers
@@ -345,9 +358,9 @@ warn_tls_at_ingress_without_proxy_headers contains finding if {
 	}
 }
 
-trust_pointer := "/spec/mcp/trustProxyHeaders" if lib.has_key(lib.mcp, "trustProxyHeaders")
+trust_pointer := "/spec/mcp/trustProxyHeaders" if not lib.defaulted_under("/spec/mcp/trustProxyHeaders")
 
-trust_pointer := "/spec/expose/tls" if not lib.has_key(lib.mcp, "trustProxyHeaders")
+trust_pointer := "/spec/expose/tls" if lib.defaulted_under("/spec/mcp/trustProxyHeaders")
 
 # METADATA
 # title: JWT authentication without a signing secret

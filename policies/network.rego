@@ -31,7 +31,7 @@ import data.mcpgen.lib
 #           - cidr: 0.0.0.0/0
 #             port: 443
 deny_egress_to_any_address_on_any_port contains finding if {
-	some i, peer in object.get(object.get(lib.spec, "network", {}), "allowTo", [])
+	some i, peer in object.get(lib.spec.network, "allowTo", [])
 	endswith(peer.cidr, "/0")
 	not peer.port
 	finding := {

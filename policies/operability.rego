@@ -3,7 +3,7 @@ package mcpgen.operability
 
 import data.mcpgen.lib
 
-monitoring := object.get(lib.spec, "monitoring", {})
+monitoring := lib.spec.monitoring
 
 # METADATA
 # title: Alerts without a runbook URL
@@ -31,15 +31,31 @@ monitoring := object.get(lib.spec, "monitoring", {})
 warn_alerts_without_runbook_url contains finding if {
 	lib.monitoring_enabled
 	not monitoring.runbookBaseUrl
+	not generated_by_default
 	finding := {
 		"msg": "alerts are generated without runbook links; set monitoring.runbookBaseUrl",
 		"path": alerts_pointer,
 	}
 }
 
-alerts_pointer := "/spec/monitoring/alerts" if monitoring.alerts
+# Monitoring the spec never mentions is generated from mcpgen's defaults: the same advice, as a
+# note at the spec, since the user did not choose these outputs.
+warn_alerts_without_runbook_url contains finding if {
+	lib.monitoring_enabled
+	not monitoring.runbookBaseUrl
+	generated_by_default
+	finding := {
+		"msg": "mcpgen generates alerts by default, without runbook links; set monitoring.runbookBaseUrl",
+		"path": "/spec",
+		"level": "note",
+	}
+}
 
-alerts_pointer := "/spec/monitoring" if not monitoring.alerts
+generated_by_default if lib.defaulted_under("/spec/monitoring")
+
+alerts_pointer := "/spec/monitoring/alerts" if not lib.defaulted_under("/spec/monitoring/alerts")
+
+alerts_pointer := "/spec/monitoring" if lib.defaulted_under("/spec/monitoring/alerts")
 
 # METADATA
 # title: Prometheus rule labels missing
@@ -68,9 +84,20 @@ alerts_pointer := "/spec/monitoring" if not monitoring.alerts
 warn_prometheus_rule_labels_missing contains finding if {
 	lib.monitoring_enabled
 	count(object.get(monitoring, "ruleLabels", {})) == 0
+	not generated_by_default
 	finding := {
 		"msg": "monitoring.ruleLabels is empty; the Prometheus operator's selectors will ignore the generated rules and monitors",
 		"path": "/spec/monitoring",
+	}
+}
+
+warn_prometheus_rule_labels_missing contains finding if {
+	lib.monitoring_enabled
+	generated_by_default
+	finding := {
+		"msg": "mcpgen generates a PrometheusRule and a ServiceMonitor by default, without monitoring.ruleLabels; the Prometheus operator's selectors may ignore them",
+		"path": "/spec",
+		"level": "note",
 	}
 }
 
@@ -100,7 +127,7 @@ warn_identical_liveness_readiness_probes contains finding if {
 	path == lib.probe_path(lib.probes.readiness)
 	finding := {
 		"msg": sprintf("liveness and readiness both probe %s; a readiness failure will also restart the pod", [path]),
-		"path": lib.probe_pointer("readiness", lib.probes.readiness),
+		"path": lib.probe_pointer("readiness"),
 	}
 }
 
@@ -127,11 +154,16 @@ warn_identical_liveness_readiness_probes contains finding if {
 #       mcp: {path: /mcp}
 #       monitoring: {metrics: {path: /metrics}}
 deny_metrics_on_mcp_endpoint contains finding if {
+	lib.monitoring_enabled
 	metrics := monitoring.metrics
 	trim_right(metrics.path, "/") == trim_right(lib.mcp_path, "/")
-	object.get(metrics, "port", lib.mcp_port) == lib.mcp_port
+	metrics.port == lib.mcp_port
 	finding := {
 		"msg": sprintf("metrics are scraped from %s, the MCP endpoint", [metrics.path]),
-		"path": "/spec/monitoring/metrics/path",
+		"path": metrics_pointer,
 	}
 }
+
+metrics_pointer := "/spec/monitoring/metrics/path" if not lib.defaulted_under("/spec/monitoring/metrics/path")
+
+metrics_pointer := "/spec/mcp/path" if lib.defaulted_under("/spec/monitoring/metrics/path")

@@ -6,8 +6,9 @@ import data.mcpgen.lib
 # METADATA
 # title: Missing resource requests
 # description: >-
-#   Flags a server that states no CPU or memory request: a warning when the input has none at
-#   all, a note when mcpgen fills in its default (100m CPU, 128Mi memory).
+#   Flags a server that states no CPU or memory request. mcpgen never deploys without one: the
+#   finding is a note that names the default it filled in (100m CPU, 128Mi memory); raise it
+#   to a warning or an error in mcpgen.toml to require explicit requests.
 # custom:
 #   code: MCP216
 #   name: missing-resource-requests
@@ -30,15 +31,6 @@ import data.mcpgen.lib
 #         requests: {cpu: 250m, memory: 512Mi}
 #         limits: {cpu: "1", memory: 1Gi}
 warn_missing_resource_requests contains finding if {
-	missing := [r | some r in ["cpu", "memory"]; not lib.requests[r]]
-	count(missing) > 0
-	finding := {
-		"msg": sprintf("no %s request: the scheduler reserves nothing for the server", [concat(" or ", missing)]),
-		"path": pointer_to("requests"),
-	}
-}
-
-warn_missing_resource_requests contains finding if {
 	guessed := unstated("requests")
 	count(guessed) > 0
 	finding := {
@@ -52,8 +44,9 @@ warn_missing_resource_requests contains finding if {
 # METADATA
 # title: Missing resource limits
 # description: >-
-#   Flags a server that states no CPU or memory limit: a warning when the input has none at
-#   all, a note when mcpgen fills in its default (500m CPU, 512Mi memory).
+#   Flags a server that states no CPU or memory limit. mcpgen never deploys without one: the
+#   finding is a note that names the default it filled in (500m CPU, 512Mi memory); raise it
+#   to a warning or an error in mcpgen.toml to require explicit limits.
 # custom:
 #   code: MCP217
 #   name: missing-resource-limits
@@ -74,15 +67,6 @@ warn_missing_resource_requests contains finding if {
 #       resources:
 #         requests: {cpu: 250m, memory: 512Mi}
 #         limits: {cpu: "1", memory: 1Gi}
-warn_missing_resource_limits contains finding if {
-	missing := [r | some r in ["cpu", "memory"]; not lib.limits[r]]
-	count(missing) > 0
-	finding := {
-		"msg": sprintf("no %s limit: the server can use as much as the node has", [concat(" or ", missing)]),
-		"path": pointer_to("limits"),
-	}
-}
-
 warn_missing_resource_limits contains finding if {
 	guessed := unstated("limits")
 	count(guessed) > 0
@@ -234,44 +218,105 @@ warn_vpa_max_above_quota_max contains finding if {
 }
 
 # METADATA
-# title: Quota too small for the largest scale
+# title: Quota too small for the rollout at its peak
 # description: >-
-#   Flags a namespace quota whose total requests or limits cannot hold the server at its
-#   largest replica count.
+#   Flags a namespace quota whose pod count, total requests or total limits cannot hold the
+#   server at the peak of a rollout: the largest replica count, plus `rollout.maxSurge` pods
+#   started by the rolling update, plus as many pods the previous step replaced and that still
+#   terminate, each at what the VPA may set.
 # custom:
 #   code: MCP221
 #   name: quota-too-small-for-replicas
-#   level: warning
-#   help: "raise the quota to cover the largest replica count, or lower `replicas`/`autoscaling.maxReplicas`"
+#   level: error
+#   help: "raise the quota to hold the rollout's peak (the largest replica count plus twice `rollout.maxSurge`, at the VPA's `maxAllowed`), or lower `autoscaling.maxReplicas`, `rollout.maxSurge` or the requests"
 #   tags: [reliability, resources, scaling]
 #   related: [KSV040]
 #   why: >-
-#     The ResourceQuota caps the namespace's total requests and limits. When the HPA scales out
-#     past what the quota holds, the new pods are refused at admission and the server stays
-#     overloaded while the HPA reports it is scaling.
+#     The ResourceQuota caps the namespace's pods and its total requests and limits, and it
+#     counts a terminating pod until its grace period ends. A quota sized to `maxReplicas` alone
+#     refuses the surge pods of every rollout at full scale (the rollout stalls and hits its
+#     progress deadline) and the pods the HPA adds at peak load. A VPA may raise requests up to
+#     `maxAllowed`, with limits scaled by the same ratio, so the quota must hold those too.
 #   example: |
 #     spec:
 #       resources: {requests: {cpu: "1"}}
 #       autoscaling: {maxReplicas: 10}
-#       quota: {requests: {cpu: "4"}}
+#       quota: {pods: 10, requests: {cpu: "10"}}
 #   instead: |
 #     spec:
 #       resources: {requests: {cpu: "1"}}
 #       autoscaling: {maxReplicas: 10}
-#       quota: {requests: {cpu: "12"}}
-warn_quota_too_small_for_replicas contains finding if {
+#       rollout: {maxSurge: 3}
+#       quota: {pods: 16, requests: {cpu: "16"}}
+deny_quota_too_small_for_replicas contains finding if {
 	some kind in ["requests", "limits"]
 	total := lib.spec.quota[kind]
 	some resource, cap in total
-	per_pod := lib.resources[kind][resource]
-	needed := lib.quantity(resource, per_pod) * peak
+	per_pod := at_peak(kind, resource)
+	needed := per_pod * peak
 	needed > lib.quantity(resource, cap)
 	finding := {
-		"msg": sprintf("%d replicas need %s %s of %v each, more than quota.%s.%s %v", [peak, resource, kind, per_pod, kind, resource, cap]),
+		"msg": sprintf("%s: each at %s %s, they need %s %s; quota.%s.%s is %v", [peak_text, units_text(resource, per_pod), resource, units_text(resource, needed), kind, kind, resource, cap]),
 		"path": sprintf("/spec/quota/%s/%s", [kind, resource]),
+		"help": sprintf("raise `quota.%s.%s` to at least %s, or lower `autoscaling.maxReplicas`, `rollout.maxSurge` or the %s", [kind, resource, units_text(resource, needed), kind]),
 	}
 }
 
-peak := lib.hpa.maxReplicas if lib.hpa_enabled
+deny_quota_too_small_for_replicas contains finding if {
+	pods := lib.spec.quota.pods
+	pods < peak
+	finding := {
+		"msg": sprintf("%s; quota.pods admits %d, so the rollout stalls at its peak", [peak_text, pods]),
+		"path": "/spec/quota/pods",
+		"help": sprintf("raise `quota.pods` to at least %d, or lower `autoscaling.maxReplicas` or `rollout.maxSurge`", [peak]),
+	}
+}
 
-peak := lib.replicas if not lib.hpa_enabled
+deny_quota_too_small_for_replicas contains finding if {
+	some resource in {r | some kind in ["requests", "limits"]; some r, _ in lib.spec.quota[kind]}
+	vpa_scales(resource)
+	not lib.spec.verticalScaling.maxAllowed[resource]
+	finding := {
+		"msg": sprintf("the VPA may raise the %s request without bound, so no quota on %s can be shown to hold the rollout; set verticalScaling.maxAllowed.%s", [resource, resource, resource]),
+		"path": "/spec/verticalScaling",
+		"help": sprintf("set `verticalScaling.maxAllowed.%s` to the most the VPA may request, then size the quota for it", [resource]),
+	}
+}
+
+largest := lib.hpa.maxReplicas if lib.hpa_enabled
+
+largest := lib.replicas if not lib.hpa_enabled
+
+surge := lib.spec.rollout.maxSurge
+
+# The largest replica count, the surge, and the pods the previous step replaced.
+peak := (largest + surge) + surge
+
+peak_text := sprintf("%d replicas + %d surge + %d still terminating = %d pods at the peak of a rollout", [largest, surge, surge, peak])
+
+# Whether an active VPA sets this resource: mcpgen keeps the VPA off what the HPA scales on
+# (and writes it with `updateMode: Off` when that leaves nothing).
+vpa_scales(resource) if {
+	lib.vpa_active
+	not hpa_targets(resource)
+}
+
+hpa_targets("cpu") if lib.hpa.targetCPU
+
+hpa_targets("memory") if lib.hpa.targetMemory
+
+# Per pod, in millicores or bytes: the container's value, or at the VPA's maxAllowed, with the
+# limit scaled by the same ratio as the request.
+at_peak("requests", resource) := lib.quantity(resource, lib.requests[resource]) if not vpa_scales(resource)
+
+at_peak("limits", resource) := lib.quantity(resource, lib.limits[resource]) if not vpa_scales(resource)
+
+at_peak("requests", resource) := raised(resource) if vpa_scales(resource)
+
+at_peak("limits", resource) := ceil((lib.quantity(resource, lib.limits[resource]) * raised(resource)) / lib.quantity(resource, lib.requests[resource])) if vpa_scales(resource)
+
+raised(resource) := max([lib.quantity(resource, lib.requests[resource]), lib.quantity(resource, lib.spec.verticalScaling.maxAllowed[resource])])
+
+units_text("cpu", v) := sprintf("%vm", [round(v)])
+
+units_text("memory", v) := sprintf("%v bytes", [round(v)])

@@ -1,54 +1,69 @@
 package mcpgen.resources
 
-full := {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
+import data.mcpgen.test_inputs as t
 
-test_missing_requests_and_limits if {
-	count(warn_missing_resource_requests) == 1 with input as {"spec": {}}
-	count(warn_missing_resource_limits) == 1 with input as {"spec": {"resources": {"requests": {"cpu": "1"}}}}
-	count(warn_missing_resource_requests) == 0 with input as {"spec": {"resources": full}}
-	count(warn_missing_resource_limits) == 0 with input as {"spec": {"resources": full}}
-}
-
-test_missing_requests_points_at_requests if {
-	some f in warn_missing_resource_requests with input as {"spec": {"resources": {"requests": {"cpu": "1"}}}}
-	f.path == "/spec/resources/requests"
-	contains(f.msg, "memory")
-}
+full := {"resources": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}}
 
 test_quota_bounds if {
-	spec := {"resources": full, "quota": {"containerMax": {"cpu": "500m", "memory": "4Gi"}, "containerMin": {"cpu": "500m"}}}
-	{f.path | some f in deny_limits_above_quota_max} == {"/spec/resources/limits/cpu"} with input as {"spec": spec}
-	{f.path | some f in deny_requests_below_quota_min} == {"/spec/resources/requests/cpu"} with input as {"spec": spec}
-	count(deny_limits_above_quota_max) == 0 with input as {"spec": {"resources": full, "quota": {"containerMax": {"cpu": "2", "memory": "1Gi"}}}}
+	spec := object.union(full, {"quota": {"containerMax": {"cpu": "500m", "memory": "4Gi"}, "containerMin": {"cpu": "500m"}}})
+	{f.path | some f in deny_limits_above_quota_max} == {"/spec/resources/limits/cpu"} with input as t.spec(spec)
+	{f.path | some f in deny_requests_below_quota_min} == {"/spec/resources/requests/cpu"} with input as t.spec(spec)
+	count(deny_limits_above_quota_max) == 0 with input as t.spec(object.union(full, {"quota": {"containerMax": {"cpu": "2", "memory": "1Gi"}}}))
 }
 
 test_vpa_max if {
 	spec := {"verticalScaling": {"mode": "Initial", "maxAllowed": {"cpu": "4"}}, "quota": {"containerMax": {"cpu": "2"}}}
-	count(warn_vpa_max_above_quota_max) == 1 with input as {"spec": spec}
-	count(warn_vpa_max_above_quota_max) == 0 with input as {"spec": object.union(spec, {"verticalScaling": {"mode": "Off"}})}
+	count(warn_vpa_max_above_quota_max) == 1 with input as t.spec(spec)
+	count(warn_vpa_max_above_quota_max) == 0 with input as t.spec(object.union(spec, {"verticalScaling": {"mode": "Off"}}))
 }
 
 test_quota_too_small if {
-	spec := {"resources": full, "replicas": 3, "quota": {"limits": {"memory": "2Gi"}}}
-	count(warn_quota_too_small_for_replicas) == 1 with input as {"spec": spec}
-	count(warn_quota_too_small_for_replicas) == 0 with input as {"spec": object.union(spec, {"replicas": 2})}
+	# 3 replicas + 1 surge + 1 terminating = 5 pods of 1Gi limits.
+	spec := object.union(full, {"replicas": 3, "rollout": {"maxSurge": 1}, "quota": {"limits": {"memory": "4Gi"}}})
+	count(deny_quota_too_small_for_replicas) == 1 with input as t.spec(spec)
+	count(deny_quota_too_small_for_replicas) == 0 with input as t.spec(object.union(spec, {"quota": {"limits": {"memory": "5Gi"}}}))
+	hpa := {"autoscaling": {"enabled": true, "minReplicas": 2, "maxReplicas": 3}}
+	count(deny_quota_too_small_for_replicas) == 1 with input as t.spec(object.union(spec, object.union({"replicas": 1}, hpa)))
+}
+
+test_quota_pods_at_peak if {
+	# maxReplicas 10 and maxSurge 3: 16 pods at the peak.
+	spec := {"autoscaling": {"enabled": true, "minReplicas": 2, "maxReplicas": 10, "targetCPU": 70}, "rollout": {"maxSurge": 3}, "quota": {"pods": 13}}
+	{f.path | some f in deny_quota_too_small_for_replicas} == {"/spec/quota/pods"} with input as t.spec(spec)
+	count(deny_quota_too_small_for_replicas) == 0 with input as t.spec(object.union(spec, {"quota": {"pods": 16}}))
+}
+
+test_quota_at_the_vpa_bound if {
+	# The VPA may raise memory from 512Mi to 1Gi, and the 1Gi limit with it to 2Gi:
+	# 2 replicas + 1 + 1 = 4 pods need 8Gi of limits.
+	spec := object.union(full, {"replicas": 2, "rollout": {"maxSurge": 1}, "verticalScaling": {"mode": "Recreate", "maxAllowed": {"memory": "1Gi"}}, "quota": {"limits": {"memory": "6Gi"}}})
+	{f.path | some f in deny_quota_too_small_for_replicas} == {"/spec/quota/limits/memory"} with input as t.spec(spec)
+	count(deny_quota_too_small_for_replicas) == 0 with input as t.spec(object.union(spec, {"quota": {"limits": {"memory": "8Gi"}}}))
+	# Off: the VPA only recommends.
+	count(deny_quota_too_small_for_replicas) == 0 with input as t.spec(object.union(spec, {"verticalScaling": {"mode": "Off"}}))
+	# The HPA scales on memory: mcpgen keeps the VPA off it.
+	hpa := {"autoscaling": {"enabled": true, "minReplicas": 2, "maxReplicas": 2, "targetMemory": 80}}
+	count(deny_quota_too_small_for_replicas) == 0 with input as t.spec(object.union(spec, hpa))
+	# No bound at all.
+	unbounded := object.union(spec, {"quota": {"limits": {"memory": "8Gi"}, "requests": {"cpu": "100"}}})
+	{f.path | some f in deny_quota_too_small_for_replicas} == {"/spec/verticalScaling"} with input as t.spec(unbounded)
 }
 
 test_defaulted_requests_and_limits if {
-	resolved := {"spec": {"resources": full}}
 	# Nothing stated: both rules fire at the spec, naming the defaults.
-	some r in warn_missing_resource_requests with input as object.union(resolved, {"defaulted": ["/spec/resources"]})
+	some r in warn_missing_resource_requests with input as t.defaulted(full, ["/spec/resources"])
 	r.path == "/spec"
 	r.level == "note"
 	contains(r.msg, "250m cpu and 512Mi memory")
 	# Requests stated, limits left out: only the limits rule, at the resources the user wrote.
-	count(warn_missing_resource_requests) == 0 with input as object.union(resolved, {"defaulted": ["/spec/resources/limits"]})
-	some l in warn_missing_resource_limits with input as object.union(resolved, {"defaulted": ["/spec/resources/limits"]})
+	count(warn_missing_resource_requests) == 0 with input as t.defaulted(full, ["/spec/resources/limits"])
+	some l in warn_missing_resource_limits with input as t.defaulted(full, ["/spec/resources/limits"])
 	l.path == "/spec/resources"
 	# One request left out: at the requests object.
-	some m in warn_missing_resource_requests with input as object.union(resolved, {"defaulted": ["/spec/resources/requests/memory"]})
+	some m in warn_missing_resource_requests with input as t.defaulted(full, ["/spec/resources/requests/memory"])
 	m.path == "/spec/resources/requests"
 	contains(m.msg, "no memory request")
 	# Everything stated: silent.
-	count(warn_missing_resource_limits) == 0 with input as object.union(resolved, {"defaulted": []})
+	count(warn_missing_resource_limits) == 0 with input as t.spec(full)
+	count(warn_missing_resource_requests) == 0 with input as t.spec(full)
 }

@@ -110,9 +110,10 @@ leftover(resources) := "" if count(resources) < 2
 # METADATA
 # title: HPA target without a request
 # description: >-
-#   Flags an HPA CPU or memory utilisation target when the spec sets no request for that
-#   resource: with no request at all (an error), or with the request left to mcpgen's default
-#   (a warning: the HPA then scales on a percentage of a guess).
+#   Flags an HPA CPU or memory utilisation target when the spec leaves the request for that
+#   resource to mcpgen's default: the HPA then scales on a percentage of a guess. mcpgen always
+#   sets a request, so the finding is a warning; raise it to an error in mcpgen.toml to require
+#   explicit requests under an HPA.
 # custom:
 #   code: MCP225
 #   name: hpa-target-without-request
@@ -130,16 +131,6 @@ leftover(resources) := "" if count(resources) < 2
 #     spec:
 #       resources: {requests: {cpu: 250m}}
 #       autoscaling: {maxReplicas: 5, targetCPU: 70}
-deny_hpa_target_without_request contains finding if {
-	some field, resource in {"targetCPU": "cpu", "targetMemory": "memory"}
-	lib.hpa[field]
-	not lib.requests[resource]
-	finding := {
-		"msg": sprintf("autoscaling.%s is a percentage of the %s request, but the server has no %s request; the HPA cannot compute it", [field, resource, resource]),
-		"path": sprintf("/spec/autoscaling/%s", [field]),
-	}
-}
-
 deny_hpa_target_without_request contains finding if {
 	some field, resource in {"targetCPU": "cpu", "targetMemory": "memory"}
 	lib.hpa[field]

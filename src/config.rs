@@ -1,5 +1,5 @@
-//! `mcpgen.toml`: the team's configuration of the policy stage, and the pass that applies it to
-//! the findings (rule levels, then exceptions).
+//! `mcpgen.toml`: the team's configuration of the policy stage, validated once into the typed
+//! [`Rules`] (rule levels and exceptions) that the diagnostics sink applies.
 //!
 //! The file is found by walking up from each spec's directory (or given with `--config`).
 //! It names extra policy directories and data files (relative to the file), per-rule levels by
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostics::render::RuleInfo;
-use crate::diagnostics::{Diagnostic, Level, Span, codes};
+use crate::diagnostics::{self, Diagnostic, LintLevel, Rules, Span, codes};
 use crate::source::{SourceFile, SourceId, Sources};
 
 /// The configuration file name.
@@ -26,12 +26,23 @@ pub const FILE_NAME: &str = "mcpgen.toml";
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// Stop here: configuration files in parent directories do not apply.
+    #[serde(default)]
+    pub root: bool,
     /// Extra policy directories, relative to the configuration file.
     #[serde(default)]
     pub policies: Vec<PathBuf>,
     /// JSON or YAML files merged into the policies' `data`, relative to the configuration file.
     #[serde(default)]
     pub data: Vec<PathBuf>,
+    /// Gatekeeper ConstraintTemplates and constraints (files or directories), relative to the
+    /// configuration file, run on the generated Kubernetes objects.
+    #[serde(default)]
+    pub constraints: Vec<PathBuf>,
+    /// Directories of Conftest-style Rego run on each generated Kubernetes object, relative to
+    /// the configuration file.
+    #[serde(default, rename = "manifest-policies")]
+    pub manifest_policies: Vec<PathBuf>,
     /// Rule levels by code or name: `error`/`deny`, `warning`/`warn`, `note`, `allow`/`off`.
     #[serde(default)]
     pub rules: BTreeMap<String, Spanned<String>>,
@@ -52,6 +63,13 @@ pub struct Exception {
     /// Environment name; `base` means the spec without overlay. All when omitted.
     #[serde(default)]
     pub environment: Option<String>,
+    /// Spec file (or glob, e.g. `services/*.mcp.yaml`) relative to this configuration file's
+    /// directory. All specs the file applies to when omitted.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// Server name (`metadata.name`). All servers when omitted.
+    #[serde(default)]
+    pub server: Option<String>,
     /// Why the finding is accepted. Required.
     pub reason: String,
     /// Last day the exception applies, `YYYY-MM-DD`.
@@ -81,6 +99,16 @@ impl Loaded {
         self.resolve(&self.config.data)
     }
 
+    /// Gatekeeper constraint paths, resolved against the file's directory.
+    pub fn constraint_paths(&self) -> Vec<PathBuf> {
+        self.resolve(&self.config.constraints)
+    }
+
+    /// Manifest policy directories, resolved against the file's directory.
+    pub fn manifest_policy_dirs(&self) -> Vec<PathBuf> {
+        self.resolve(&self.config.manifest_policies)
+    }
+
     fn resolve(&self, paths: &[PathBuf]) -> Vec<PathBuf> {
         let base = self
             .path
@@ -98,6 +126,30 @@ impl Loaded {
             })
             .collect()
     }
+}
+
+/// The configuration files that apply to a spec, root-most first: the nearest `mcpgen.toml` in
+/// its directory or above, then the ones further up, up to one that says `root = true` or the
+/// filesystem root. Nearer files win over farther ones, key by key (see [`rules`]).
+pub fn discover_chain(start: &Path) -> Vec<PathBuf> {
+    let mut chain = Vec::new();
+    let mut from = start.to_path_buf();
+    while let Some(found) = discover(&from) {
+        let stop = std::fs::read_to_string(&found)
+            .ok()
+            .and_then(|t| toml::from_str::<Config>(&t).ok())
+            .is_some_and(|c| c.root);
+        chain.push(found.clone());
+        let Some(parent) = found.parent().and_then(Path::parent) else {
+            break;
+        };
+        if stop {
+            break;
+        }
+        from = parent.to_path_buf();
+    }
+    chain.reverse();
+    chain
 }
 
 /// The nearest `mcpgen.toml` in `start`'s directory or any parent.
@@ -163,19 +215,6 @@ fn span(source: SourceId, range: std::ops::Range<usize>) -> Span {
     }
 }
 
-/// A level setting: a level, or `None` for allow (drop the finding).
-fn parse_level(s: &str) -> Result<Option<Level>, String> {
-    match s.to_ascii_lowercase().as_str() {
-        "error" | "deny" => Ok(Some(Level::Error)),
-        "warning" | "warn" => Ok(Some(Level::Warning)),
-        "note" | "info" => Ok(Some(Level::Note)),
-        "allow" | "off" | "ignore" => Ok(None),
-        other => Err(format!(
-            "unknown level `{other}` (expected error, warning, note or allow)"
-        )),
-    }
-}
-
 /// Level overrides from the command line, applied after the file's.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -185,12 +224,6 @@ pub struct Overrides {
     pub warn: Vec<String>,
     /// `-A RULE`.
     pub allow: Vec<String>,
-}
-
-/// Whether a code's level may be configured: policy rules and meta findings, not parse,
-/// schema, semantic or output errors (those describe a spec mcpgen cannot use).
-fn configurable(code: &str) -> bool {
-    !["MCP0", "MCP1", "MCP3"].iter().any(|p| code.starts_with(p))
 }
 
 /// The date today, `YYYY-MM-DD`: `MCPGEN_TODAY` when set (for reproducible tests), else the
@@ -233,196 +266,256 @@ pub fn valid_date(s: &str) -> bool {
     if !(digits(0..4) && digits(5..7) && digits(8..10)) {
         return false;
     }
-    let m: u32 = s[5..7].parse().unwrap_or(0);
-    let d: u32 = s[8..10].parse().unwrap_or(0);
-    (1..=12).contains(&m) && (1..=31).contains(&d)
+    let (Ok(y), Ok(m), Ok(d)) = (
+        s[0..4].parse::<u32>(),
+        s[5..7].parse::<u32>(),
+        s[8..10].parse::<u32>(),
+    ) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
 }
 
-/// Apply levels and exceptions to the findings and add the meta findings about the
-/// configuration itself (MCP901, MCP902, MCP903). `rules` is the catalog of known rules.
-pub fn apply(
-    loaded: &Loaded,
+/// A spec file of the group a configuration applies to, for exceptions scoped to a file or a
+/// server.
+#[derive(Debug, Clone)]
+pub struct Scoped {
+    /// The spec file as given.
+    pub path: PathBuf,
+    /// Its id in the run's sources.
+    pub source: SourceId,
+    /// Its `metadata.name`, when the file parsed far enough to say.
+    pub server: Option<String>,
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Validate the levels and exceptions of a configuration chain (root-most first, as
+/// [`discover_chain`] returns it) against the catalog of rules into the [`Rules`] a
+/// [`crate::diagnostics::Sink`] applies, plus the findings about the configuration itself:
+/// MCP903 for what is invalid (an unknown rule, a level or exception for a code that is not
+/// configurable, a missing reason, a bad date or glob) and MCP902 for an expired exception.
+///
+/// Levels: a nearer file's setting for a rule wins over a farther one's, and the command line's
+/// `-D/-W/-A` win over every file (later flags over earlier ones). Exceptions of every file in
+/// the chain apply; one scoped with `file` or `server` covers only the matching specs of
+/// `checked`. An exception is reported as unused only when every spec it could match was
+/// checked: for an unscoped one, every spec under its file's directory (by the naming
+/// convention, [`crate::discover`]); for a scoped one, every spec its `file` glob names.
+pub fn rules(
+    chain: &[Loaded],
     overrides: &Overrides,
-    rules: &[RuleInfo],
+    catalog: &[RuleInfo],
     today: &str,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let source = loaded.source;
-    let at = |range: std::ops::Range<usize>| source.map(|s| span(s, range));
-    let mut meta = Vec::new();
-    let known = |key: &str| {
-        rules
+    checked: &[Scoped],
+) -> (Rules, Vec<Diagnostic>) {
+    let invalid = |msg: String| Diagnostic::new(&codes::CONFIG_INVALID, msg);
+    let find = |key: &str| {
+        catalog
             .iter()
             .find(|r| r.code.eq_ignore_ascii_case(key) || r.name == key)
-            .map(|r| r.code.clone())
     };
+    let mut meta = Vec::new();
+    let mut out = Rules::default();
 
-    // Levels: the file first, then -D/-W/-A (later flags win over earlier ones).
-    let mut levels: BTreeMap<String, Option<Level>> = BTreeMap::new();
-    for (key, value) in &loaded.config.rules {
-        let located = |msg: String| {
-            let d = Diagnostic::new(&codes::CONFIG_INVALID, msg);
-            match at(value.span()) {
-                Some(s) => d.with_label(s, "here"),
-                None => d,
+    // Levels: the files' root-most first, so nearer ones override, then the command line's.
+    type Setting = (String, LintLevel, Option<Span>, &'static str);
+    let mut settings: Vec<Setting> = Vec::new();
+    for loaded in chain {
+        let at = |range: std::ops::Range<usize>| loaded.source.map(|s| span(s, range));
+        for (key, value) in &loaded.config.rules {
+            match LintLevel::parse(value.get_ref()) {
+                Some(l) => settings.push((key.clone(), l, at(value.span()), "[rules]")),
+                None => {
+                    let d = invalid(format!(
+                        "unknown level `{}` (expected error, warning, note or allow)",
+                        value.get_ref()
+                    ));
+                    meta.push(match at(value.span()) {
+                        Some(s) => d.with_label(s, "here"),
+                        None => d,
+                    });
+                }
             }
-        };
-        let Some(code) = known(key) else {
-            meta.push(located(format!("[rules] names an unknown rule `{key}`")));
-            continue;
-        };
-        if !configurable(&code) {
-            meta.push(located(format!("the level of {code} cannot be changed")));
-            continue;
-        }
-        match parse_level(value.get_ref()) {
-            Ok(l) => {
-                levels.insert(code, l);
-            }
-            Err(e) => meta.push(located(e)),
         }
     }
     for (list, level) in [
-        (&overrides.deny, Some(Level::Error)),
-        (&overrides.warn, Some(Level::Warning)),
-        (&overrides.allow, None),
+        (&overrides.deny, LintLevel::Error),
+        (&overrides.warn, LintLevel::Warning),
+        (&overrides.allow, LintLevel::Allow),
     ] {
         for key in list {
-            match known(key) {
-                Some(code) if configurable(&code) => {
-                    levels.insert(code, level);
-                }
-                Some(code) => meta.push(Diagnostic::new(
-                    &codes::CONFIG_INVALID,
-                    format!("the level of {code} cannot be changed"),
-                )),
-                None => meta.push(Diagnostic::new(
-                    &codes::CONFIG_INVALID,
-                    format!("unknown rule `{key}` on the command line"),
-                )),
-            }
+            settings.push((key.clone(), level, None, "the command line"));
         }
     }
-    diags.retain_mut(|d| match levels.get(&d.code) {
-        Some(None) => false,
-        Some(Some(l)) => {
-            d.level = *l;
-            true
+    for (key, level, at, origin) in settings {
+        let problem = match find(&key) {
+            None => Some(format!("{origin} names an unknown rule `{key}`")),
+            Some(r) if !r.configurable => {
+                Some(format!("the level of {} cannot be changed", r.code))
+            }
+            Some(r) => {
+                out.levels.insert(r.code.clone(), level);
+                None
+            }
+        };
+        if let Some(msg) = problem {
+            meta.push(match at {
+                Some(s) => invalid(msg).with_label(s, "here"),
+                None => invalid(msg),
+            });
         }
-        None => true,
-    });
+    }
 
-    // Exceptions.
-    for ex in &loaded.config.exceptions {
-        let e = ex.get_ref();
-        let range = ex.span();
-        let located = |d: Diagnostic, label: &str| match at(range.clone()) {
+    let checked_paths: Vec<(PathBuf, &Scoped)> =
+        checked.iter().map(|c| (canonical(&c.path), c)).collect();
+    for loaded in chain {
+        let dir = canonical(
+            loaded
+                .path
+                .as_deref()
+                .and_then(Path::parent)
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        );
+        let at = |range: std::ops::Range<usize>| loaded.source.map(|s| span(s, range));
+        let located = |d: Diagnostic, range: std::ops::Range<usize>, label: &str| match at(range) {
             Some(s) => d.with_label(s, label.to_string()),
             None => d,
         };
-        if e.reason.trim().is_empty() {
-            meta.push(located(
-                Diagnostic::new(&codes::CONFIG_INVALID, "an exception needs a reason"),
-                "no reason",
-            ));
-            continue;
-        }
-        if let Some(exp) = &e.expires {
-            if !valid_date(exp) {
-                meta.push(located(
-                    Diagnostic::new(
-                        &codes::CONFIG_INVALID,
-                        format!("exception expiry `{exp}` is not a YYYY-MM-DD date"),
-                    ),
-                    "bad date",
-                ));
-                continue;
-            }
-            if exp.as_str() < today {
-                meta.push(located(
-                    Diagnostic::new(
-                        &codes::EXPIRED_EXCEPTION,
-                        format!(
-                            "the exception for `{}` expired on {exp} and no longer applies (reason was: {})",
-                            e.rule, e.reason
-                        ),
-                    ),
-                    "expired",
-                ));
-                continue;
-            }
-        }
-        let Some(code) = known(&e.rule) else {
-            meta.push(located(
-                Diagnostic::new(
-                    &codes::CONFIG_INVALID,
-                    format!("the exception names an unknown rule `{}`", e.rule),
-                ),
-                "unknown rule",
-            ));
-            continue;
+        // Specs under this file's directory, found once, when an exception needs them.
+        let mut under: Option<Vec<PathBuf>> = None;
+        let mut specs_under = || -> Vec<PathBuf> {
+            under
+                .get_or_insert_with(|| {
+                    crate::discover::specs_under(&dir)
+                        .iter()
+                        .map(|p| canonical(p))
+                        .collect()
+                })
+                .clone()
         };
-        if !configurable(&code) {
-            // Parse, schema, semantic and output findings mean mcpgen cannot use the spec:
-            // excepting one would switch the gate off (exit 0 on a broken spec, a skipped
-            // environment in `build`).
-            meta.push(located(
-                Diagnostic::new(
-                    &codes::CONFIG_INVALID,
-                    format!(
-                        "{code} cannot be excepted: it describes a spec mcpgen cannot use; \
-                         only policy rules (MCP2xx, team rules) and MCP9xx findings can be"
-                    ),
-                ),
-                "not configurable",
-            ));
-            continue;
-        }
-        let mut used = false;
-        for d in diags.iter_mut() {
-            if d.suppressed.is_some() || d.code != code {
+        for ex in &loaded.config.exceptions {
+            let e = ex.get_ref();
+            let range = ex.span();
+            if e.reason.trim().is_empty() {
+                meta.push(located(
+                    invalid("an exception needs a reason".into()),
+                    range,
+                    "no reason",
+                ));
                 continue;
             }
-            if let Some(p) = &e.path {
-                let Some(dp) = &d.pointer else { continue };
-                if dp != p && !dp.starts_with(&format!("{p}/")) {
+            if let Some(exp) = &e.expires {
+                if !valid_date(exp) {
+                    meta.push(located(
+                        invalid(format!("exception expiry `{exp}` is not a YYYY-MM-DD date")),
+                        range,
+                        "bad date",
+                    ));
+                    continue;
+                }
+                if exp.as_str() < today {
+                    meta.push(located(
+                        Diagnostic::new(
+                            &codes::EXPIRED_EXCEPTION,
+                            format!(
+                                "the exception for `{}` expired on {exp} and no longer applies (reason was: {})",
+                                e.rule, e.reason
+                            ),
+                        ),
+                        range,
+                        "expired",
+                    ));
                     continue;
                 }
             }
-            if let Some(env) = &e.environment {
-                let denv = d.environment.as_deref().unwrap_or("base");
-                // A finding reported once for every variant also covers this environment.
-                if denv != env && d.environment.is_some() {
-                    continue;
-                }
-            }
-            d.suppressed = Some(e.reason.clone());
-            used = true;
-        }
-        if !used {
-            let what = match &e.path {
-                Some(p) => format!("`{}` at {p}", e.rule),
-                None => format!("`{}`", e.rule),
+            let Some(info) = find(&e.rule) else {
+                meta.push(located(
+                    invalid(format!("the exception names an unknown rule `{}`", e.rule)),
+                    range,
+                    "unknown rule",
+                ));
+                continue;
             };
-            meta.push(located(
-                Diagnostic::new(
-                    &codes::UNUSED_EXCEPTION,
-                    format!("the exception for {what} matches no finding"),
-                ),
-                "unused",
-            ));
+            if !info.configurable {
+                // Parse, schema, semantic and output findings mean mcpgen cannot use the spec:
+                // excepting one would switch the gate off (exit 0 on a broken spec, a skipped
+                // environment in `build`).
+                meta.push(located(
+                    invalid(format!(
+                        "{} cannot be excepted: it describes a spec mcpgen cannot use; only policy \
+                         rules (MCP2xx, team rules) and MCP9xx findings can be",
+                        info.code
+                    )),
+                    range,
+                    "not configurable",
+                ));
+                continue;
+            }
+            let glob = match &e.file {
+                None => None,
+                Some(pattern) => match globset::Glob::new(pattern) {
+                    Ok(g) => Some(g.compile_matcher()),
+                    Err(err) => {
+                        meta.push(located(
+                            invalid(format!(
+                                "exception file `{pattern}` is not a valid glob: {err}"
+                            )),
+                            range,
+                            "bad glob",
+                        ));
+                        continue;
+                    }
+                },
+            };
+            let matches_file = |p: &Path| match &glob {
+                None => true,
+                Some(g) => p.strip_prefix(&dir).is_ok_and(|rel| g.is_match(rel)),
+            };
+            let covered: Vec<SourceId> = checked_paths
+                .iter()
+                .filter(|(p, _)| matches_file(p))
+                .filter(|(_, c)| {
+                    e.server
+                        .as_ref()
+                        .is_none_or(|s| c.server.as_deref() == Some(s.as_str()))
+                })
+                .map(|(_, c)| c.source)
+                .collect();
+            let scoped = e.file.is_some() || e.server.is_some();
+            let report_unused = if e.server.is_some() && e.file.is_none() {
+                // Which files declare a server is only known for the files checked.
+                !covered.is_empty()
+            } else {
+                specs_under()
+                    .iter()
+                    .filter(|p| matches_file(p))
+                    .all(|p| checked_paths.iter().any(|(c, _)| c == p))
+            };
+            out.exceptions.push(diagnostics::Exception {
+                code: info.code.clone(),
+                rule: e.rule.clone(),
+                path: e.path.clone(),
+                environment: e.environment.clone(),
+                reason: e.reason.clone(),
+                span: at(range),
+                sources: scoped.then_some(covered),
+                report_unused,
+            });
         }
     }
-    // Meta findings obey levels too (`-A unused-exception`).
-    meta.retain_mut(|d| match levels.get(&d.code) {
-        Some(None) => false,
-        Some(Some(l)) => {
-            d.level = *l;
-            true
-        }
-        None => true,
-    });
-    diags.extend(meta);
+    (out, meta)
 }
 
 #[cfg(test)]
@@ -437,5 +530,9 @@ mod tests {
         assert!(!valid_date("2026-13-01"));
         assert!(!valid_date("26-12-31"));
         assert!(!valid_date("2026-é-311"));
+        assert!(!valid_date("2026-02-31"));
+        assert!(!valid_date("2026-02-29"));
+        assert!(valid_date("2028-02-29"));
+        assert!(!valid_date("2026-04-31"));
     }
 }

@@ -1,7 +1,8 @@
 //! Mechanical fixes: text edits at located spans of a YAML spec that resolve findings whose
 //! fix needs no judgement.
 //!
-//! Given a parsed [`Document`], the text it was parsed from and the findings of a check, [`plan`]
+//! Given a parsed [`Document`], the text it was parsed from, the findings of a check and the
+//! resolved base spec, [`plan`]
 //! proposes [`Fix`]es, each a set of [`Edit`]s (byte ranges and replacement text), and
 //! [`apply`] applies them. The document is never re-serialized: everything outside the edited
 //! ranges, comments and formatting included, stays byte for byte. What this module fixes:
@@ -22,6 +23,7 @@
 use serde_json::Value;
 
 use crate::diagnostics::Diagnostic;
+use crate::resolve::ResolvedSpec;
 use crate::spec::document::{Document, child, escape_token};
 use crate::spec::overlay;
 
@@ -135,8 +137,14 @@ fn merge(members: &mut Vec<(String, New)>, key: String, new: New) {
 }
 
 /// The fixes for a YAML document's findings. `text` is the text `doc` was parsed from;
-/// `findings` are those of this file (others are ignored).
-pub fn plan(doc: &Document, text: &str, findings: &[Diagnostic]) -> Vec<Fix> {
+/// `findings` are those of this file (others are ignored); `base` is the base spec resolved by
+/// the check (the defaulted requests and limits are read from it), when it validated.
+pub fn plan(
+    doc: &Document,
+    text: &str,
+    findings: &[Diagnostic],
+    base: Option<&ResolvedSpec>,
+) -> Vec<Fix> {
     let mut fixes = Vec::new();
     let mut pending = Pending::default();
     let mine: Vec<&Diagnostic> = findings
@@ -202,7 +210,9 @@ pub fn plan(doc: &Document, text: &str, findings: &[Diagnostic]) -> Vec<Fix> {
 
     // MCP216/MCP217: write the defaulted requests and limits.
     if has("MCP216") || has("MCP217") {
-        let defaults = default_resources(doc);
+        let defaults = base
+            .and_then(|b| serde_json::to_value(&b.file).ok())
+            .unwrap_or(Value::Null);
         for (kind, code) in [("requests", "MCP216"), ("limits", "MCP217")] {
             if !has(code) {
                 continue;
@@ -360,16 +370,6 @@ pub fn apply(text: &str, fixes: &[Fix]) -> Result<String, FixError> {
         out.replace_range(e.offset..e.offset + e.len, &e.text);
     }
     Ok(out)
-}
-
-/// The base spec's resources after mcpgen's defaults, as JSON.
-fn default_resources(doc: &Document) -> Value {
-    let base = overlay::resolve(&doc.value, None);
-    serde_json::from_value::<crate::spec::SpecFile>(base)
-        .ok()
-        .map(|f| crate::model::defaults::apply(&f))
-        .and_then(|f| serde_json::to_value(f).ok())
-        .unwrap_or(Value::Null)
 }
 
 /// The pointers of every string value, outside the overlays' `null`s.

@@ -37,11 +37,35 @@ fn err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     }
 }
 
+/// How a file differs between disk and the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Generated, not on disk.
+    Add,
+    /// On disk with other contents.
+    Modify,
+    /// On disk, no longer generated.
+    Remove,
+}
+
+impl Change {
+    /// `add`, `change` or `remove`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Add => "add",
+            Change::Modify => "change",
+            Change::Remove => "remove",
+        }
+    }
+}
+
 /// A file that differs between disk and the build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drift {
     /// Path relative to the output directory.
     pub path: String,
+    /// What a build would do to it.
+    pub change: Change,
     /// Unified diff from the file on disk to the generated one.
     pub diff: String,
 }
@@ -271,7 +295,16 @@ pub fn check(out: &Path, trees: &[Tree]) -> Result<Vec<Drift>, WriteError> {
                 .context_radius(3)
                 .header(&a, &b)
                 .to_string();
-            drift.push(Drift { path: shown, diff });
+            let change = match (old.is_some(), new.is_some()) {
+                (false, _) => Change::Add,
+                (true, false) => Change::Remove,
+                (true, true) => Change::Modify,
+            };
+            drift.push(Drift {
+                path: shown,
+                change,
+                diff,
+            });
         }
     }
     Ok(drift)

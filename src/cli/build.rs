@@ -1,20 +1,17 @@
-//! `mcpgen build SPEC... -o DIR`: check the specs, compile each selected environment with the
-//! selected targets, then write the trees atomically, compare them (`--check`) or print the
-//! Kubernetes objects (`--stdout`).
+//! `mcpgen build SPEC... -o DIR`: parse the flags, run [`crate::pipeline::check`] and
+//! [`crate::pipeline::build`], then write the trees atomically, compare them (`--check`) or print
+//! the Kubernetes objects (`--stdout`).
 //!
 //! Nothing is written unless every check passed and every target compiled: findings at error
 //! level end the run with exit 1 before any file is touched, I/O failures with exit 2.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::check::Checked;
-use crate::cli::check::{PolicyArgs, gate, render_findings};
+use crate::cli::check::{PolicyArgs, inputs, render_findings, report_failures};
 use crate::cli::{Outcome, fail, print};
-use crate::compile::{CompileError, emitters};
+use crate::diagnostics::codes;
 use crate::diagnostics::render::{self, Format};
-use crate::diagnostics::{Diagnostic, Level, Sink, codes};
-use crate::model::Model;
+use crate::pipeline::{self, BuildOptions, Plan};
 use crate::write::{self, Tree};
 
 /// Arguments of `build`.
@@ -23,8 +20,8 @@ pub struct Args {
     /// Spec files (YAML, or KDL with a `.kdl` extension).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Output directory. Each environment goes to `DIR/<env>/` (`DIR/<name>/<env>/` when several
-    /// specs are built at once).
+    /// Output directory. Each environment of each spec goes to `DIR/<metadata.name>/<env>/`
+    /// (`base` for the base spec), however many specs are built at once.
     #[arg(short, long, value_name = "DIR", required_unless_present = "stdout")]
     pub output: Option<PathBuf>,
     /// Build only this environment. Without it, every environment the spec defines is built,
@@ -38,9 +35,14 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', value_name = "TARGET")]
     pub target: Vec<String>,
     /// Do not write: compare with the files in DIR and exit 1 with a unified diff on drift.
-    #[arg(long, conflicts_with = "stdout")]
+    #[arg(long, conflicts_with_all = ["stdout", "dry_run"])]
     pub check: bool,
-    /// Do not write: print the Kubernetes objects as one multi-document YAML stream.
+    /// Do not write: list the files a build would add, change and remove in DIR.
+    #[arg(long, alias = "plan", conflicts_with = "stdout")]
+    pub dry_run: bool,
+    /// Do not write: print one environment's Kubernetes objects as one multi-document YAML
+    /// stream, in the order kustomize applies them (needs `--env` when a spec defines several
+    /// environments).
     #[arg(long)]
     pub stdout: bool,
     /// Output format of findings and the report.
@@ -51,115 +53,66 @@ pub struct Args {
 }
 
 /// Run `build`.
-pub fn run(args: Args) -> Outcome {
-    let all = emitters();
-    let known: Vec<&str> = all.iter().map(|e| e.name()).collect();
-    for t in &args.target {
-        if !known.contains(&t.as_str()) {
-            fail(&format!(
-                "unknown target `{t}` (known: {})",
-                known.join(", ")
-            ));
-            return Outcome::Failure;
-        }
-    }
-    let selected: Vec<_> = all
-        .into_iter()
-        .filter(|e| args.target.is_empty() || args.target.iter().any(|t| t == e.name()))
-        .collect();
-
-    let mut result = crate::check::run(&args.files, args.env.as_deref());
-    // The same gate as `check`: validation, policies, configuration and exceptions.
-    let gate = gate(&mut result, &args.files, &args.policy);
-    let mut diags = gate.diagnostics;
-    let failures = gate.failures;
-    let failed = !failures.is_empty();
-    let has_error = diags
-        .iter()
-        .any(|d| d.level == Level::Error && d.suppressed.is_none());
-
-    let mut trees = Vec::new();
-    if !failed && !has_error {
-        let several = result.files.len() > 1;
-        for checked in &result.files {
-            for spec in select(checked, &args) {
-                let name = file_name(checked);
-                let model = Model::from_spec_named(spec, &name);
-                let env = spec.env().unwrap_or("base");
-                let root = if several {
-                    format!("{}/{env}", model.name)
-                } else {
-                    env.to_string()
-                };
-                let mut files = BTreeMap::new();
-                for e in &selected {
-                    match e.emit(&model) {
-                        Ok(arts) => {
-                            for a in arts {
-                                files.insert(a.path, a.contents);
-                            }
-                        }
-                        Err(CompileError::Unsupported {
-                            pointer,
-                            message,
-                            help,
-                        }) => {
-                            let mut d = Diagnostic::new(&codes::OUTPUT_UNSUPPORTED, message)
-                                .at_pointer(pointer.clone())
-                                .in_environment(spec.env());
-                            if let Some(doc) = &checked.doc {
-                                let (span, _) = doc.locate(spec.env(), &pointer);
-                                d = d.with_label(
-                                    span,
-                                    format!("cannot build target `{}`", e.name()),
-                                );
-                            }
-                            if let Some(h) = help {
-                                d = d.with_help(h);
-                            }
-                            // Several targets refuse the same field: report it once.
-                            let seen = diags.iter().any(|x| {
-                                x.code == d.code
-                                    && x.pointer == d.pointer
-                                    && x.environment == d.environment
-                            });
-                            if !seen {
-                                diags.push(d);
-                            }
-                        }
-                        Err(other) => {
-                            fail(&other.to_string());
-                            return Outcome::Failure;
-                        }
-                    }
-                }
-                if trees.iter().any(|t: &Tree| t.root == root) {
-                    fail(&format!(
-                        "two specs would both write to `{root}`: give them different \
-                         metadata.name values"
-                    ));
-                    return Outcome::Failure;
-                }
-                trees.push(Tree { root, files });
+pub fn run(mut args: Args) -> Outcome {
+    let Some(files) = inputs(&args.files) else {
+        return Outcome::Failure;
+    };
+    args.files = files;
+    let mut report = pipeline::check_paths(&args.files, &args.policy.options(args.env.as_deref()));
+    // The same gate as `check`; nothing is built while an error-level finding remains.
+    let built = if report.failures.is_empty() && !report.has_errors() {
+        let opts = BuildOptions {
+            targets: args.target.clone(),
+            all_envs: args.all_envs,
+        };
+        match pipeline::build(&report, &opts) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                report.failures.push(e);
+                None
             }
         }
+    } else {
+        None
+    };
+    let (mut trees, plans) = match built {
+        Some(b) => {
+            report.add(b.diagnostics);
+            (b.trees, b.plans)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    // A stream of several environments would apply each one over the previous: the same
+    // objects, one silently replacing the other.
+    if args.stdout && args.env.is_none() {
+        let mut envs: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+        for p in &plans {
+            envs.entry(p.file.as_str())
+                .or_default()
+                .push(p.environment.clone().unwrap_or_else(|| "base".to_string()));
+        }
+        if let Some((file, names)) = envs.iter().find(|(_, n)| n.len() > 1) {
+            report.failures.push(pipeline::Failure::Overlap(format!(
+                "--stdout prints one environment, and {file} builds {}: add --env NAME",
+                names.join(", ")
+            )));
+        }
     }
+    let failed = !report.failures.is_empty();
+    let has_error = report.has_errors();
 
-    let mut sink = Sink::new();
-    sink.extend(diags);
-    let diags = sink.finish(&result.sources);
-    let has_error = diags
-        .iter()
-        .any(|d| d.level == Level::Error && d.suppressed.is_none());
     // Human findings are printed now; in JSON one report object carries the findings and
     // what was written (or the drift), printed once at the end.
-    let mut report = Report {
+    let mut out = Report {
         json: match args.format {
-            Format::Json => Some(render::json::value(
-                &diags,
-                &result.sources,
-                args.files.len(),
-            )),
+            Format::Json => {
+                let mut v =
+                    render::json::value(&report.diagnostics, &report.sources, args.files.len());
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert("builds".into(), describe(&plans));
+                }
+                Some(v)
+            }
             _ => None,
         },
         to_stderr: args.stdout,
@@ -167,57 +120,67 @@ pub fn run(args: Args) -> Outcome {
     };
     // Other formats print the findings alone (SARIF, JUnit and annotations always, so the CI
     // step that reads them gets a document even when the build is clean).
-    let findings_only = report.notes_to_stderr;
-    if findings_only || (report.json.is_none() && !diags.is_empty()) {
-        let rendered = render_findings(
-            args.format,
-            &diags,
-            &result.sources,
-            &args.files,
-            &gate.catalog,
-        );
+    let findings_only = out.notes_to_stderr;
+    if findings_only || (out.json.is_none() && !report.diagnostics.is_empty()) {
+        let rendered = render_findings(args.format, &report, &args.files);
         if args.stdout {
             eprint!("{rendered}");
         } else {
             print(&rendered);
         }
     }
-    for f in &failures {
-        fail(f);
-    }
+    report_failures(&report);
     if failed {
-        report.finish(None);
+        out.finish(None);
         return Outcome::Failure;
     }
     if has_error {
-        report.finish(None);
+        out.finish(None);
         fail("nothing written: fix the errors above first");
         return Outcome::Findings;
     }
 
-    if let Err(e) = write::validate(&trees) {
-        report.finish(None);
-        fail(&e.to_string());
-        return Outcome::Failure;
-    }
     if args.stdout {
-        print(&stream(&trees));
-        report.finish(None);
-        return Outcome::Clean;
+        return match stream(&plans) {
+            Ok(text) => {
+                print(&text);
+                out.finish(None);
+                Outcome::Clean
+            }
+            Err(e) => {
+                out.finish(None);
+                fail(&e);
+                Outcome::Failure
+            }
+        };
     }
-    let Some(out) = args.output.as_deref() else {
+    let Some(dir) = args.output.as_deref() else {
         fail("no output directory (-o DIR)");
         return Outcome::Failure;
     };
-    if args.check {
-        return match write::check(out, &trees) {
+    pipeline::keep_other_targets(dir, &mut trees, &args.target);
+    if args.dry_run {
+        return match write::check(dir, &trees) {
             Err(e) => {
-                report.finish(None);
+                out.finish(None);
                 fail(&e.to_string());
                 Outcome::Failure
             }
             Ok(drift) => {
-                report_drift(&drift, &mut report);
+                report_plan(&drift, &trees, &mut out);
+                Outcome::Clean
+            }
+        };
+    }
+    if args.check {
+        return match write::check(dir, &trees) {
+            Err(e) => {
+                out.finish(None);
+                fail(&e.to_string());
+                Outcome::Failure
+            }
+            Ok(drift) => {
+                report_drift(&drift, &mut out);
                 if drift.is_empty() {
                     Outcome::Clean
                 } else {
@@ -226,13 +189,65 @@ pub fn run(args: Args) -> Outcome {
             }
         };
     }
-    if let Err(e) = write::write(out, &trees) {
-        report.finish(None);
+    if let Err(e) = write::write(dir, &trees) {
+        out.finish(None);
         fail(&e.to_string());
         return Outcome::Failure;
     }
-    report_written(out, &trees, &mut report);
+    report_written(dir, &trees, &mut out);
     Outcome::Clean
+}
+
+/// What a build would do, from the drift between disk and the trees: each file added, changed
+/// or removed, and how many stay as they are.
+fn report_plan(drift: &[write::Drift], trees: &[Tree], report: &mut Report) {
+    let change = |d: &write::Drift| d.change.as_str();
+    let total: usize = trees.iter().map(|t| t.files.len()).sum();
+    if report.json.is_some() {
+        let items: Vec<_> = drift
+            .iter()
+            .map(|d| serde_json::json!({"path": d.path, "change": change(d)}))
+            .collect();
+        report.finish(Some(("plan", serde_json::Value::Array(items))));
+        return;
+    }
+    let mut out = String::new();
+    for d in drift {
+        let mark = match change(d) {
+            "add" => '+',
+            "remove" => '-',
+            _ => '~',
+        };
+        out.push_str(&format!("{mark} {}\n", d.path));
+    }
+    let removed = drift.iter().filter(|d| change(d) == "remove").count();
+    out.push_str(&format!(
+        "{} to add, {} to change, {} to remove, {} unchanged (nothing written: --dry-run)\n",
+        drift.iter().filter(|d| change(d) == "add").count(),
+        drift.iter().filter(|d| change(d) == "change").count(),
+        removed,
+        total.saturating_sub(drift.len() - removed),
+    ));
+    report.note(&out);
+}
+
+/// What each built tree was built from: the file, the environment, the directory, and the
+/// resolved spec (every default filled in) with the pointers mcpgen defaulted.
+fn describe(plans: &[Plan]) -> serde_json::Value {
+    serde_json::Value::Array(
+        plans
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "file": p.file,
+                    "environment": p.environment,
+                    "root": p.root,
+                    "resolved": p.resolved.file,
+                    "defaulted": p.resolved.defaulted,
+                })
+            })
+            .collect(),
+    )
 }
 
 /// The JSON report under construction (`None` in human mode).
@@ -262,7 +277,10 @@ impl Report {
         if let (Some((key, value)), Some(obj)) = (section, v.as_object_mut()) {
             obj.insert(key.to_string(), value);
         }
-        let text = format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let text = format!(
+            "{}\n",
+            serde_json::to_string_pretty(&v).expect("a JSON value always serializes")
+        );
         if self.to_stderr {
             eprint!("{text}");
         } else {
@@ -271,44 +289,44 @@ impl Report {
     }
 }
 
-/// The variants to build for one file.
-fn select<'a>(checked: &'a Checked, args: &Args) -> Vec<&'a crate::spec::Spec> {
-    if args.env.is_some() || args.all_envs {
-        return checked.specs.iter().collect();
-    }
-    let envs: Vec<_> = checked.specs.iter().filter(|s| s.env().is_some()).collect();
-    if envs.is_empty() {
-        checked.specs.iter().collect()
-    } else {
-        envs
-    }
-}
-
-fn file_name(checked: &Checked) -> String {
-    checked
-        .path
-        .file_name()
-        .map_or_else(|| "spec".to_string(), |n| n.to_string_lossy().into_owned())
-}
-
-/// Kubernetes objects of every tree as one stream, each file introduced by a `# Source:` line.
-fn stream(trees: &[Tree]) -> String {
-    let mut out = String::new();
-    for t in trees {
-        for (path, text) in &t.files {
-            let kube = path.starts_with("k8s/")
-                || path.strip_prefix("monitoring/").is_some_and(|name| {
-                    crate::compile::monitoring::KUBERNETES_OBJECTS.contains(&name)
-                });
-            if !kube || !path.ends_with(".yaml") || path.ends_with("kustomization.yaml") {
+/// The Kubernetes objects of every built environment as one stream, in the order kustomize
+/// applies them (a Namespace first, then what lives in it; kinds kustomize does not order by
+/// group and kind), each introduced by a `# Source:` line. Two objects with the same kind,
+/// namespace and name are refused: `kubectl apply -f -` would apply the second over the first.
+fn stream(plans: &[Plan]) -> Result<String, String> {
+    let mut objects: Vec<(String, &crate::compile::Object)> = Vec::new();
+    for p in plans {
+        for a in &p.artifacts {
+            if a.path.ends_with("kustomization.yaml") {
                 continue;
             }
-            out.push_str("---\n");
-            out.push_str(&format!("# Source: {}/{path}\n", t.root));
-            out.push_str(text);
+            for o in a.objects() {
+                objects.push((format!("{}/{}", p.root, a.path), o));
+            }
         }
     }
-    out
+    objects.sort_by(|(pa, a), (pb, b)| crate::compile::apply_order(a, b).then(pa.cmp(pb)));
+    for pair in objects.windows(2) {
+        let ((pa, a), (pb, b)) = (&pair[0], &pair[1]);
+        if a.key() == b.key() {
+            return Err(format!(
+                "{pa} and {pb} both hold {} `{}`{}: streamed together, the second replaces the                  first (MCP329)",
+                a.kind(),
+                a.name(),
+                a.namespace()
+                    .as_ref()
+                    .map(|n| format!(" in namespace `{n}`"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    let mut out = String::new();
+    for (source, o) in objects {
+        out.push_str("---\n");
+        out.push_str(&format!("# Source: {source}\n"));
+        out.push_str(&o.yaml);
+    }
+    Ok(out)
 }
 
 fn report_drift(drift: &[write::Drift], report: &mut Report) {

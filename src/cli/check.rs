@@ -1,19 +1,20 @@
-//! `mcpgen check FILE...`: validate specs, run the policies, apply the configuration, and
-//! report every finding at once.
+//! `mcpgen check FILE...`: parse the flags, run [`crate::pipeline::check`], render the report
+//! and map it to an exit code.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::cli::{Outcome, fail, print, stdout_style};
-use crate::config::{self, Loaded, Overrides};
+use crate::config::{self, Overrides};
+use crate::diagnostics::Level;
 use crate::diagnostics::render::{self, Format};
-use crate::diagnostics::{Diagnostic, Level, Sink};
-use crate::policy::{self, PolicyError};
+use crate::pipeline::{self, Report};
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Spec files (YAML, or KDL with a `.kdl` extension).
-    #[arg(required = true)]
+    /// Spec files (YAML, or KDL with a `.kdl` extension) or directories to search for specs
+    /// named `mcp.yaml`, `*.mcp.yaml`, `mcp.kdl` or `*.mcp.kdl` (`.gitignore` respected).
+    /// Default: the current directory.
     pub files: Vec<PathBuf>,
     /// Check only this environment (its overlay merged over the base). Without it, the base
     /// and every environment are checked.
@@ -39,6 +40,14 @@ pub struct PolicyArgs {
     /// mcpgen.toml.
     #[arg(long = "data", value_name = "FILE")]
     pub data: Vec<PathBuf>,
+    /// Gatekeeper ConstraintTemplates and constraints (file or directory, repeatable), run on
+    /// the generated objects, after those of mcpgen.toml.
+    #[arg(long = "constraints", value_name = "PATH")]
+    pub constraints: Vec<PathBuf>,
+    /// Directory of Conftest-style Rego run on each generated object (repeatable), after those
+    /// of mcpgen.toml.
+    #[arg(long = "manifest-policy", value_name = "DIR")]
+    pub manifest_policies: Vec<PathBuf>,
     /// Configuration file for every spec. Default: for each spec, the nearest mcpgen.toml in its
     /// directory or above.
     #[arg(long, value_name = "FILE")]
@@ -54,196 +63,103 @@ pub struct PolicyArgs {
     pub allow: Vec<String>,
 }
 
-/// What the policy gate found: every finding (validation and policy, configuration applied),
-/// failures that stop the run, and the catalog of rules for the reports.
-pub struct Gate {
-    /// Findings, unsorted.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Failures (exit 2).
-    pub failures: Vec<String>,
-    /// Every rule that may have produced a finding.
-    pub catalog: Vec<render::RuleInfo>,
-}
-
-/// A path as it should be shown: relative to the working directory when it lies below it.
-fn display(path: &Path) -> String {
-    let cwd = std::env::current_dir()
-        .ok()
-        .and_then(|c| std::fs::canonicalize(c).ok());
-    match (cwd, std::fs::canonicalize(path).ok()) {
-        (Some(cwd), Some(abs)) => abs
-            .strip_prefix(&cwd)
-            .map_or_else(|_| path.display().to_string(), |r| r.display().to_string()),
-        _ => path.display().to_string(),
+impl PolicyArgs {
+    /// The pipeline's options for these flags.
+    pub fn options(&self, env: Option<&str>) -> pipeline::Options {
+        pipeline::Options {
+            env: env.map(str::to_string),
+            policies: self.policies.clone(),
+            data: self.data.clone(),
+            constraints: self.constraints.clone(),
+            manifest_policies: self.manifest_policies.clone(),
+            config: self.config.clone(),
+            no_config: false,
+            skip_policies: false,
+            overrides: Overrides {
+                deny: self.deny.clone(),
+                warn: self.warn.clone(),
+                allow: self.allow.clone(),
+            },
+            today: config::today(),
+        }
     }
 }
 
 /// Run `check`.
 pub fn run(args: Args) -> Outcome {
-    let mut result = crate::check::run(&args.files, args.env.as_deref());
-    let gate = gate(&mut result, &args.files, &args.policy);
-    let mut sink = Sink::new();
-    sink.extend(gate.diagnostics);
-    let diags = sink.finish(&result.sources);
-    print(&render_findings(
-        args.format,
-        &diags,
-        &result.sources,
-        &args.files,
-        &gate.catalog,
-    ));
-    for f in &gate.failures {
-        fail(f);
+    let Some(files) = inputs(&args.files) else {
+        return Outcome::Failure;
+    };
+    let report = pipeline::check_paths(&files, &args.policy.options(args.env.as_deref()));
+    // A run that could not check anything has no report to show people: a "0 errors" summary
+    // would read as a pass. Machine formats still get their (empty) document.
+    let nothing_checked = report.diagnostics.is_empty() && !report.failures.is_empty();
+    if !(nothing_checked && args.format == Format::Human) {
+        print(&render_findings(args.format, &report, &files));
     }
-    outcome(&diags, !gate.failures.is_empty(), args.fail_on_warn)
+    report_failures(&report);
+    outcome(&report, args.fail_on_warn)
 }
 
-/// Render findings in one of the report formats.
-pub fn render_findings(
-    format: Format,
-    diags: &[Diagnostic],
-    sources: &crate::source::Sources,
-    files: &[PathBuf],
-    catalog: &[render::RuleInfo],
-) -> String {
+/// The spec files a command was given, directories expanded by the naming convention;
+/// `None` (after saying why) when there is none.
+pub fn inputs(args: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    let files = crate::discover::expand(args);
+    if files.is_empty() {
+        let where_ = if args.is_empty() {
+            "the current directory".to_string()
+        } else {
+            args.iter()
+                .map(|a| a.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        fail(&format!(
+            "no spec files found in {where_}: specs are named mcp.yaml, *.mcp.yaml, mcp.kdl or \
+             *.mcp.kdl (or give their paths)"
+        ));
+        return None;
+    }
+    Some(files)
+}
+
+/// Print what the policies printed, then the failures, on stderr.
+pub fn report_failures(report: &Report) {
+    for line in &report.prints {
+        eprint_line(&format!("policy print: {line}"));
+    }
+    for f in &report.failures {
+        fail(&f.to_string());
+    }
+}
+
+fn eprint_line(line: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+}
+
+/// Render a report's findings in one of the report formats.
+pub fn render_findings(format: Format, report: &Report, files: &[PathBuf]) -> String {
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let n = files.len();
+    let (diags, sources) = (&report.diagnostics, &report.sources);
     match format {
         Format::Human => render::human::render(diags, sources, n, stdout_style()),
         Format::Json => render::json::render(diags, sources, n),
-        Format::Sarif => render::sarif::render(diags, sources, catalog),
+        Format::Sarif => render::sarif::render(diags, sources, &report.catalog),
         Format::Junit => render::junit::render(diags, sources, &names),
         Format::Github => render::github::render(diags, sources, n),
         Format::Concise => render::concise::render(diags, sources),
     }
 }
 
-/// Run the policies over checked specs and apply the configuration: each spec uses the
-/// nearest mcpgen.toml above it (or `--config`). Takes the validation findings and failures
-/// out of `result` and returns them with the policy findings.
-pub fn gate(result: &mut crate::check::Run, files: &[PathBuf], args: &PolicyArgs) -> Gate {
-    let mut pending = std::mem::take(&mut result.diagnostics);
-    let mut failures = std::mem::take(&mut result.failures);
-    let overrides = Overrides {
-        deny: args.deny.clone(),
-        warn: args.warn.clone(),
-        allow: args.allow.clone(),
-    };
-    let today = config::today();
-
-    // Group the files by configuration, in order of first appearance, and run policies once
-    // per group.
-    let mut groups: Vec<(Option<PathBuf>, Vec<String>)> = Vec::new();
-    for f in files {
-        let cfg = args
-            .config
-            .clone()
-            .or_else(|| config::discover(f).map(|p| PathBuf::from(display(&p))));
-        let name = f.display().to_string();
-        match groups.iter_mut().find(|(c, _)| *c == cfg) {
-            Some((_, names)) => names.push(name),
-            None => groups.push((cfg, vec![name])),
-        }
-    }
-
-    // The built-in pack is parsed once; each configuration group extends a clone of it.
-    let base = policy::Engine::new(true, &[], &[]);
-    let builtin: &[policy::Rule] = base.as_ref().map_or(&[], |e| e.rules());
-    let mut diags = Vec::new();
-    let mut catalog = policy::catalog(builtin);
-    for (config_path, names) in &groups {
-        // This group's validation findings: those in its spec files.
-        let (mut mine, rest): (Vec<Diagnostic>, Vec<Diagnostic>) =
-            pending.into_iter().partition(|d| {
-                d.file(&result.sources)
-                    .is_some_and(|f| names.iter().any(|n| n == f.name()))
-            });
-        pending = rest;
-        let loaded = match config_path {
-            Some(p) => match config::load(p, display(p), &mut result.sources, &mut mine) {
-                Ok(l) => l,
-                Err(e) => {
-                    failures.push(e);
-                    Loaded::default()
-                }
-            },
-            None => Loaded::default(),
-        };
-        let mut rules = builtin.to_vec();
-        match load_engine(&base, &loaded, &args.policies, &args.data) {
-            Ok(mut engine) => {
-                rules = engine.rules().to_vec();
-                let files = result
-                    .files
-                    .iter()
-                    .filter(|c| names.iter().any(|n| *n == c.path.display().to_string()));
-                match policy::check_files(&mut engine, files) {
-                    Ok(found) => mine.extend(found),
-                    Err(e) => failures.push(broken(&e)),
-                }
-                for line in engine.take_prints() {
-                    fail_print(&line);
-                }
-            }
-            Err(e) => failures.push(broken(&e)),
-        }
-        let group_catalog = policy::catalog(&rules);
-        config::apply(&loaded, &overrides, &group_catalog, &today, &mut mine);
-        for info in group_catalog {
-            if !catalog.iter().any(|c| c.code == info.code) {
-                catalog.push(info);
-            }
-        }
-        diags.extend(mine);
-    }
-    // Findings outside any spec file (none today) are reported as they are.
-    diags.extend(pending);
-    catalog.sort_by(|a, b| a.code.cmp(&b.code));
-    Gate {
-        diagnostics: diags,
-        failures,
-        catalog,
-    }
-}
-
-fn broken(e: &PolicyError) -> String {
-    match e {
-        PolicyError::Broken { .. } => format!("broken policy: {e}"),
-        PolicyError::Other(m) => m.clone(),
-    }
-}
-
-fn fail_print(line: &str) {
-    use std::io::Write;
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "policy print: {line}");
-}
-
-/// Build the engine: the built-in pack, the configuration's and the command line's policy
-/// directories, and their data files.
-fn load_engine(
-    base: &Result<policy::Engine, PolicyError>,
-    loaded: &Loaded,
-    extra: &[PathBuf],
-    extra_data: &[PathBuf],
-) -> Result<policy::Engine, PolicyError> {
-    let mut user = Vec::new();
-    for dir in loaded.policy_dirs().iter().chain(extra) {
-        user.extend(policy::read_dir(dir, false)?);
-    }
-    let mut data = Vec::new();
-    for f in loaded.data_files().iter().chain(extra_data) {
-        data.push(policy::read_data(f)?);
-    }
-    base.clone()?.extend(&user, &data)
-}
-
-/// The exit outcome for a set of findings.
-pub fn outcome(diags: &[Diagnostic], failed: bool, fail_on_warn: bool) -> Outcome {
-    if failed {
+/// The exit outcome of a report.
+pub fn outcome(report: &Report, fail_on_warn: bool) -> Outcome {
+    if !report.failures.is_empty() {
         return Outcome::Failure;
     }
-    let failing = diags.iter().any(|d| {
+    let failing = report.diagnostics.iter().any(|d| {
         d.suppressed.is_none()
             && (d.level == Level::Error || (fail_on_warn && d.level == Level::Warning))
     });

@@ -8,10 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::check::{PolicyArgs, gate};
+use crate::cli::check::PolicyArgs;
 use crate::cli::{Outcome, fail, note, print};
-use crate::diagnostics::Sink;
 use crate::fix;
+use crate::pipeline::{self, Input};
 use crate::source::SourceFile;
 use crate::spec::{self, Syntax};
 
@@ -56,26 +56,33 @@ pub fn run(args: Args) -> Outcome {
         for _ in 0..ROUNDS {
             // The findings of `check` on the current text, with the same policies, levels and
             // exceptions (the configuration is found from the file's path).
-            let mut result = crate::check::Run::default();
-            crate::check::check_text(&mut result, &name, text.clone(), Syntax::Yaml, None);
-            let gate = gate(&mut result, std::slice::from_ref(path), &args.policy);
-            if !gate.failures.is_empty() {
-                for f in &gate.failures {
-                    fail(f);
+            let report = pipeline::check(
+                &[Input::Edited {
+                    path: path.clone(),
+                    text: text.clone(),
+                }],
+                &args.policy.options(None),
+            );
+            if !report.failures.is_empty() {
+                for f in &report.failures {
+                    fail(&f.to_string());
                 }
                 return Outcome::Failure;
             }
-            let mut sink = Sink::new();
-            sink.extend(gate.diagnostics);
-            let diags = sink.finish(&result.sources);
-            let Some(doc) = result.files.first().and_then(|c| c.doc.as_ref()) else {
+            let Some(doc) = report.files.first().and_then(|c| c.doc.as_ref()) else {
                 if done.is_empty() {
                     fail(&format!("{name}: does not parse; `mcpgen check` shows why"));
                     return Outcome::Failure;
                 }
                 break;
             };
-            let fixes = fix::plan(doc, &text, &diags);
+            let diags = &report.diagnostics;
+            let base = report.files[0]
+                .variants
+                .iter()
+                .find(|v| v.resolved.env.is_none())
+                .map(|v| &v.resolved);
+            let fixes = fix::plan(doc, &text, diags, base);
             if fixes.is_empty() {
                 break;
             }

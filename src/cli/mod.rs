@@ -6,8 +6,12 @@
 
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod explain;
+pub mod export;
 pub mod fix;
+pub mod gator;
+pub mod import;
 pub mod init;
 pub mod man;
 pub mod policy;
@@ -113,6 +117,8 @@ enum Command {
     Check(check::Args),
     /// Compile specs into Dockerfile, compose and Kubernetes manifests.
     Build(build::Args),
+    /// Show how the outputs of two environments of a spec differ.
+    Diff(diff::Args),
     /// Print the JSON Schema of the spec language.
     Schema(schema::Args),
     /// Write a commented starter spec.
@@ -123,6 +129,12 @@ enum Command {
     Rules(rules::Args),
     /// Work with Rego policies (`policy test`).
     Policy(policy::Args),
+    /// Turn an MCP Registry server.json into a commented spec.
+    Import(import::Args),
+    /// Write what other tools read from a spec (`export server-json`).
+    Export(export::Args),
+    /// Gatekeeper tools (`gator verify`: run Gatekeeper suite files).
+    Gator(gator::Args),
     /// Show (or with --write apply) the mechanical fixes for a spec's findings.
     Fix(fix::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -152,11 +164,15 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Build(a) => build::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Init(a) => init::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Policy(a) => policy::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Export(a) => export::run(a),
+        Command::Gator(a) => gator::run(a),
         Command::Fix(a) => fix::run(a),
         Command::Completions(a) => man::completions(a),
         Command::Man(a) => man::man(a),
@@ -206,4 +222,15 @@ pub fn print(s: &str) {
 pub fn fail(message: &str) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "mcpgen: error: {message}");
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap checks argument definitions only when a command is parsed; this checks them all.
+    #[test]
+    fn every_command_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }

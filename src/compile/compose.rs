@@ -5,14 +5,16 @@
 //! `$VAR` in every string it reads, so each value that comes from the spec has `$` doubled.
 //! Secret values are never written: the server reads them from `secrets.env`, and a database
 //! that needs a password to start from `<dependency>.env`, files the user creates next to
-//! `compose.yaml` from the `.example` files mcpgen writes, and never commits.
+//! `compose.yaml` from the `.example` files mcpgen writes, and never commits. The server runs
+//! with `init: true` (Docker's init is PID 1 and forwards signals), and learns where each
+//! dependency is from variables naming its compose service.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::compile::{Artifact, CompileError, Emitter, stdio_unsupported, yaml_file};
-use crate::model::{DependencyModel, HOME_DIR, Model, UID};
+use crate::compile::{Artifact, CompileError, Content, Emitter, yaml_file};
+use crate::model::{HOME_DIR, Model, UID, telemetry};
 
 /// The compose target (`--target compose`).
 #[derive(Debug, Clone, Copy)]
@@ -27,13 +29,15 @@ impl Emitter for Compose {
     }
 
     fn emit(&self, m: &Model) -> Result<Vec<Artifact>, CompileError> {
-        if let Some(e) = stdio_unsupported(m) {
-            return Err(e);
-        }
-        let file = compose_file(m)?;
+        let file = compose_file(m);
+        let value = serde_json::to_value(&file).map_err(|e| CompileError::Serialize {
+            what: "compose.yaml".to_string(),
+            message: e.to_string(),
+        })?;
         let mut out = vec![Artifact {
             path: "compose.yaml".to_string(),
             contents: yaml_file(m, "compose.yaml", &[file])?,
+            content: Content::Compose(value),
         }];
         let copy_note = |file: &str| {
             let mut text = m.header();
@@ -50,22 +54,16 @@ impl Emitter for Compose {
                     s.secret, s.key
                 ));
             }
-            out.push(Artifact {
-                path: format!("{SECRETS_FILE}.example"),
-                contents: text,
-            });
+            out.push(Artifact::text(format!("{SECRETS_FILE}.example"), text));
         }
         // Database images refuse to start without a password; each gets its own env file so
         // the server's secrets never reach another container.
         for (name, d) in &m.dependencies {
-            if let Some(var) = known_image(d).2 {
+            if let Some(var) = d.password_var {
                 let file = format!("{name}.env");
                 let mut text = copy_note(&file);
                 text.push_str(&format!("{var}=\n"));
-                out.push(Artifact {
-                    path: format!("{file}.example"),
-                    contents: text,
-                });
+                out.push(Artifact::text(format!("{file}.example"), text));
             }
         }
         Ok(out)
@@ -94,7 +92,11 @@ struct ConfigDef {
 struct Service {
     image: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     user: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    init: Option<bool>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     environment: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -121,6 +123,98 @@ struct Service {
     restart: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     stop_grace_period: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logging: Option<Logging>,
+}
+
+/// Bounded log rotation (the json-file driver's default keeps one ever-growing file).
+#[derive(Debug, Serialize)]
+struct Logging {
+    driver: &'static str,
+    options: BTreeMap<&'static str, String>,
+}
+
+fn rotated_logs() -> Option<Logging> {
+    Some(Logging {
+        driver: "json-file",
+        options: BTreeMap::from([
+            ("max-file", telemetry::LOG_MAX_FILES.to_string()),
+            ("max-size", telemetry::LOG_MAX_SIZE.to_string()),
+        ]),
+    })
+}
+
+/// The local collector's configuration: OTLP in on both protocols, the debug exporter out.
+#[derive(Debug, Serialize)]
+struct CollectorConfig {
+    receivers: BTreeMap<&'static str, OtlpReceiver>,
+    exporters: BTreeMap<&'static str, DebugExporter>,
+    service: CollectorService,
+}
+
+#[derive(Debug, Serialize)]
+struct OtlpReceiver {
+    protocols: BTreeMap<&'static str, Endpoint>,
+}
+
+#[derive(Debug, Serialize)]
+struct Endpoint {
+    endpoint: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DebugExporter {
+    verbosity: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct CollectorService {
+    pipelines: BTreeMap<&'static str, Pipeline>,
+}
+
+#[derive(Debug, Serialize)]
+struct Pipeline {
+    receivers: Vec<&'static str>,
+    exporters: Vec<&'static str>,
+}
+
+fn collector_config(c: &telemetry::CollectorModel) -> String {
+    let pipeline = || Pipeline {
+        receivers: vec!["otlp"],
+        exporters: vec!["debug"],
+    };
+    let config = CollectorConfig {
+        receivers: BTreeMap::from([(
+            "otlp",
+            OtlpReceiver {
+                protocols: BTreeMap::from([
+                    (
+                        "grpc",
+                        Endpoint {
+                            endpoint: format!("0.0.0.0:{}", c.ports[0]),
+                        },
+                    ),
+                    (
+                        "http",
+                        Endpoint {
+                            endpoint: format!("0.0.0.0:{}", c.ports[1]),
+                        },
+                    ),
+                ]),
+            },
+        )]),
+        exporters: BTreeMap::from([("debug", DebugExporter { verbosity: "basic" })]),
+        service: CollectorService {
+            pipelines: BTreeMap::from([
+                ("logs", pipeline()),
+                ("metrics", pipeline()),
+                ("traces", pipeline()),
+            ]),
+        },
+    };
+    // Plain structs of strings and maps: serialization cannot fail.
+    let text = serde_saphyr::to_string(&config).unwrap_or_default();
+    text.strip_prefix("---\n").unwrap_or(&text).to_string()
 }
 
 #[derive(Debug, Serialize)]
@@ -194,60 +288,7 @@ fn memory(bytes: u128) -> String {
     format!("{bytes}b")
 }
 
-fn quantity_cpu(q: &str) -> u64 {
-    crate::spec::scalars::Cpu::new_unchecked(q)
-        .millis()
-        .unwrap_or(0)
-}
-
-fn quantity_mem(q: &str) -> u128 {
-    crate::spec::scalars::Memory::new_unchecked(q)
-        .bytes()
-        .unwrap_or(0)
-}
-
-/// What compose knows about well-known backing images: health check, data directory, and
-/// whether the image refuses to start without a password from the env file.
-fn known_image(dep: &DependencyModel) -> (Vec<String>, Option<&'static str>, Option<&'static str>) {
-    let repo = dep.spec.image.repository();
-    let base = repo.rsplit('/').next().unwrap_or(repo);
-    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    match base {
-        "postgres" | "postgis" => (
-            s(&["CMD", "pg_isready", "-U", "postgres"]),
-            Some("/var/lib/postgresql/data"),
-            Some("POSTGRES_PASSWORD"),
-        ),
-        "redis" => (s(&["CMD", "redis-cli", "ping"]), Some("/data"), None),
-        "valkey" => (s(&["CMD", "valkey-cli", "ping"]), Some("/data"), None),
-        "mysql" | "mariadb" => (
-            s(&["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"]),
-            Some("/var/lib/mysql"),
-            Some("MYSQL_ROOT_PASSWORD"),
-        ),
-        "mongo" => (
-            s(&[
-                "CMD",
-                "mongosh",
-                "--quiet",
-                "--eval",
-                "db.adminCommand('ping')",
-            ]),
-            Some("/data/db"),
-            None,
-        ),
-        _ => (
-            vec![
-                "CMD-SHELL".to_string(),
-                format!("nc -z 127.0.0.1 {} || exit 1", dep.spec.port),
-            ],
-            None,
-            None,
-        ),
-    }
-}
-
-fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
+fn compose_file(m: &Model) -> ComposeFile {
     let mut services = BTreeMap::new();
     let mut volumes = BTreeMap::new();
     let mut configs = BTreeMap::new();
@@ -258,15 +299,21 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
 
     let mut depends_on = BTreeMap::new();
     for (name, dep) in &m.dependencies {
-        let (known_test, data_dir, needs_password) = known_image(dep);
-        let test = match &dep.spec.healthcheck {
-            Some(cmd) => std::iter::once("CMD".to_string())
-                .chain(cmd.iter().map(|c| lit(c)))
-                .collect(),
-            None => known_test,
+        let healthcheck = dep.healthcheck.as_ref().map(|test| Healthcheck {
+            test: test.iter().map(|c| lit(c)).collect(),
+            interval: "10s".to_string(),
+            timeout: "5s".to_string(),
+            retries: 5,
+            start_period: "30s".to_string(),
+        });
+        // Without a health check the server can only wait for the container to start.
+        let condition = if healthcheck.is_some() {
+            "service_healthy"
+        } else {
+            "service_started"
         };
         let mut svc_volumes = Vec::new();
-        if let Some(dir) = data_dir {
+        if let Some(dir) = dep.data_dir {
             let vol = format!("{name}-data");
             svc_volumes.push(format!("{vol}:{dir}"));
             volumes.insert(vol, VolumeDef {});
@@ -274,14 +321,9 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
         services.insert(
             name.clone(),
             Service {
-                image: dep.spec.image.to_string(),
-                environment: dep
-                    .spec
-                    .env
-                    .iter()
-                    .map(|(k, v)| (k.clone(), lit(v.as_str())))
-                    .collect(),
-                env_file: if needs_password.is_some() {
+                image: dep.image.to_string(),
+                environment: dep.env.iter().map(|(k, v)| (k.clone(), lit(v))).collect(),
+                env_file: if dep.password_var.is_some() {
                     vec![EnvFile {
                         path: format!("./{name}.env"),
                         required: true,
@@ -291,21 +333,16 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
                 },
                 volumes: svc_volumes,
                 security_opt: vec!["no-new-privileges:true".to_string()],
-                healthcheck: Some(Healthcheck {
-                    test,
-                    interval: "10s".to_string(),
-                    timeout: "5s".to_string(),
-                    retries: 5,
-                    start_period: "30s".to_string(),
-                }),
+                healthcheck,
                 restart: "unless-stopped".to_string(),
+                logging: rotated_logs(),
                 ..Service::default()
             },
         );
         depends_on.insert(
             name.clone(),
             DependsOn {
-                condition: "service_healthy".to_string(),
+                condition: condition.to_string(),
                 restart: true,
             },
         );
@@ -330,21 +367,23 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
     if m.needs_home() {
         tmpfs.push(format!("{HOME_DIR}:mode=1777"));
     }
-    let test = crate::compile::docker::healthcheck(m)?.map(|cmd| {
-        std::iter::once("CMD".to_string())
-            .chain(cmd.iter().map(|c| lit(c)))
-            .collect::<Vec<_>>()
-    });
     let r = &m.resources;
-    let mut ports = vec![format!("127.0.0.1:{0}:{0}", m.mcp.port)];
-    if let Some(p) = m.metrics_port {
-        ports.push(format!("127.0.0.1:{p}:{p}"));
-    }
+    let ports = m
+        .ports
+        .service()
+        .into_iter()
+        .map(|p| format!("127.0.0.1:{0}:{0}", p.number))
+        .collect();
     let server = Service {
         image: m.image.clone(),
+        command: m
+            .args
+            .as_ref()
+            .map(|args| args.iter().map(|a| lit(a)).collect()),
         user: Some(format!("{UID}:{UID}")),
+        init: Some(true),
         environment: m
-            .env_vars
+            .compose_env
             .iter()
             .map(|(k, v)| (k.clone(), lit(v)))
             .collect(),
@@ -359,12 +398,14 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
         tmpfs,
         cap_drop: vec!["ALL".to_string()],
         security_opt: vec!["no-new-privileges:true".to_string()],
-        healthcheck: test.map(|test| Healthcheck {
-            test,
-            interval: "30s".to_string(),
-            timeout: "5s".to_string(),
-            retries: 3,
-            start_period: format!("{}s", m.health_start_seconds()),
+        healthcheck: m.healthcheck.as_ref().map(|h| Healthcheck {
+            test: std::iter::once("CMD".to_string())
+                .chain(h.command.iter().map(|c| lit(c)))
+                .collect(),
+            interval: format!("{}s", h.interval),
+            timeout: format!("{}s", h.timeout),
+            retries: h.retries,
+            start_period: format!("{}s", h.start_period),
         }),
         depends_on,
         deploy: Some(Deploy {
@@ -374,23 +415,67 @@ fn compose_file(m: &Model) -> Result<ComposeFile, CompileError> {
                     memory: memory(r.memory_limit_bytes),
                 },
                 reservations: ResourceDef {
-                    cpus: cpus(quantity_cpu(&r.cpu_request)),
-                    memory: memory(quantity_mem(&r.memory_request)),
+                    cpus: cpus(r.cpu_request_millis),
+                    memory: memory(r.memory_request_bytes),
                 },
             },
         }),
         restart: "unless-stopped".to_string(),
         stop_grace_period: Some(format!("{}s", m.grace_seconds)),
+        logging: rotated_logs(),
         ..Service::default()
     };
     services.insert(m.name.clone(), server);
+    if let Some(t) = &m.tracing {
+        if let Some(server) = services.get_mut(&m.name) {
+            server
+                .environment
+                .extend(t.compose.iter().map(|(k, v)| (k.clone(), lit(v))));
+        }
+        if let Some(c) = &t.collector {
+            let id = "otel-collector-config".to_string();
+            configs.insert(
+                id.clone(),
+                ConfigDef {
+                    content: lit(&collector_config(c)),
+                },
+            );
+            services.insert(
+                c.service.to_string(),
+                Service {
+                    image: c.image.to_string(),
+                    configs: vec![ServiceConfig {
+                        source: id,
+                        target: c.config_path.to_string(),
+                    }],
+                    read_only: Some(true),
+                    cap_drop: vec!["ALL".to_string()],
+                    security_opt: vec!["no-new-privileges:true".to_string()],
+                    restart: "unless-stopped".to_string(),
+                    logging: rotated_logs(),
+                    ..Service::default()
+                },
+            );
+            if let Some(server) = services.get_mut(&m.name) {
+                // The collector image has no shell for a health check: started is enough,
+                // the SDKs retry exports.
+                server.depends_on.insert(
+                    c.service.to_string(),
+                    DependsOn {
+                        condition: "service_started".to_string(),
+                        restart: false,
+                    },
+                );
+            }
+        }
+    }
 
-    Ok(ComposeFile {
+    ComposeFile {
         name: m.name.clone(),
         services,
         volumes,
         configs,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,12 @@
-//! The Docker target: a multi-stage `Dockerfile` and its `.dockerignore`, written only when the
+//! The Docker target: a multi-stage `Dockerfile` and its ignore file, written only when the
 //! spec has a `build` section (without one, the image is built elsewhere).
+//!
+//! The documented build runs from the application's root with the Dockerfile given by path
+//! (`docker build -f DIR/<name>/<env>/Dockerfile .`). BuildKit reads the ignore file named
+//! after the Dockerfile beside it (`Dockerfile.dockerignore`) in preference to a `.dockerignore`
+//! at the context root, so that is where it is written. Every image runs its command under
+//! tini, copied from Debian's package into the final stage, so that the server is not PID 1
+//! (which ignores SIGTERM unless it installs a handler) and zombies are reaped.
 //!
 //! The Dockerfile is a typed list of [`Instruction`]s with one serializer. Every instruction
 //! that carries a value from the spec uses the JSON exec form, whose strings are escaped by
@@ -8,9 +15,20 @@
 //! would have to appear outside a JSON string (the build output path in `COPY`) are checked
 //! against a conservative character set instead, and rejected with a located error.
 
-use crate::compile::{Artifact, CompileError, Emitter, stdio_unsupported};
-use crate::model::{BuildModel, Model, UID};
-use crate::spec::Runtime;
+use crate::compile::{Artifact, CompileError, Content, Emitter};
+use crate::model::{APP_DIR, BuildModel, Model, UID};
+
+/// File name of the Dockerfile in the environment directory.
+pub const DOCKERFILE: &str = "Dockerfile";
+/// Ignore file BuildKit reads for [`DOCKERFILE`] when the build names it with `-f`.
+pub const IGNORE_FILE: &str = "Dockerfile.dockerignore";
+/// Image of the stage that provides the init process.
+const INIT_IMAGE: &str = "debian:bookworm-slim";
+/// The statically linked tini of that package: it also runs in distroless/static.
+const INIT_SOURCE: &str = "/usr/bin/tini-static";
+/// Where tini is in the runtime stage.
+pub const INIT_PATH: &str = "/usr/bin/tini";
+use crate::spec::{BuildPackage, Runtime};
 
 /// The Docker target (`--target docker`).
 #[derive(Debug, Clone, Copy)]
@@ -22,21 +40,26 @@ impl Emitter for Docker {
     }
 
     fn emit(&self, m: &Model) -> Result<Vec<Artifact>, CompileError> {
-        if let Some(e) = stdio_unsupported(m) {
-            return Err(e);
-        }
         let Some(build) = &m.build else {
             return Ok(Vec::new());
         };
         let instructions = dockerfile(m, build)?;
+        let patterns = ignore_patterns(build);
+        let mut ignore = m.header();
+        for p in &patterns {
+            ignore.push_str(p);
+            ignore.push('\n');
+        }
         Ok(vec![
             Artifact {
-                path: "Dockerfile".to_string(),
+                path: DOCKERFILE.to_string(),
                 contents: render(&instructions)?,
+                content: Content::Dockerfile(instructions),
             },
             Artifact {
-                path: ".dockerignore".to_string(),
-                contents: dockerignore(m, build),
+                path: IGNORE_FILE.to_string(),
+                contents: ignore,
+                content: Content::Ignore(patterns),
             },
         ])
     }
@@ -60,6 +83,8 @@ pub enum Instruction {
     Workdir(String),
     /// `ENV k=v ...` with double-quoted, escaped values.
     Env(Vec<(String, String)>),
+    /// `LABEL k=v ...` with double-quoted, escaped values.
+    Label(Vec<(String, String)>),
     /// `COPY [--from=stage] ["src", ..., "dest"]`.
     Copy {
         /// Source stage.
@@ -69,6 +94,8 @@ pub enum Instruction {
     },
     /// `RUN ["cmd", ...]`.
     Run(Vec<String>),
+    /// `RUN` in shell form, for fixed text mcpgen writes itself (never a value from a spec).
+    Shell(&'static str),
     /// `USER uid:gid`.
     User(i64, i64),
     /// `EXPOSE port`.
@@ -88,6 +115,8 @@ pub enum Instruction {
     },
     /// `HEALTHCHECK NONE`.
     HealthcheckNone,
+    /// `ENTRYPOINT ["cmd", ...]`.
+    Entrypoint(Vec<String>),
     /// `CMD ["cmd", ...]`.
     Cmd(Vec<String>),
 }
@@ -144,11 +173,7 @@ pub fn render(instructions: &[Instruction]) -> Result<String, CompileError> {
     for i in instructions {
         let line = match i {
             Instruction::Comment(c) => {
-                let one_line: String = c
-                    .chars()
-                    .map(|ch| if ch.is_control() { ' ' } else { ch })
-                    .collect();
-                format!("# {one_line}")
+                format!("# {}", crate::model::one_line(c))
             }
             Instruction::Blank => String::new(),
             Instruction::From { image, alias } => match alias {
@@ -163,11 +188,19 @@ pub fn render(instructions: &[Instruction]) -> Result<String, CompileError> {
                 }
                 format!("ENV {}", parts.join(" "))
             }
+            Instruction::Label(pairs) => {
+                let mut parts = Vec::new();
+                for (k, v) in pairs {
+                    parts.push(format!("{k}={}", env_value(v)?));
+                }
+                format!("LABEL {}", parts.join(" "))
+            }
             Instruction::Copy { from, paths } => match from {
                 Some(f) => format!("COPY --from={f} {}", json(paths)?),
                 None => format!("COPY {}", json(paths)?),
             },
             Instruction::Run(cmd) => format!("RUN {}", json(cmd)?),
+            Instruction::Shell(text) => format!("RUN {text}"),
             Instruction::User(u, g) => format!("USER {u}:{g}"),
             Instruction::Expose(p) => format!("EXPOSE {p}"),
             Instruction::Healthcheck {
@@ -182,42 +215,13 @@ pub fn render(instructions: &[Instruction]) -> Result<String, CompileError> {
                 json(command)?
             ),
             Instruction::HealthcheckNone => "HEALTHCHECK NONE".to_string(),
+            Instruction::Entrypoint(cmd) => format!("ENTRYPOINT {}", json(cmd)?),
             Instruction::Cmd(cmd) => format!("CMD {}", json(cmd)?),
         };
         out.push_str(&line);
         out.push('\n');
     }
     Ok(out)
-}
-
-/// Check the build output path: relative, no `..`, and only characters that need no quoting or
-/// escaping anywhere in a Dockerfile.
-fn output_path(output: &str) -> Result<String, CompileError> {
-    let trimmed = output.trim_start_matches("./").trim_end_matches('/');
-    let safe = !output.starts_with('/')
-        && output
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
-        && !trimmed.split('/').any(|seg| seg == "..");
-    if !safe || output.is_empty() {
-        return Err(CompileError::Unsupported {
-            pointer: "/spec/build/output".to_string(),
-            message: format!(
-                "build output `{}` is not a plain relative path",
-                output.escape_default()
-            ),
-            help: Some(
-                "use a path relative to the build context made of letters, digits, `.`, `_`, \
-                 `-` and `/`, without `..`"
-                    .to_string(),
-            ),
-        });
-    }
-    Ok(if trimmed.is_empty() || trimmed == "." {
-        ".".to_string()
-    } else {
-        trimmed.to_string()
-    })
 }
 
 /// Base images per runtime: the builder and the runtime stage. Tags are pinned to a runtime
@@ -239,59 +243,127 @@ fn images(b: &BuildModel) -> (String, String) {
     }
 }
 
-/// The health check command run inside the runtime image, using the runtime itself (slim
-/// images have no curl or wget). The URL is a JSON string literal, which is also a valid
-/// JavaScript and Python string literal.
-fn health_command(m: &Model, b: &BuildModel) -> Result<Option<Vec<String>>, CompileError> {
-    let url = format!(
-        "http://127.0.0.1:{}{}",
-        m.health_port, m.probes.liveness.path
-    );
-    let lit = serde_json::to_string(&url).map_err(|e| CompileError::Serialize {
-        what: "HEALTHCHECK".to_string(),
-        message: e.to_string(),
-    })?;
-    Ok(match b.runtime {
-        Runtime::Node => Some(vec![
-            "node".to_string(),
-            "-e".to_string(),
-            format!(
-                "require(\"http\").get({lit}, (r) => process.exit(r.statusCode < 400 ? 0 : 1))\
-                 .on(\"error\", () => process.exit(1))"
-            ),
-        ]),
-        Runtime::Python => Some(vec![
-            "python".to_string(),
-            "-c".to_string(),
-            format!("import urllib.request; urllib.request.urlopen({lit}, timeout=3)"),
-        ]),
-        // distroless/static has no shell and no client: the orchestrator's probes check it.
-        Runtime::Go => None,
-    })
-}
-
-/// The exec-form health check for compose and the Dockerfile, if the runtime can run one.
-pub fn healthcheck(m: &Model) -> Result<Option<Vec<String>>, CompileError> {
-    match &m.build {
-        Some(b) => health_command(m, b),
-        None => Ok(None),
-    }
-}
-
 fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileError> {
     use Instruction as I;
-    let output = output_path(&b.output)?;
     let (builder, runtime) = images(b);
     let s = |v: &str| v.to_string();
+    let package = b.package.as_ref();
     let mut d = vec![
         I::Comment(m.header().trim_start_matches("# ").trim_end().to_string()),
         I::Blank,
-        I::Comment("Build stage: dependencies first, so their layer is cached.".into()),
+        I::Comment(
+            "Init stage: tini, so the server is not PID 1 (which ignores SIGTERM) and zombies \
+             are reaped."
+                .into(),
+        ),
         I::From {
-            image: builder,
-            alias: Some("build".into()),
+            image: INIT_IMAGE.to_string(),
+            alias: Some("init".into()),
         },
+        I::Shell(INIT_INSTALL),
+        I::Blank,
     ];
+    let runtime_copies = match package {
+        Some(p) => package_stage(&mut d, b, p, builder)?,
+        None => source_stage(&mut d, b, builder)?,
+    };
+    d.push(I::Blank);
+    d.push(I::Comment(
+        "Runtime stage: only the build output, run as a numeric non-root user.".into(),
+    ));
+    d.push(I::From {
+        image: runtime,
+        alias: Some("runtime".into()),
+    });
+    d.push(I::Workdir(APP_DIR.into()));
+    if let Some(name) = &m.registry_name {
+        // The MCP Registry reads this label to verify that the publisher owns the image.
+        d.push(I::Label(vec![(
+            "io.modelcontextprotocol.server.name".to_string(),
+            name.clone(),
+        )]));
+    }
+    match b.runtime {
+        Runtime::Node if package.is_some() => d.push(I::Env(vec![
+            (s("NODE_ENV"), s("production")),
+            // `npx` would otherwise look for a newer npm at every start.
+            (s("NPM_CONFIG_UPDATE_NOTIFIER"), s("false")),
+        ])),
+        Runtime::Node => d.push(I::Env(vec![(s("NODE_ENV"), s("production"))])),
+        Runtime::Python => d.push(I::Env(vec![
+            (
+                s("PATH"),
+                s("/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+            ),
+            (s("PYTHONDONTWRITEBYTECODE"), s("1")),
+            (s("PYTHONUNBUFFERED"), s("1")),
+        ])),
+        Runtime::Go => {}
+    }
+    d.push(I::Copy {
+        from: Some("init".into()),
+        paths: vec![INIT_SOURCE.to_string(), INIT_PATH.to_string()],
+    });
+    for (src, dest) in runtime_copies {
+        d.push(I::Copy {
+            from: Some("build".into()),
+            paths: vec![src, dest],
+        });
+    }
+    d.push(I::User(UID, UID));
+    for p in m.ports.service() {
+        d.push(I::Expose(p.number));
+    }
+    match &m.healthcheck {
+        Some(h) => d.push(I::Healthcheck {
+            interval: h.interval,
+            timeout: h.timeout,
+            start_period: h.start_period,
+            retries: h.retries,
+            command: h.command.clone(),
+        }),
+        None => {
+            d.push(I::Comment(
+                "distroless/static has no shell or HTTP client to probe with; the Kubernetes \
+                 probes check health instead."
+                    .into(),
+            ));
+            d.push(I::HealthcheckNone);
+        }
+    }
+    // `-s` keeps tini reaping when something else is PID 1 (compose's `init: true`).
+    d.push(I::Entrypoint(vec![
+        INIT_PATH.to_string(),
+        "-s".to_string(),
+        "--".to_string(),
+    ]));
+    d.push(I::Cmd(b.command.clone()));
+    Ok(d)
+}
+
+/// The init stage's one command: install Debian's tini without recommends, pinned to upstream
+/// 0.19.0 and Debian revision 1 (`*` admits the binNMU suffix, which differs between
+/// architectures), and leave no apt lists behind.
+const INIT_INSTALL: &str = "apt-get update && apt-get install -y --no-install-recommends \
+                            'tini=0.19.0-1*' && rm -rf /var/lib/apt/lists/*";
+
+/// The build stage of an image built from the context: dependencies first, so their layer is
+/// cached, then the sources and the build command. Returns what the runtime stage copies.
+fn source_stage(
+    d: &mut Vec<Instruction>,
+    b: &BuildModel,
+    builder: String,
+) -> Result<Vec<(String, String)>, CompileError> {
+    use Instruction as I;
+    let output = b.output.clone();
+    let s = |v: &str| v.to_string();
+    d.push(I::Comment(
+        "Build stage: dependencies first, so their layer is cached.".into(),
+    ));
+    d.push(I::From {
+        image: builder,
+        alias: Some("build".into()),
+    });
     let mut runtime_copies: Vec<(String, String)> = Vec::new();
     match b.runtime {
         Runtime::Node => {
@@ -313,11 +385,7 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
             runtime_copies.push((s("/app/node_modules"), s("/app/node_modules")));
         }
         Runtime::Python => {
-            d.push(I::Env(vec![
-                (s("PIP_NO_CACHE_DIR"), s("1")),
-                (s("PIP_DISABLE_PIP_VERSION_CHECK"), s("1")),
-                (s("PYTHONDONTWRITEBYTECODE"), s("1")),
-            ]));
+            d.push(I::Env(python_build_env()));
             d.push(I::Workdir("/app".into()));
             d.push(I::Run(vec![
                 s("python"),
@@ -357,17 +425,9 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
                 from: None,
                 paths: vec![s("."), s(".")],
             });
-            d.push(I::Run(b.build_command.clone().unwrap_or_else(|| {
-                vec![
-                    s("go"),
-                    s("build"),
-                    s("-trimpath"),
-                    s("-ldflags=-s -w"),
-                    s("-o"),
-                    output.clone(),
-                    s("."),
-                ]
-            })));
+            if let Some(cmd) = &b.build_command {
+                d.push(I::Run(cmd.clone()));
+            }
         }
     }
     let (src, dest) = if output == "." {
@@ -376,91 +436,113 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
         (format!("/app/{output}"), format!("/app/{output}"))
     };
     runtime_copies.push((src, dest));
-
-    d.push(I::Blank);
-    d.push(I::Comment(
-        "Runtime stage: only the build output, run as a numeric non-root user.".into(),
-    ));
-    d.push(I::From {
-        image: runtime,
-        alias: Some("runtime".into()),
-    });
-    d.push(I::Workdir("/app".into()));
-    match b.runtime {
-        Runtime::Node => d.push(I::Env(vec![(s("NODE_ENV"), s("production"))])),
-        Runtime::Python => d.push(I::Env(vec![
-            (
-                s("PATH"),
-                s("/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-            ),
-            (s("PYTHONDONTWRITEBYTECODE"), s("1")),
-            (s("PYTHONUNBUFFERED"), s("1")),
-        ])),
-        Runtime::Go => {}
-    }
-    for (src, dest) in runtime_copies {
-        d.push(I::Copy {
-            from: Some("build".into()),
-            paths: vec![src, dest],
-        });
-    }
-    d.push(I::User(UID, UID));
-    d.push(I::Expose(m.mcp.port));
-    if let Some(p) = m.metrics_port {
-        d.push(I::Expose(p));
-    }
-    match health_command(m, b)? {
-        Some(command) => d.push(I::Healthcheck {
-            interval: 30,
-            timeout: 5,
-            start_period: m.health_start_seconds(),
-            retries: 3,
-            command,
-        }),
-        None => {
-            d.push(I::Comment(
-                "distroless/static has no shell or HTTP client to probe with; the Kubernetes \
-                 probes check health instead."
-                    .into(),
-            ));
-            d.push(I::HealthcheckNone);
-        }
-    }
-    d.push(I::Cmd(b.command.clone()));
-    Ok(d)
+    Ok(runtime_copies)
 }
 
-fn dockerignore(m: &Model, b: &BuildModel) -> String {
+/// The build stage of an image that installs one published package (`build.package`): exactly
+/// that version from npm or PyPI, nothing from the build context. Returns what the runtime
+/// stage copies.
+fn package_stage(
+    d: &mut Vec<Instruction>,
+    b: &BuildModel,
+    package: &BuildPackage,
+    builder: String,
+) -> Result<Vec<(String, String)>, CompileError> {
+    use Instruction as I;
+    let s = |v: &str| v.to_string();
+    let (install, copies) = match b.runtime {
+        // `npm install` in an empty directory writes package.json and package-lock.json with
+        // the exact version; the runtime stage keeps both so `npx` finds the package locally.
+        Runtime::Node => (
+            vec![
+                s("npm"),
+                s("install"),
+                s("--omit=dev"),
+                s("--save-exact"),
+                s("--no-audit"),
+                s("--no-fund"),
+                s("--no-update-notifier"),
+                format!("{}@{}", package.name, package.version),
+            ],
+            vec![
+                (s("/app/package.json"), s("/app/package.json")),
+                (s("/app/package-lock.json"), s("/app/package-lock.json")),
+                (s("/app/node_modules"), s("/app/node_modules")),
+            ],
+        ),
+        Runtime::Python => (
+            vec![
+                s("/opt/venv/bin/pip"),
+                s("install"),
+                s("--no-cache-dir"),
+                format!("{}=={}", package.name, package.version),
+            ],
+            vec![(s("/opt/venv"), s("/opt/venv"))],
+        ),
+        // Model::preflight refuses a go build with a package before this target runs.
+        Runtime::Go => return Ok(Vec::new()),
+    };
+    d.push(I::Comment(format!(
+        "Build stage: install the published package {}@{} and its dependencies.",
+        package.name, package.version
+    )));
+    d.push(I::From {
+        image: builder,
+        alias: Some("build".into()),
+    });
+    if b.runtime == Runtime::Python {
+        d.push(I::Env(python_build_env()));
+    }
+    d.push(I::Workdir("/app".into()));
+    if b.runtime == Runtime::Python {
+        d.push(I::Run(vec![
+            s("python"),
+            s("-m"),
+            s("venv"),
+            s("/opt/venv"),
+        ]));
+    }
+    d.push(I::Run(install));
+    if let Some(cmd) = &b.build_command {
+        d.push(I::Run(cmd.clone()));
+    }
+    Ok(copies)
+}
+
+fn python_build_env() -> Vec<(String, String)> {
+    vec![
+        ("PIP_NO_CACHE_DIR".to_string(), "1".to_string()),
+        ("PIP_DISABLE_PIP_VERSION_CHECK".to_string(), "1".to_string()),
+        ("PYTHONDONTWRITEBYTECODE".to_string(), "1".to_string()),
+    ]
+}
+
+/// Patterns of the ignore file, relative to the build context (the application's root):
+/// version control, secrets and keys anywhere, mcpgen's own outputs, and each runtime's local
+/// build leftovers.
+fn ignore_patterns(b: &BuildModel) -> Vec<String> {
     let mut lines: Vec<&str> = vec![
         ".git",
+        "**/.git",
         ".gitignore",
-        "Dockerfile",
+        "**/Dockerfile",
+        "**/*.dockerignore",
         ".dockerignore",
-        "compose.yaml",
-        "k8s/",
-        "monitoring/",
+        "**/compose.yaml",
         "**/*.env",
-        "**/.env*",
+        "**/.env",
+        "**/.env.*",
         "**/*.pem",
         "**/*.key",
+        "**/id_rsa*",
+        "**/id_ed25519*",
     ];
     match b.runtime {
-        Runtime::Node => lines.extend(["node_modules", "npm-debug.log*", "coverage"]),
+        Runtime::Node => lines.extend(["**/node_modules", "npm-debug.log*", "coverage"]),
         Runtime::Python => lines.extend(["**/__pycache__", "**/*.pyc", ".venv", "venv"]),
         Runtime::Go => lines.extend(["vendor/**/*_test.go"]),
     }
-    let mut out = format!(
-        "# Generated by mcpgen from {}. Do not edit.\n",
-        m.source_name
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect::<String>()
-    );
-    for l in lines {
-        out.push_str(l);
-        out.push('\n');
-    }
-    out
+    lines.into_iter().map(str::to_string).collect()
 }
 
 #[cfg(test)]
@@ -505,16 +587,5 @@ mod tests {
     fn comments_stay_on_one_line() {
         let text = render(&[Instruction::Comment("a\nFROM evil".into())]).unwrap_or_default();
         assert_eq!(text, "# a FROM evil\n");
-    }
-
-    #[test]
-    fn output_paths_are_checked() {
-        assert_eq!(output_path("dist").ok(), Some("dist".to_string()));
-        assert_eq!(output_path("./").ok(), Some(".".to_string()));
-        assert!(output_path("../etc").is_err());
-        assert!(output_path("/abs").is_err());
-        assert!(output_path("a b").is_err());
-        assert!(output_path("$x").is_err());
-        assert!(output_path("a\"]").is_err());
     }
 }

@@ -5,7 +5,9 @@
 //! `metadata`, `spec` in that order and skip absent fields); the VerticalPodAutoscaler, which no
 //! crate models, and the Kustomization are hand-written serde structs below with the same field
 //! order. Every decision about a default was made in `crate::model`; this module only maps.
-//! Monitoring objects (ServiceMonitor, PrometheusRule) are the monitoring target's.
+//! Monitoring objects (ServiceMonitor, PrometheusRule) are the monitoring target's; the
+//! Ingress, Gateway API and provider objects are `crate::compile::traffic`'s (this module
+//! lists their files in the kustomization).
 
 use std::collections::BTreeMap;
 
@@ -20,16 +22,14 @@ use k8s_openapi::api::autoscaling::v2::{
 use k8s_openapi::api::core::v1::{
     Capabilities, ClientIPConfig, ConfigMap, ConfigMapVolumeSource, Container, ContainerPort,
     EmptyDirVolumeSource, EnvVar, EnvVarSource, HTTPGetAction, Lifecycle, LifecycleHandler,
-    LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, PodSecurityContext, PodSpec,
-    PodTemplateSpec, Probe, ResourceQuota, ResourceQuotaSpec, ResourceRequirements, SeccompProfile,
-    SecretKeySelector, SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec,
-    SessionAffinityConfig, SleepAction, TopologySpreadConstraint, Volume, VolumeMount,
+    LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, ObjectFieldSelector, PodSecurityContext,
+    PodSpec, PodTemplateSpec, Probe, ResourceQuota, ResourceQuotaSpec, ResourceRequirements,
+    SeccompProfile, SecretKeySelector, SecurityContext, Service, ServiceAccount, ServicePort,
+    ServiceSpec, SessionAffinityConfig, SleepAction, TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, IPBlock, Ingress, IngressBackend, IngressRule,
-    IngressServiceBackend, IngressSpec, IngressTLS, NetworkPolicy, NetworkPolicyEgressRule,
-    NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
-    ServiceBackendPort,
+    IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
+    NetworkPolicyPort, NetworkPolicySpec,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -38,8 +38,12 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::compile::{Artifact, CompileError, Emitter, stdio_unsupported, yaml_file};
-use crate::model::{Model, ProbeModel, UID};
+use crate::compile::{
+    Artifact, CompileError, Content, Emitter, custom_resources, objects_file, traffic, yaml_file,
+};
+use crate::model::{
+    CONTAINER, Model, NAMESPACE_NAME_LABEL, NODE_LOCAL_DNS, NamedPort, ProbeModel, UID,
+};
 use crate::spec::{PortProtocol, VpaMode};
 
 /// The Kubernetes target (`--target k8s`).
@@ -52,70 +56,130 @@ impl Emitter for Kubernetes {
     }
 
     fn emit(&self, m: &Model) -> Result<Vec<Artifact>, CompileError> {
-        if let Some(e) = stdio_unsupported(m) {
-            return Err(e);
-        }
-        let mut files: Vec<(String, String)> = Vec::new();
-        let mut add = |name: &str, text: String| files.push((name.to_string(), text));
+        let mut files: Vec<Artifact> = Vec::new();
+        let file = |name: &str| format!("k8s/{name}");
 
-        add(
-            "namespace.yaml",
-            yaml_file(m, "Namespace", &[namespace(m)])?,
-        );
-        add(
-            "serviceaccount.yaml",
-            yaml_file(m, "ServiceAccount", &[service_account(m)])?,
-        );
+        // Namespace-wide objects only in a namespace the server owns: in a shared one they
+        // would change the namespace for every tenant, and `kubectl delete -k` would delete
+        // it with everything in it.
+        if m.namespace_owned {
+            files.push(objects_file(
+                m,
+                file("namespace.yaml"),
+                "Namespace",
+                &[namespace(m)],
+            )?);
+        }
+        files.push(objects_file(
+            m,
+            file("serviceaccount.yaml"),
+            "ServiceAccount",
+            &[service_account(m)],
+        )?);
         let config_map = config_map(m);
         let checksum = config_map.as_ref().map(config_checksum);
         if let Some(cm) = &config_map {
-            add("configmap.yaml", yaml_file(m, "ConfigMap", &[cm])?);
+            files.push(objects_file(m, file("configmap.yaml"), "ConfigMap", &[cm])?);
         }
-        add(
-            "deployment.yaml",
-            yaml_file(m, "Deployment", &[deployment(m, checksum.as_deref())])?,
-        );
-        add("service.yaml", yaml_file(m, "Service", &[service(m)])?);
-        if let Some(ing) = ingress(m) {
-            add("ingress.yaml", yaml_file(m, "Ingress", &[ing])?);
-        }
-        add(
-            "poddisruptionbudget.yaml",
-            yaml_file(m, "PodDisruptionBudget", &[pdb(m)])?,
-        );
+        files.push(objects_file(
+            m,
+            file("deployment.yaml"),
+            "Deployment",
+            &[deployment(m, checksum.as_deref())],
+        )?);
+        files.push(objects_file(
+            m,
+            file("service.yaml"),
+            "Service",
+            &[service(m)],
+        )?);
+        files.extend(traffic::files(m)?);
+        files.push(objects_file(
+            m,
+            file("poddisruptionbudget.yaml"),
+            "PodDisruptionBudget",
+            &[pdb(m)],
+        )?);
         if let Some(h) = hpa(m) {
-            add(
-                "horizontalpodautoscaler.yaml",
-                yaml_file(m, "HorizontalPodAutoscaler", &[h])?,
-            );
+            files.push(objects_file(
+                m,
+                file("horizontalpodautoscaler.yaml"),
+                "HorizontalPodAutoscaler",
+                &[h],
+            )?);
+        }
+        if let Some(so) = m
+            .hpa
+            .as_ref()
+            .and_then(|h| custom_resources::scaled_object(m, behavior(h)))
+        {
+            files.push(objects_file(
+                m,
+                file("scaledobject.yaml"),
+                "ScaledObject",
+                &[so],
+            )?);
+        }
+        if let Some(i) = custom_resources::instrumentation(m) {
+            files.push(objects_file(
+                m,
+                file("instrumentation.yaml"),
+                "Instrumentation",
+                &[i],
+            )?);
         }
         if let Some(v) = vpa(m) {
-            add(
-                "verticalpodautoscaler.yaml",
-                yaml_file(m, "VerticalPodAutoscaler", &[v])?,
-            );
+            files.push(objects_file(
+                m,
+                file("verticalpodautoscaler.yaml"),
+                "VerticalPodAutoscaler",
+                &[v],
+            )?);
         }
-        add(
-            "networkpolicy.yaml",
-            yaml_file(m, "NetworkPolicy", &[network_policy(m)])?,
-        );
-        if let Some((q, l)) = quota(m) {
-            add("resourcequota.yaml", yaml_file(m, "ResourceQuota", &[q])?);
-            add("limitrange.yaml", yaml_file(m, "LimitRange", &[l])?);
+        files.push(objects_file(
+            m,
+            file("networkpolicy.yaml"),
+            "NetworkPolicy",
+            &[network_policy(m)],
+        )?);
+        if m.namespace_owned {
+            if let Some(q) = resource_quota(m) {
+                files.push(objects_file(
+                    m,
+                    file("resourcequota.yaml"),
+                    "ResourceQuota",
+                    &[q],
+                )?);
+            }
+            if let Some(l) = limit_range(m) {
+                files.push(objects_file(
+                    m,
+                    file("limitrange.yaml"),
+                    "LimitRange",
+                    &[l],
+                )?);
+            }
         }
-        let kustomization = Kustomization::of(files.iter().map(|(n, _)| n.clone()).collect());
-        files.push((
-            "kustomization.yaml".to_string(),
-            yaml_file(m, "Kustomization", &[kustomization])?,
-        ));
-        Ok(files
-            .into_iter()
-            .map(|(n, contents)| Artifact {
-                path: format!("k8s/{n}"),
-                contents,
-            })
-            .collect())
+        let listed: Vec<String> = files
+            .iter()
+            .filter_map(|a| a.path.strip_prefix("k8s/").map(str::to_string))
+            .collect();
+        files.push(kustomization_file(m, "k8s/kustomization.yaml", listed)?);
+        Ok(files)
     }
+}
+
+/// A `kustomization.yaml` artifact listing `resources` (relative to its directory).
+pub(crate) fn kustomization_file(
+    m: &Model,
+    path: &str,
+    resources: Vec<String>,
+) -> Result<Artifact, CompileError> {
+    Ok(Artifact {
+        path: path.to_string(),
+        contents: yaml_file(m, "Kustomization", &[Kustomization::of(resources.clone())])?,
+        content: Content::Kustomization(resources),
+    })
 }
 
 /// `kustomization.yaml` (kustomize.config.k8s.io/v1beta1). Only the fields mcpgen writes.
@@ -266,7 +330,7 @@ fn config_map(m: &Model) -> Option<ConfigMap> {
         .map(|f| (f.key.clone(), f.content.clone()))
         .collect();
     Some(ConfigMap {
-        metadata: meta(m, &format!("{}-files", m.name)),
+        metadata: meta(m, &m.files_config_map),
         data: Some(data),
         ..ConfigMap::default()
     })
@@ -285,39 +349,24 @@ fn config_checksum(cm: &ConfigMap) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Name of the container port the probes use.
-fn health_port_name(m: &Model) -> &'static str {
-    if m.health_port == m.mcp.port {
-        "http"
-    } else if Some(m.health_port) == m.metrics_port {
-        "metrics"
-    } else {
-        "health"
-    }
-}
-
 fn container_ports(m: &Model) -> Vec<ContainerPort> {
-    let port = |name: &str, p: u32| ContainerPort {
-        name: Some(name.to_string()),
-        container_port: p as i32,
-        protocol: Some("TCP".to_string()),
-        ..ContainerPort::default()
-    };
-    let mut ports = vec![port("http", m.mcp.port)];
-    if let Some(p) = m.metrics_port {
-        ports.push(port("metrics", p));
-    }
-    if health_port_name(m) == "health" {
-        ports.push(port("health", m.health_port));
-    }
-    ports
+    m.ports
+        .all()
+        .into_iter()
+        .map(|p| ContainerPort {
+            name: Some(p.name.to_string()),
+            container_port: p.number as i32,
+            protocol: Some("TCP".to_string()),
+            ..ContainerPort::default()
+        })
+        .collect()
 }
 
 fn probe(m: &Model, p: &ProbeModel) -> Probe {
     Probe {
         http_get: Some(HTTPGetAction {
             path: Some(p.path.clone()),
-            port: IntOrString::String(health_port_name(m).to_string()),
+            port: IntOrString::String(m.ports.probe_port_name.to_string()),
             scheme: Some("HTTP".to_string()),
             ..HTTPGetAction::default()
         }),
@@ -332,7 +381,7 @@ fn probe(m: &Model, p: &ProbeModel) -> Probe {
 
 fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
     let mut env: Vec<EnvVar> = m
-        .env_vars
+        .kubernetes_env
         .iter()
         .map(|(k, v)| EnvVar {
             name: k.clone(),
@@ -352,7 +401,30 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
         }),
         ..EnvVar::default()
     }));
+    if let Some(t) = &m.tracing {
+        env.extend(t.kubernetes.iter().map(|(k, v)| EnvVar {
+            name: k.clone(),
+            value: Some(v.clone()),
+            ..EnvVar::default()
+        }));
+    }
     env.sort_by(|a, b| a.name.cmp(&b.name));
+    // The kubelet expands `$(VAR)` only for variables listed earlier: the downward-API
+    // variables the OpenTelemetry resource attributes refer to come first.
+    if let Some(t) = &m.tracing {
+        let downward = t.downward.iter().map(|d| EnvVar {
+            name: d.name.to_string(),
+            value_from: Some(EnvVarSource {
+                field_ref: Some(ObjectFieldSelector {
+                    field_path: d.field_path.to_string(),
+                    ..ObjectFieldSelector::default()
+                }),
+                ..EnvVarSource::default()
+            }),
+            ..EnvVar::default()
+        });
+        env = downward.chain(env).collect();
+    }
 
     let mut volumes = vec![Volume {
         name: "tmp".to_string(),
@@ -386,7 +458,7 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
         volumes.push(Volume {
             name: "files".to_string(),
             config_map: Some(ConfigMapVolumeSource {
-                name: format!("{}-files", m.name),
+                name: m.files_config_map.clone(),
                 default_mode: Some(0o444),
                 ..ConfigMapVolumeSource::default()
             }),
@@ -416,8 +488,9 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
     };
 
     let container = Container {
-        name: "server".to_string(),
+        name: CONTAINER.to_string(),
         image: Some(m.image.clone()),
+        args: m.args.clone(),
         image_pull_policy: Some(
             if m.image_pinned {
                 "IfNotPresent"
@@ -467,13 +540,21 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
     if let Some(sum) = checksum {
         pod_annotations.insert("checksum/config".to_string(), sum.to_string());
     }
+    if let Some(i) = m.tracing.as_ref().and_then(|t| t.instrumentation.as_ref()) {
+        pod_annotations.insert(i.annotation.clone(), i.name.clone());
+    }
 
+    // Domains are counted only among nodes the pod may run on: with the default `Ignore`,
+    // tainted nodes (GPU, system, control-plane pools) count as empty domains, and a
+    // `DoNotSchedule` constraint then keeps scale-out pods Pending.
     let spread = |key: &str, when: &str| TopologySpreadConstraint {
         label_selector: Some(selector(m)),
         match_label_keys: Some(vec!["pod-template-hash".to_string()]),
         max_skew: 1,
         topology_key: key.to_string(),
         when_unsatisfiable: when.to_string(),
+        node_affinity_policy: Some("Honor".to_string()),
+        node_taints_policy: Some("Honor".to_string()),
         ..TopologySpreadConstraint::default()
     };
 
@@ -530,24 +611,33 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
 }
 
 fn service(m: &Model) -> Service {
-    let port = |name: &str, p: u32| ServicePort {
-        name: Some(name.to_string()),
-        port: p as i32,
-        target_port: Some(IntOrString::String(name.to_string())),
-        protocol: Some("TCP".to_string()),
-        app_protocol: Some("http".to_string()),
-        ..ServicePort::default()
-    };
-    let mut ports = vec![port("http", m.mcp.port)];
-    if let Some(p) = m.metrics_port {
-        ports.push(port("metrics", p));
-    }
+    let ports = m
+        .ports
+        .service()
+        .into_iter()
+        .map(|p: &NamedPort| ServicePort {
+            name: Some(p.name.to_string()),
+            port: p.number as i32,
+            target_port: Some(IntOrString::String(p.name.to_string())),
+            protocol: Some("TCP".to_string()),
+            app_protocol: Some("http".to_string()),
+            ..ServicePort::default()
+        })
+        .collect();
     // Behind an ingress every request comes from an ingress pod, so ClientIP affinity would
     // pin all clients to a few pods; the ingress cookie does the sticking instead. Without an
     // ingress, in-cluster clients are pinned by their own IP.
     let client_ip = m.sticky && m.expose.is_none();
+    let mut metadata = meta(m, &m.name);
+    let controller = traffic::service_annotations(m);
+    if !controller.is_empty() {
+        metadata
+            .annotations
+            .get_or_insert_with(BTreeMap::new)
+            .extend(controller);
+    }
     Service {
-        metadata: meta(m, &m.name),
+        metadata,
         spec: Some(ServiceSpec {
             type_: Some("ClusterIP".to_string()),
             selector: Some(m.selector.clone()),
@@ -562,110 +652,6 @@ fn service(m: &Model) -> Service {
         }),
         ..Service::default()
     }
-}
-
-/// Escape a literal path for an ingress-nginx (PCRE) regex.
-fn regex_escape(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn ingress(m: &Model) -> Option<Ingress> {
-    let e = m.expose.as_ref()?;
-    let nginx = |k: &str| format!("nginx.ingress.kubernetes.io/{k}");
-    let mut ann: BTreeMap<String, String> = m.annotations.clone();
-    if m.mcp.streaming {
-        // Streamable HTTP and SSE answer with event streams: buffering would hold events back,
-        // and the default 60 s timeouts would cut idle streams.
-        ann.insert(nginx("proxy-buffering"), "off".into());
-        ann.insert(nginx("proxy-request-buffering"), "off".into());
-        ann.insert(nginx("proxy-read-timeout"), "3600".into());
-        ann.insert(nginx("proxy-send-timeout"), "3600".into());
-        ann.insert(nginx("proxy-http-version"), "1.1".into());
-    }
-    if m.sticky {
-        ann.insert(nginx("affinity"), "cookie".into());
-        ann.insert(nginx("affinity-mode"), "persistent".into());
-        ann.insert(nginx("session-cookie-name"), "mcp-route".into());
-        ann.insert(nginx("session-cookie-max-age"), "86400".into());
-        ann.insert(nginx("session-cookie-path"), e.path.clone());
-        if e.tls_secret.is_some() {
-            ann.insert(nginx("session-cookie-secure"), "true".into());
-        }
-    }
-    if let Some((requests, secs)) = e.rate_limit {
-        if secs == 1 {
-            ann.insert(nginx("limit-rps"), requests.to_string());
-        } else {
-            let rpm = (u64::from(requests) * 60).div_ceil(secs).max(1);
-            ann.insert(nginx("limit-rpm"), rpm.to_string());
-        }
-    }
-    if let Some(issuer) = &e.cluster_issuer {
-        ann.insert("cert-manager.io/cluster-issuer".into(), issuer.clone());
-    }
-    if e.tls_secret.is_some() {
-        ann.insert(nginx("ssl-redirect"), "true".into());
-        ann.insert(nginx("force-ssl-redirect"), "true".into());
-    }
-    let (path, path_type) = if e.path == m.mcp.path {
-        (e.path.clone(), "Prefix")
-    } else {
-        // The public path differs from the server's: rewrite it, keeping any sub-path.
-        ann.insert(nginx("use-regex"), "true".into());
-        let server_path = m.mcp.path.trim_end_matches('/');
-        let target = if server_path.is_empty() {
-            "/$2".to_string()
-        } else {
-            format!("{server_path}$1$2")
-        };
-        ann.insert(nginx("rewrite-target"), target);
-        (
-            format!("{}(/|$)(.*)", regex_escape(e.path.trim_end_matches('/'))),
-            "ImplementationSpecific",
-        )
-    };
-    let mut metadata = meta(m, &m.name);
-    metadata.annotations = (!ann.is_empty()).then_some(ann);
-    Some(Ingress {
-        metadata,
-        spec: Some(IngressSpec {
-            ingress_class_name: Some(e.class.clone()),
-            tls: e.tls_secret.as_ref().map(|s| {
-                vec![IngressTLS {
-                    hosts: Some(vec![e.host.clone()]),
-                    secret_name: Some(s.clone()),
-                }]
-            }),
-            rules: Some(vec![IngressRule {
-                host: Some(e.host.clone()),
-                http: Some(HTTPIngressRuleValue {
-                    paths: vec![HTTPIngressPath {
-                        path: Some(path),
-                        path_type: path_type.to_string(),
-                        backend: IngressBackend {
-                            service: Some(IngressServiceBackend {
-                                name: m.name.clone(),
-                                port: Some(ServiceBackendPort {
-                                    name: Some("http".to_string()),
-                                    ..ServiceBackendPort::default()
-                                }),
-                            }),
-                            ..IngressBackend::default()
-                        },
-                    }],
-                }),
-            }]),
-            ..IngressSpec::default()
-        }),
-        ..Ingress::default()
-    })
 }
 
 fn pdb(m: &Model) -> PodDisruptionBudget {
@@ -683,8 +669,44 @@ fn pdb(m: &Model) -> PodDisruptionBudget {
     }
 }
 
+/// Scaling behaviour of the HPA (also what KEDA gives the HPA it creates).
+fn behavior(h: &crate::model::HpaModel) -> HorizontalPodAutoscalerBehavior {
+    let rules = |b: &crate::model::BehaviorModel, select: &str| {
+        let mut policies = Vec::new();
+        if let Some(p) = b.percent {
+            policies.push(HPAScalingPolicy {
+                type_: "Percent".to_string(),
+                value: p as i32,
+                period_seconds: b.period,
+            });
+        }
+        if let Some(p) = b.pods {
+            policies.push(HPAScalingPolicy {
+                type_: "Pods".to_string(),
+                value: p as i32,
+                period_seconds: b.period,
+            });
+        }
+        HPAScalingRules {
+            stabilization_window_seconds: Some(b.window),
+            select_policy: (!policies.is_empty()).then(|| select.to_string()),
+            policies: (!policies.is_empty()).then_some(policies),
+            ..HPAScalingRules::default()
+        }
+    };
+    HorizontalPodAutoscalerBehavior {
+        scale_up: Some(rules(&h.up, "Max")),
+        // Scale down by the smaller step: streams on removed pods end.
+        scale_down: Some(rules(&h.down, "Min")),
+    }
+}
+
 fn hpa(m: &Model) -> Option<HorizontalPodAutoscaler> {
-    let h = m.hpa.as_ref()?;
+    // KEDA creates and owns the HPA of its ScaledObject; a second HPA would fight it.
+    let h = m
+        .hpa
+        .as_ref()
+        .filter(|h| h.controller == crate::spec::AutoscalingController::Hpa)?;
     let resource = |name: &str, pct: u32| MetricSpec {
         type_: "Resource".to_string(),
         resource: Some(ResourceMetricSource {
@@ -709,7 +731,7 @@ fn hpa(m: &Model) -> Option<HorizontalPodAutoscaler> {
             type_: "Pods".to_string(),
             pods: Some(PodsMetricSource {
                 metric: MetricIdentifier {
-                    name: "mcp_requests_per_second".to_string(),
+                    name: h.rps_metric.clone(),
                     ..MetricIdentifier::default()
                 },
                 target: MetricTarget {
@@ -721,29 +743,6 @@ fn hpa(m: &Model) -> Option<HorizontalPodAutoscaler> {
             ..MetricSpec::default()
         });
     }
-    let rules = |b: &crate::model::BehaviorModel, select: &str| {
-        let mut policies = Vec::new();
-        if let Some(p) = b.percent {
-            policies.push(HPAScalingPolicy {
-                type_: "Percent".to_string(),
-                value: p as i32,
-                period_seconds: b.period,
-            });
-        }
-        if let Some(p) = b.pods {
-            policies.push(HPAScalingPolicy {
-                type_: "Pods".to_string(),
-                value: p as i32,
-                period_seconds: b.period,
-            });
-        }
-        HPAScalingRules {
-            stabilization_window_seconds: Some(b.window),
-            select_policy: (!policies.is_empty()).then(|| select.to_string()),
-            policies: (!policies.is_empty()).then_some(policies),
-            ..HPAScalingRules::default()
-        }
-    };
     Some(HorizontalPodAutoscaler {
         metadata: meta(m, &m.name),
         spec: HorizontalPodAutoscalerSpec {
@@ -755,11 +754,7 @@ fn hpa(m: &Model) -> Option<HorizontalPodAutoscaler> {
             min_replicas: Some(h.min as i32),
             max_replicas: h.max as i32,
             metrics: Some(metrics),
-            behavior: Some(HorizontalPodAutoscalerBehavior {
-                scale_up: Some(rules(&h.up, "Max")),
-                // Scale down by the smaller step: streams on removed pods end.
-                scale_down: Some(rules(&h.down, "Min")),
-            }),
+            behavior: Some(behavior(h)),
         },
         ..HorizontalPodAutoscaler::default()
     })
@@ -794,7 +789,7 @@ fn vpa(m: &Model) -> Option<Vpa> {
             },
             resource_policy: VpaResourcePolicy {
                 container_policies: vec![VpaContainerPolicy {
-                    container_name: "server",
+                    container_name: CONTAINER,
                     controlled_resources: v.controlled.clone(),
                     controlled_values: "RequestsAndLimits",
                     min_allowed: v.min_allowed.clone(),
@@ -808,7 +803,7 @@ fn vpa(m: &Model) -> Option<Vpa> {
 fn ns_selector(ns: &str) -> LabelSelector {
     LabelSelector {
         match_labels: Some(BTreeMap::from([(
-            "kubernetes.io/metadata.name".to_string(),
+            NAMESPACE_NAME_LABEL.to_string(),
             ns.to_string(),
         )])),
         ..LabelSelector::default()
@@ -856,10 +851,8 @@ fn protocol(p: &crate::spec::Peer) -> &'static str {
 }
 
 fn network_policy(m: &Model) -> NetworkPolicy {
-    let mut server_ports = vec![np_port(IntOrString::String("http".into()), "TCP")];
-    if m.metrics_port.is_some() {
-        server_ports.push(np_port(IntOrString::String("metrics".into()), "TCP"));
-    }
+    let named = |p: &NamedPort| np_port(IntOrString::String(p.name.to_string()), "TCP");
+    let server_ports: Vec<NetworkPolicyPort> = m.ports.service().into_iter().map(named).collect();
     let mut ingress = Vec::new();
     for p in &m.network.allow_from {
         ingress.push(NetworkPolicyIngressRule {
@@ -870,13 +863,18 @@ fn network_policy(m: &Model) -> NetworkPolicy {
             }),
         });
     }
-    if m.expose.is_some() {
+    // The ingress controller's or gateway's proxy pods, exactly: their namespace and labels.
+    if let Some(p) = m.expose.as_ref().and_then(|e| e.peer.as_ref()) {
         ingress.push(NetworkPolicyIngressRule {
             from: Some(vec![NetworkPolicyPeer {
-                namespace_selector: Some(ns_selector(crate::model::INGRESS_NAMESPACE)),
+                namespace_selector: Some(ns_selector(&p.namespace)),
+                pod_selector: (!p.labels.is_empty()).then(|| LabelSelector {
+                    match_labels: Some(p.labels.clone()),
+                    ..LabelSelector::default()
+                }),
                 ..NetworkPolicyPeer::default()
             }]),
-            ports: Some(vec![np_port(IntOrString::String("http".into()), "TCP")]),
+            ports: Some(vec![named(&m.ports.http)]),
         });
     }
     if ingress.is_empty() {
@@ -889,54 +887,75 @@ fn network_policy(m: &Model) -> NetworkPolicy {
             ports: Some(server_ports.clone()),
         });
     }
-    if crate::model::monitoring::resolve(m).is_some() {
+    if let Some(mon) = &m.monitoring {
         // Without this rule the default-deny policy would silently stop the scraping that the
         // generated ServiceMonitor and alerts rely on.
-        let ns = m
-            .spec
-            .spec
-            .monitoring
-            .as_ref()
-            .and_then(|mon| mon.prometheus_namespace.as_ref())
-            .map_or("monitoring", |n| n.as_str());
-        let port = if m.metrics_port.is_some() {
-            "metrics"
-        } else {
-            "http"
-        };
         ingress.push(NetworkPolicyIngressRule {
             from: Some(vec![NetworkPolicyPeer {
-                namespace_selector: Some(ns_selector(ns)),
+                namespace_selector: Some(ns_selector(&mon.prometheus_namespace)),
                 ..NetworkPolicyPeer::default()
             }]),
-            ports: Some(vec![np_port(IntOrString::String(port.into()), "TCP")]),
+            ports: Some(vec![np_port(
+                IntOrString::String(m.ports.scrape_port_name.to_string()),
+                "TCP",
+            )]),
         });
     }
+    // An `allowFrom` peer that is also the Prometheus namespace (or listed twice) would
+    // otherwise appear twice.
+    let ingress = without_covered(ingress, |r| (&r.from, &r.ports));
 
+    // DNS: the kube-dns pods, and NodeLocal DNSCache's link-local address on each node for
+    // clusters that run it (its pods use the host network, so no pod selector matches them).
     let mut egress = vec![NetworkPolicyEgressRule {
-        to: Some(vec![NetworkPolicyPeer {
-            namespace_selector: Some(ns_selector("kube-system")),
-            pod_selector: Some(LabelSelector {
-                match_labels: Some(BTreeMap::from([(
-                    "k8s-app".to_string(),
-                    "kube-dns".to_string(),
-                )])),
-                ..LabelSelector::default()
-            }),
-            ..NetworkPolicyPeer::default()
-        }]),
+        to: Some(vec![
+            NetworkPolicyPeer {
+                namespace_selector: Some(ns_selector("kube-system")),
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(BTreeMap::from([(
+                        "k8s-app".to_string(),
+                        "kube-dns".to_string(),
+                    )])),
+                    ..LabelSelector::default()
+                }),
+                ..NetworkPolicyPeer::default()
+            },
+            NetworkPolicyPeer {
+                ip_block: Some(IPBlock {
+                    cidr: format!("{NODE_LOCAL_DNS}/32"),
+                    ..IPBlock::default()
+                }),
+                ..NetworkPolicyPeer::default()
+            },
+        ]),
         ports: Some(vec![
             np_port(IntOrString::Int(53), "UDP"),
             np_port(IntOrString::Int(53), "TCP"),
         ]),
     }];
+    // Each dependency on its port: its pods when the spec names their labels, else every pod
+    // of its namespace.
     for d in m.dependencies.values() {
         egress.push(NetworkPolicyEgressRule {
             to: Some(vec![NetworkPolicyPeer {
                 namespace_selector: Some(ns_selector(&d.namespace)),
+                pod_selector: (!d.pod_labels.is_empty()).then(|| LabelSelector {
+                    match_labels: Some(d.pod_labels.clone()),
+                    ..LabelSelector::default()
+                }),
                 ..NetworkPolicyPeer::default()
             }]),
-            ports: Some(vec![np_port(IntOrString::Int(d.spec.port as i32), "TCP")]),
+            ports: Some(vec![np_port(IntOrString::Int(d.port as i32), "TCP")]),
+        });
+    }
+    if let Some((ns, port)) = m.tracing.as_ref().and_then(|t| t.egress.as_ref()) {
+        // Spans go to the collector's namespace on the OTLP endpoint's port.
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![NetworkPolicyPeer {
+                namespace_selector: Some(ns_selector(ns)),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: Some(vec![np_port(IntOrString::Int(*port as i32), "TCP")]),
         });
     }
     for p in &m.network.allow_to {
@@ -948,14 +967,25 @@ fn network_policy(m: &Model) -> NetworkPolicy {
         });
     }
 
-    // A dependency also listed in `allowTo` would otherwise appear twice.
-    let mut unique: Vec<NetworkPolicyEgressRule> = Vec::new();
-    for rule in egress {
-        if !unique.contains(&rule) {
-            unique.push(rule);
-        }
+    // The OIDC issuer, by address: its keys and metadata are fetched over HTTPS.
+    for cidr in &m.network.auth.cidrs {
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![NetworkPolicyPeer {
+                ip_block: Some(IPBlock {
+                    cidr: cidr.clone(),
+                    ..IPBlock::default()
+                }),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: Some(vec![np_port(
+                IntOrString::Int(i32::from(m.network.auth.port)),
+                "TCP",
+            )]),
+        });
     }
-    let egress = unique;
+
+    // A dependency also listed in `allowTo` would otherwise appear twice.
+    let egress = without_covered(egress, |r| (&r.to, &r.ports));
 
     NetworkPolicy {
         metadata: meta(m, &m.name),
@@ -968,7 +998,82 @@ fn network_policy(m: &Model) -> NetworkPolicy {
     }
 }
 
-fn quota(m: &Model) -> Option<(ResourceQuota, LimitRange)> {
+/// The rules no other rule already covers: a rule is dropped when an earlier-kept or later
+/// rule has the same peers and admits every port it admits (all ports when `ports` is absent).
+/// Order is kept.
+fn without_covered<R: Clone + PartialEq>(
+    rules: Vec<R>,
+    parts: impl Fn(
+        &R,
+    ) -> (
+        &Option<Vec<NetworkPolicyPeer>>,
+        &Option<Vec<NetworkPolicyPort>>,
+    ),
+) -> Vec<R> {
+    let covers = |a: &R, b: &R| {
+        let ((pa, qa), (pb, qb)) = (parts(a), parts(b));
+        pa == pb
+            && match (qa, qb) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(qa), Some(qb)) => qb.iter().all(|p| qa.contains(p)),
+            }
+    };
+    let mut kept: Vec<R> = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let covered_by_kept = kept.iter().any(|k| covers(k, rule));
+        // A later rule that is strictly wider wins over this one.
+        let covered_by_later = rules[i + 1..]
+            .iter()
+            .any(|later| covers(later, rule) && !covers(rule, later));
+        if !covered_by_kept && !covered_by_later {
+            kept.push(rule.clone());
+        }
+    }
+    kept
+}
+
+fn limit_range(m: &Model) -> Option<LimitRange> {
+    let qs = m.quota.as_ref()?;
+    let defaults = qs.container_defaults.as_ref();
+    let item = LimitRangeItem {
+        type_: "Container".to_string(),
+        default: quantities(defaults.and_then(|d| d.limits.as_ref())),
+        default_request: quantities(defaults.and_then(|d| d.requests.as_ref())),
+        min: quantities(qs.container_min.as_ref()),
+        max: quantities(qs.container_max.as_ref()),
+        ..LimitRangeItem::default()
+    };
+    // A LimitRange with nothing in it changes nothing: none is written.
+    if item
+        == (LimitRangeItem {
+            type_: "Container".to_string(),
+            ..LimitRangeItem::default()
+        })
+    {
+        return None;
+    }
+    Some(LimitRange {
+        metadata: meta(m, &m.name),
+        spec: Some(LimitRangeSpec { limits: vec![item] }),
+    })
+}
+
+fn quantities(l: Option<&crate::spec::ResourceList>) -> Option<BTreeMap<String, Quantity>> {
+    l.map(|l| {
+        let mut m = BTreeMap::new();
+        if let Some(c) = &l.cpu {
+            m.insert("cpu".to_string(), q(c.to_string()));
+        }
+        if let Some(mem) = &l.memory {
+            m.insert("memory".to_string(), q(mem.to_string()));
+        }
+        m
+    })
+    .filter(|m| !m.is_empty())
+}
+
+fn resource_quota(m: &Model) -> Option<ResourceQuota> {
     let qs = m.quota.as_ref()?;
     let mut hard = BTreeMap::new();
     if let Some(r) = &qs.requests {
@@ -998,40 +1103,12 @@ fn quota(m: &Model) -> Option<(ResourceQuota, LimitRange)> {
             hard.insert(k.to_string(), q(v.to_string()));
         }
     }
-    let list = |l: Option<&crate::spec::ResourceList>| {
-        l.map(|l| {
-            let mut m = BTreeMap::new();
-            if let Some(c) = &l.cpu {
-                m.insert("cpu".to_string(), q(c.to_string()));
-            }
-            if let Some(mem) = &l.memory {
-                m.insert("memory".to_string(), q(mem.to_string()));
-            }
-            m
-        })
-        .filter(|m| !m.is_empty())
-    };
-    let defaults = qs.container_defaults.as_ref();
-    let rq = ResourceQuota {
+    Some(ResourceQuota {
         metadata: meta(m, &m.name),
         spec: Some(ResourceQuotaSpec {
             hard: Some(hard),
             ..ResourceQuotaSpec::default()
         }),
         ..ResourceQuota::default()
-    };
-    let lr = LimitRange {
-        metadata: meta(m, &m.name),
-        spec: Some(LimitRangeSpec {
-            limits: vec![LimitRangeItem {
-                type_: "Container".to_string(),
-                default: list(defaults.and_then(|d| d.limits.as_ref())),
-                default_request: list(defaults.and_then(|d| d.requests.as_ref())),
-                min: list(qs.container_min.as_ref()),
-                max: list(qs.container_max.as_ref()),
-                ..LimitRangeItem::default()
-            }],
-        }),
-    };
-    Some((rq, lr))
+    })
 }

@@ -8,6 +8,9 @@
 
 pub mod codes;
 pub mod render;
+pub mod sink;
+
+pub use sink::{Exception, LintLevel, Rules, Sink};
 
 use serde::Serialize;
 
@@ -180,68 +183,5 @@ impl Diagnostic {
     /// The file of this finding.
     pub fn file<'a>(&self, sources: &'a Sources) -> Option<&'a SourceFile> {
         self.source.map(|id| sources.get(id))
-    }
-}
-
-/// Collects diagnostics from every stage, deduplicates them and sorts them for output.
-#[derive(Debug, Default)]
-pub struct Sink {
-    items: Vec<Diagnostic>,
-}
-
-impl Sink {
-    /// An empty sink.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Add one finding.
-    pub fn push(&mut self, d: Diagnostic) {
-        self.items.push(d);
-    }
-
-    /// Add many.
-    pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
-        self.items.extend(ds);
-    }
-
-    /// Whether any unsuppressed finding has the given level.
-    pub fn has_level(&self, level: Level) -> bool {
-        self.items
-            .iter()
-            .any(|d| d.level == level && d.suppressed.is_none())
-    }
-
-    /// Number of unsuppressed findings per level.
-    pub fn count(&self, level: Level) -> usize {
-        self.items
-            .iter()
-            .filter(|d| d.level == level && d.suppressed.is_none())
-            .count()
-    }
-
-    /// Mutable access for the configuration pass (levels, exceptions).
-    pub fn items_mut(&mut self) -> &mut Vec<Diagnostic> {
-        &mut self.items
-    }
-
-    /// The findings, sorted by file, position, code and message, without exact duplicates.
-    pub fn finish(mut self, sources: &Sources) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| {
-            let key = |d: &Diagnostic| {
-                let file = d.source.map(|s| sources.get(s).name().to_string());
-                let pos = d.primary.as_ref().map(|l| (l.span.offset, l.span.len));
-                (
-                    file,
-                    pos,
-                    d.code.clone(),
-                    d.environment.clone(),
-                    d.message.clone(),
-                )
-            };
-            key(a).cmp(&key(b))
-        });
-        self.items.dedup();
-        self.items
     }
 }

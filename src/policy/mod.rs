@@ -15,11 +15,12 @@ pub mod verify;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::check::{Checked, Run};
 use crate::diagnostics::render::{RuleInfo, rule_doc_url};
 use crate::diagnostics::{Diagnostic, Level, Span, codes};
+use crate::resolve::ResolvedSpec;
+use crate::spec::Document;
 use metadata::{RuleMeta, rule_kind};
 
 /// A policy that mcpgen could not load or evaluate.
@@ -135,6 +136,7 @@ impl Rule {
             code: self.code(),
             name: self.name(),
             level: self.level(),
+            configurable: true,
             summary: self
                 .meta
                 .title
@@ -344,6 +346,10 @@ impl Engine {
             limit: std::time::Duration::from_secs(30),
             check_interval: std::num::NonZeroU32::MIN.saturating_add(999),
         });
+        // The constants the pack reads instead of keeping literals of its own.
+        engine
+            .add_data(regorus::Value::from(crate::resolve::policy_constants()))
+            .map_err(PolicyError::from_regorus)?;
         let mut rules = Vec::new();
         if builtin {
             for f in pack::FILES.iter().filter(|f| !f.is_test()) {
@@ -498,132 +504,127 @@ fn finding(rule: &Rule, item: Value) -> Finding {
     f
 }
 
-/// The input document of one resolved spec: `{apiVersion, kind, metadata, spec}` after
-/// defaults, plus `environment` (name or null), `file` (the path as given) and `defaulted`
-/// (the JSON Pointers of the fields mcpgen's defaults filled in, sorted).
-pub fn input(spec: &crate::spec::Spec, file: &str) -> Value {
-    let resolved = crate::model::defaults::apply(spec.file());
-    let raw = serde_json::to_value(spec.file()).unwrap_or(Value::Null);
-    let resolved = serde_json::to_value(&resolved).unwrap_or(Value::Null);
-    let mut defaulted = Vec::new();
-    filled(&raw, &resolved, String::new(), &mut defaulted);
-    defaulted.sort();
-    let mut obj = match resolved {
-        Value::Object(o) => o,
-        _ => Map::new(),
+/// The input document of one resolved spec: `{apiVersion, kind, metadata, spec}` with every
+/// default filled in (see [`crate::resolve`]), plus `environment` (name or null), `file` (the
+/// path as given) and `defaulted` (the JSON Pointers of the fields mcpgen's defaults filled in,
+/// sorted).
+pub fn input(resolved: &ResolvedSpec, file: &str) -> Value {
+    let mut obj = match serde_json::to_value(&resolved.file) {
+        Ok(Value::Object(o)) => o,
+        // Plain structs of strings, numbers and maps with string keys.
+        other => unreachable!("a resolved spec serializes to a JSON object, got {other:?}"),
     };
     obj.insert(
         "defaulted".into(),
-        Value::Array(defaulted.into_iter().map(Value::String).collect()),
+        Value::Array(
+            resolved
+                .defaulted
+                .iter()
+                .cloned()
+                .map(Value::String)
+                .collect(),
+        ),
     );
     obj.insert(
         "environment".into(),
-        spec.env()
-            .map_or(Value::Null, |e| Value::String(e.to_string())),
+        resolved
+            .env
+            .as_ref()
+            .map_or(Value::Null, |e| Value::String(e.clone())),
     );
     obj.insert("file".into(), Value::String(file.to_string()));
     Value::Object(obj)
 }
 
-/// Collect the pointers of members present in `resolved` but absent (or null) in `raw`; a
-/// filled-in object is reported once, not member by member.
-fn filled(raw: &Value, resolved: &Value, at: String, out: &mut Vec<String>) {
-    let Value::Object(r) = resolved else { return };
-    for (k, v) in r {
-        let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
-        match raw.get(k) {
-            None | Some(Value::Null) if !v.is_null() => out.push(here),
-            Some(inner) => filled(inner, v, here, out),
-            _ => {}
-        }
+/// Evaluate every variant of one file and return the findings as diagnostics located in its
+/// document (see [`locate`]).
+pub fn check_file(
+    engine: &mut Engine,
+    doc: &Document,
+    file: &str,
+    variants: &[&ResolvedSpec],
+) -> Result<Vec<Diagnostic>, PolicyError> {
+    let mut per_variant = Vec::new();
+    for resolved in variants {
+        per_variant.push(engine.evaluate(input(resolved, file))?);
     }
+    Ok(locate(doc, variants, per_variant))
 }
 
-/// Evaluate every valid spec of a run and return the findings as diagnostics.
+/// Turn the findings of each variant of one file (in the order of `variants`) into diagnostics
+/// located in its document.
 ///
-/// A finding that every checked variant of a file (base and environments) produces with the
-/// same code, pointer and message is reported once, at the first variant's location, without an
+/// A finding that every checked variant (base and environments) produces with the same code,
+/// pointer and message is reported once, at the first variant's location, without an
 /// environment; one that only some variants produce is reported once per variant, with its
 /// environment.
-pub fn check(engine: &mut Engine, run: &Run) -> Result<Vec<Diagnostic>, PolicyError> {
-    check_files(engine, &run.files)
-}
-
-/// [`check`] on some of a run's files (those that share one configuration).
-pub fn check_files<'a>(
-    engine: &mut Engine,
-    files: impl IntoIterator<Item = &'a Checked>,
-) -> Result<Vec<Diagnostic>, PolicyError> {
+pub fn locate(
+    doc: &Document,
+    variants: &[&ResolvedSpec],
+    per_variant: Vec<Vec<Finding>>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for checked in files {
-        let Some(doc) = &checked.doc else { continue };
-        if checked.specs.is_empty() {
-            continue;
-        }
-        let file = checked.path.display().to_string();
-        // (code, pointer, message) → diagnostics per variant, in first-seen order.
-        let mut groups: BTreeMap<(String, Option<String>, String), Vec<Diagnostic>> =
-            BTreeMap::new();
-        let mut order = Vec::new();
-        for spec in &checked.specs {
-            let findings = engine.evaluate(input(spec, &file))?;
-            let mut seen = std::collections::HashSet::new();
-            for f in findings {
-                let mut d = Diagnostic::dynamic(&f.code, &f.name, f.level, &f.message)
-                    .in_environment(spec.env());
-                let span = match &f.path {
-                    Some(p) => {
-                        let (span, _) = doc.locate(spec.env(), p);
-                        d = d.with_label(span, label(&f)).at_pointer(p.clone());
-                        Some(span)
-                    }
-                    None => {
-                        d = d.in_source(doc.source);
-                        None
-                    }
-                };
-                if let Some(info) = codes::find(&f.code) {
-                    d.help = info.help.map(str::to_string);
+    // (code, pointer, message) → diagnostics per variant, in first-seen order.
+    let mut groups: BTreeMap<(String, Option<String>, String), Vec<Diagnostic>> = BTreeMap::new();
+    let mut order = Vec::new();
+    for (resolved, findings) in variants.iter().zip(per_variant) {
+        let env = resolved.env.as_deref();
+        let mut seen = std::collections::HashSet::new();
+        for f in findings {
+            let mut d =
+                Diagnostic::dynamic(&f.code, &f.name, f.level, &f.message).in_environment(env);
+            let span = match &f.path {
+                Some(p) => {
+                    let (span, _) = doc.locate(env, p);
+                    d = d.with_label(span, label(&f)).at_pointer(p.clone());
+                    Some(span)
                 }
-                if let Some(h) = &f.help {
-                    d.help = Some(h.clone());
+                None => {
+                    d = d.in_source(doc.source);
+                    None
                 }
-                if f.builtin {
-                    d.explain = Some(f.code.clone());
-                }
-                // Keyed by pointer rather than span: a finding about an absent field resolves
-                // to the overlay in an environment that overlays a sibling, yet says the same.
-                let key = (
-                    f.code.clone(),
-                    f.path
-                        .clone()
-                        .or_else(|| span.map(|s: Span| format!("@{}+{}", s.offset, s.len))),
-                    f.message.clone(),
-                );
-                if !seen.insert(key.clone()) {
-                    continue;
-                }
-                if !groups.contains_key(&key) {
-                    order.push(key.clone());
-                }
-                groups.entry(key).or_default().push(d);
-            }
-        }
-        let variants = checked.specs.len();
-        for key in order {
-            let Some(mut ds) = groups.remove(&key) else {
-                continue;
             };
-            if ds.len() == variants && variants > 1 {
-                let mut d = ds.swap_remove(0);
-                d.environment = None;
-                out.push(d);
-            } else {
-                out.extend(ds);
+            if let Some(info) = codes::find(&f.code) {
+                d.help = info.help.map(str::to_string);
             }
+            if let Some(h) = &f.help {
+                d.help = Some(h.clone());
+            }
+            if f.builtin {
+                d.explain = Some(f.code.clone());
+            }
+            // Keyed by pointer rather than span: a finding about an absent field resolves to
+            // the overlay in an environment that overlays a sibling, yet says the same.
+            let key = (
+                f.code.clone(),
+                f.path
+                    .clone()
+                    .or_else(|| span.map(|s: Span| format!("@{}+{}", s.offset, s.len))),
+                f.message.clone(),
+            );
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            if !groups.contains_key(&key) {
+                order.push(key.clone());
+            }
+            groups.entry(key).or_default().push(d);
         }
     }
-    Ok(out)
+    let n = variants.len();
+    for key in order {
+        let Some(mut ds) = groups.remove(&key) else {
+            continue;
+        };
+        if ds.len() == n && n > 1 {
+            let mut d = ds.swap_remove(0);
+            d.environment = None;
+            out.push(d);
+        } else {
+            out.extend(ds);
+        }
+    }
+    out
 }
 
 /// The label under the flagged value: the rule name, so the snippet reads on its own.

@@ -80,6 +80,10 @@ pub fn run(
     engine.set_strict_builtin_errors(false);
     engine.set_gather_prints(true);
     engine.set_enable_coverage(coverage);
+    // The same constants `check` gives policies.
+    engine
+        .add_data(regorus::Value::from(crate::resolve::policy_constants()))
+        .map_err(PolicyError::from_regorus)?;
     for f in files {
         engine
             .add_policy(f.path.clone(), f.text.clone())

@@ -70,8 +70,10 @@ impl Document {
         let mut p = pointer;
         loop {
             if let Some(span) = self.value_span(p) {
-                // For a collection, point at its key (one line) rather than the whole block.
-                if (p != pointer || self.is_collection(p))
+                // For a collection, point at its key (one line) rather than the whole block;
+                // a scalar standing in for a missing child (a probe written as a plain path
+                // where the pointer names its `path`) is itself the place to look.
+                if self.is_collection(p)
                     && let Some(k) = self.key_span(p)
                 {
                     return (k, p.to_string());

@@ -55,12 +55,45 @@ pub struct Metadata {
     /// Kubernetes namespace to deploy into (DNS-1123 label). Defaults to the server name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<Name>,
+    /// Whether this server owns its namespace. `owned`: mcpgen writes the Namespace (restricted
+    /// Pod Security Standard) and the namespace-wide ResourceQuota and LimitRange, and
+    /// `kubectl delete -k` deletes the namespace with everything in it. `shared`: the namespace
+    /// exists and has other tenants; mcpgen writes only the server's own objects. Default:
+    /// `owned` when `namespace` is left out (it is then named after the server) or the spec
+    /// has a `quota`, `shared` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_ownership: Option<NamespaceOwnership>,
     /// Labels added to every generated object, next to the standard `app.kubernetes.io/*` ones.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
     /// Annotations added to every generated object.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
+    /// Name of the server in the MCP Registry, in reverse-DNS form with one `/`
+    /// (`io.github.acme/weather`). `mcpgen export server-json` writes it as the entry's `name`,
+    /// and the Dockerfile labels the image with it (`io.modelcontextprotocol.server.name`), the
+    /// label the registry reads to verify that the publisher owns the image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        regex(pattern = r"^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$"),
+        length(min = 3, max = 200)
+    )]
+    pub registry_name: Option<String>,
+    /// One-line description of what the server does (at most 100 characters, the MCP
+    /// Registry's limit). Written as `description` by `mcpgen export server-json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 100))]
+    pub description: Option<String>,
+}
+
+/// Who owns the Kubernetes namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NamespaceOwnership {
+    /// The server's own namespace: mcpgen writes the Namespace, ResourceQuota and LimitRange.
+    Owned,
+    /// A namespace with other tenants: mcpgen writes no namespace-wide object.
+    Shared,
 }
 
 /// Everything about running the server.
@@ -69,6 +102,11 @@ pub struct Metadata {
 pub struct ServiceSpec {
     /// Image to deploy: repository plus a tag (`:1.2.3`) or a digest (`@sha256:…`), or both.
     pub image: ImageRef,
+    /// Arguments passed to the image's entrypoint, replacing the image's default command
+    /// (`CMD`): the Kubernetes container's `args` and the compose service's `command`. For an
+    /// image mcpgen builds, give the whole command in `build.command` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
     /// How to build the image. When present mcpgen also writes a multi-stage Dockerfile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<Build>,
@@ -102,9 +140,12 @@ pub struct ServiceSpec {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}))]
     pub dependencies: BTreeMap<String, Dependency>,
-    /// Public exposure through an Ingress.
+    /// Public exposure through a Gateway API HTTPRoute or an Ingress.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expose: Option<Expose>,
+    /// Rolling updates of the Deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<Rollout>,
     /// Horizontal autoscaling (HorizontalPodAutoscaler autoscaling/v2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscaling: Option<Autoscaling>,
@@ -160,6 +201,27 @@ pub struct Build {
     /// runtime image. Defaults per runtime: `dist` (node), the whole app (python), the binary (go).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// A published package to install instead of building the context: from npm for `node`,
+    /// from PyPI for `python` (not available for `go`). The image then contains exactly that
+    /// version and its dependencies, and `output` is not used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<BuildPackage>,
+}
+
+/// A published package installed into the image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BuildPackage {
+    /// Package name as published: `name` or `@scope/name` on npm, a project name on PyPI.
+    #[schemars(
+        regex(pattern = r"^(@[a-z0-9~-][a-z0-9._~-]*/)?[A-Za-z0-9~-][A-Za-z0-9._~-]*$"),
+        length(max = 214)
+    )]
+    pub name: String,
+    /// Exact version to install (`1.7.3`), never a range. Quote it: `1.10` unquoted is the
+    /// number 1.1.
+    #[schemars(regex(pattern = r"^[0-9][0-9A-Za-z.+!_-]*$"), length(max = 128))]
+    pub version: String,
 }
 
 /// Supported language runtimes.
@@ -218,6 +280,10 @@ pub struct Mcp {
     /// HTTP bridge for `stdio` servers. Defaults apply when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bridge: Option<Bridge>,
+    /// The longest a tool call may take, e.g. `10m`. The ingress or gateway timeout
+    /// (`expose.timeout`) must be at least this long, or long calls are cut.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longest_tool_call: Option<Duration>,
 }
 
 /// MCP transports.
@@ -262,6 +328,24 @@ pub struct Auth {
     /// Expected token audience.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
+    /// Whether the server serves OAuth 2.0 Protected Resource Metadata (RFC 9728) at
+    /// `/.well-known/oauth-protected-resource` and its path-inserted form for `mcp.path`, as
+    /// the MCP authorization specification requires. Default: true unless `type` is `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_metadata: Option<bool>,
+    /// URL of the issuer's JSON Web Key Set, for validating tokens at the gateway
+    /// (`expose.gateway.edgeAuth`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https://"))]
+    pub jwks_uri: Option<String>,
+    /// Address blocks of the issuer (CIDR notation): the egress NetworkPolicy admits HTTPS
+    /// (443) to them so the server can fetch keys and metadata. A NetworkPolicy cannot name a
+    /// host; with `network.cilium` the issuer's host is admitted by name instead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(
+        pattern = r"^([0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9a-fA-F:]+/[0-9]{1,3})$"
+    )))]
+    pub issuer_cidrs: Vec<String>,
 }
 
 /// Authentication schemes.
@@ -405,37 +489,202 @@ pub struct Dependency {
     /// Default: the server's namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<Name>,
-    /// Kubernetes Service name of the dependency. Default: the dependency's key.
+    /// Kubernetes Service name of the dependency: the server reaches it at
+    /// `<service>.<namespace>.svc`. Default: the dependency's key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<Name>,
+    /// Labels of the dependency's pods. With them, the NetworkPolicy admits egress to exactly
+    /// those pods on `port`; without them, to every pod of `namespace` on `port`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pod_labels: BTreeMap<String, String>,
+    /// Names of the variables that tell the server where this dependency is, in compose and
+    /// in Kubernetes. A variable that `env` or `secrets` also sets keeps the spec's value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_env: Option<ConnectionEnv>,
     /// Plain environment for the compose container.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}))]
     pub env: BTreeMap<String, EnvValue>,
     /// Compose healthcheck command (exec form). Default: one suited to known images
-    /// (postgres, redis, mysql, mongo), else a TCP check.
+    /// (postgres, redis, valkey, mysql, mariadb, mongo, each with a tool its image ships);
+    /// other images get none, and the server waits only for the container to start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<Vec<String>>,
 }
 
-/// Public exposure through an Ingress.
+/// Rolling-update settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Rollout {
+    /// Pods started above the desired count during a rolling update (no pod is taken down
+    /// before its replacement is ready). Default: a quarter of the largest replica count (the
+    /// HPA maximum, else `replicas`), at least 1. The namespace quota must admit the largest
+    /// count plus twice this number: the surge, and the pods the previous step replaced, which
+    /// count against the quota until their grace period ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub max_surge: Option<u32>,
+}
+
+/// Names of the environment variables through which the server learns where a dependency is.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConnectionEnv {
+    /// Variable holding the host name (`<dependency>` in compose,
+    /// `<service>.<namespace>.svc` in Kubernetes). Default `<KEY>_HOST`, where `KEY` is the
+    /// dependency's key in upper case with `-` as `_`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub host: Option<String>,
+    /// Variable holding the port. Default `<KEY>_PORT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub port: Option<String>,
+    /// Variable holding a URL without credentials (`redis://host:port`), for images whose
+    /// scheme mcpgen knows (postgres, redis, valkey, mysql, mariadb, mongo). Default
+    /// `<KEY>_URL` for those images, none for others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub url: Option<String>,
+}
+
+/// Public exposure: through a Gateway API `HTTPRoute` (`gateway`) or an `Ingress`
+/// (`ingressClass`). See docs/traffic.md for what each way guarantees.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Expose {
     /// Public host name.
     pub host: HostName,
-    /// Public path prefix routed to the MCP endpoint. Default: the MCP path.
+    /// Public path prefix routed to the MCP endpoint. Default: the MCP path. When it differs
+    /// from `mcp.path`, the route rewrites it (and the OAuth discovery paths) to the server's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<HttpPath>,
-    /// IngressClass name. Default `nginx`.
+    /// Attach an `HTTPRoute` to this Gateway (owned by the platform) instead of writing an
+    /// Ingress. Excludes `ingressClass` and `ingressController`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<GatewayRef>,
+    /// IngressClass name. Default `nginx` (when no `gateway` is given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress_class: Option<Name>,
+    /// Which controller serves the IngressClass, and so which annotations and objects mcpgen
+    /// writes. Default: recognised from the class name (`nginx`/`ingress-nginx`, `traefik`,
+    /// `haproxy`); a class mcpgen does not recognise gets no controller settings at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress_controller: Option<IngressController>,
+    /// Namespace the ingress controller (or the gateway's proxies) runs in; the NetworkPolicy
+    /// admits traffic from it to the MCP port. Default: the controller's usual namespace
+    /// (`ingress-nginx`, `traefik`, `haproxy-controller`, `envoy-gateway-system`; for a
+    /// gateway without a provider, the Gateway's namespace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress_namespace: Option<Name>,
+    /// Labels of the controller's (or gateway proxies') pods: the NetworkPolicy admits only
+    /// those pods of `ingressNamespace`. Default: the labels of the controller's Helm chart
+    /// (`app.kubernetes.io/name: ingress-nginx` …); empty admits the whole namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress_pod_labels: Option<BTreeMap<String, String>>,
+    /// Annotations for the Ingress or HTTPRoute only (controller settings mcpgen does not
+    /// write), next to `metadata.annotations`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
     /// TLS settings. Without them the host is served over plain HTTP.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<Tls>,
-    /// Per-client rate limit enforced at the ingress.
+    /// Per-client rate limit enforced at the ingress or gateway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
+    /// How long one request (including a streamed response) may last at the ingress or
+    /// gateway. Default `1h`. Must cover `mcp.longestToolCall`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+    /// Route the OAuth 2.0 Protected Resource Metadata paths (RFC 9728): the path-inserted
+    /// form `/.well-known/oauth-protected-resource<public path>` (rewritten to the server's
+    /// form when the paths differ) and the root form. Default: true when the server declares
+    /// auth and serves the metadata (`mcp.auth.resourceMetadata`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub well_known_routes: Option<bool>,
+}
+
+/// Ingress controllers mcpgen writes settings for.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum IngressController {
+    /// kubernetes/ingress-nginx (`nginx.ingress.kubernetes.io/*` annotations).
+    IngressNginx,
+    /// Traefik (router annotations and `traefik.io/v1alpha1` Middleware objects).
+    Traefik,
+    /// HAProxy Technologies' Kubernetes Ingress Controller (`haproxy.org/*` annotations).
+    Haproxy,
+}
+
+/// The parent Gateway of the HTTPRoute (Gateway API `parentRef`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayRef {
+    /// Name of the Gateway.
+    pub name: Name,
+    /// Namespace of the Gateway. Default: the server's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<Name>,
+    /// Listener of the Gateway to attach to. Default: every listener that admits the route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section_name: Option<Name>,
+    /// Namespace the HTTPRoute (and its provider policies) live in. Default: the server's
+    /// namespace. When it differs, mcpgen writes a ReferenceGrant that lets the route reach
+    /// the Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_namespace: Option<Name>,
+    /// Gateway implementation whose policy objects carry what Gateway API has no standard
+    /// field for (stream timeouts, per-client rate limits, edge auth). Default: none, only
+    /// standard Gateway API objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<GatewayProvider>,
+    /// How the route keeps an MCP session on its pod when the server needs it (sessions kept
+    /// in process, protocol revisions up to 2025-11-25, more than one pod): `cookie` or
+    /// `header` (`sessionPersistence`, Gateway API experimental channel), or `none`. Default
+    /// `cookie`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_persistence: Option<SessionPersistence>,
+    /// Validate bearer tokens at the gateway (the provider's JWT policy) against
+    /// `mcp.auth.jwksUri`, so a server that ignores `MCP_AUTH_*` is still protected. The
+    /// OAuth discovery paths stay open. Default false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edge_auth: Option<bool>,
+}
+
+/// Gateway API implementations with a provider profile in mcpgen.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum GatewayProvider {
+    /// Standard Gateway API only: no provider policy objects.
+    None,
+    /// Envoy Gateway: `BackendTrafficPolicy`, `ClientTrafficPolicy`, `SecurityPolicy`.
+    EnvoyGateway,
+}
+
+impl GatewayProvider {
+    /// Whether mcpgen's profile of the provider can validate bearer tokens at the gateway.
+    pub fn validates_tokens(self) -> bool {
+        match self {
+            GatewayProvider::None => false,
+            GatewayProvider::EnvoyGateway => true,
+        }
+    }
+}
+
+/// Session persistence kinds of a Gateway API route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionPersistence {
+    /// A cookie set by the gateway names the pod.
+    Cookie,
+    /// A header set by the gateway names the pod; the client must send it back.
+    Header,
+    /// No session persistence.
+    None,
 }
 
 /// TLS at the ingress.
@@ -484,17 +733,40 @@ pub struct Autoscaling {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 100))]
     pub target_memory: Option<u32>,
-    /// Target requests per second per pod, from the `mcp_requests_per_second` pods metric
-    /// (needs a metrics adapter).
+    /// Target requests per second per pod, counted from the metrics contract's request series
+    /// (`monitoring.metrics`). With `controller: hpa` the HPA reads it as a Pods metric that
+    /// prometheus-adapter serves (mcpgen writes the adapter rule); with `keda` a Prometheus
+    /// trigger of the ScaledObject queries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub requests_per_second: Option<u32>,
+    /// What scales the Deployment. `hpa` (default) writes a HorizontalPodAutoscaler, whose
+    /// custom metric prometheus-adapter serves; `keda` writes a KEDA ScaledObject instead, which
+    /// creates and owns the HPA (`keda-hpa-<name>`) and queries Prometheus itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller: Option<AutoscalingController>,
+    /// Prometheus base URL KEDA queries (`controller: keda` with `requestsPerSecond`). Default
+    /// `http://prometheus-operated.<monitoring.prometheusNamespace>.svc:9090`, the Service the
+    /// Prometheus operator creates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$"))]
+    pub prometheus_address: Option<String>,
     /// Scale-up behaviour.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_up: Option<ScalingBehavior>,
     /// Scale-down behaviour.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_down: Option<ScalingBehavior>,
+}
+
+/// What scales the Deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AutoscalingController {
+    /// A HorizontalPodAutoscaler (custom metrics served by prometheus-adapter).
+    Hpa,
+    /// A KEDA ScaledObject, which owns the HPA.
+    Keda,
 }
 
 /// One direction of HPA scaling behaviour.
@@ -555,6 +827,10 @@ pub struct Network {
     /// Destinations the server may connect to. DNS and the dependencies are always allowed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow_to: Vec<Peer>,
+    /// The cluster runs Cilium: mcpgen also writes a CiliumNetworkPolicy that admits by host
+    /// name (`toFQDNs`) what a NetworkPolicy cannot, such as the OIDC issuer. Default false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cilium: Option<bool>,
 }
 
 /// A network peer: a namespace or an address block, optionally one port.
@@ -654,6 +930,193 @@ pub struct Monitoring {
     /// Grafana dashboard settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dashboard: Option<Dashboard>,
+    /// Name of the deployment environment: the `environment` label of every alert and
+    /// `deployment.environment.name` in the OpenTelemetry resource. Default: the environment's
+    /// name (`base` for the base spec).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$"))]
+    pub environment: Option<String>,
+    /// Highest severity an alert of this environment carries; more severe alerts are lowered to
+    /// it. Default `critical` for the base spec and production environments (`production`,
+    /// `prod`), `warning` for every other environment, so a staging or dev environment never
+    /// pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_severity: Option<Severity>,
+    /// Distributed tracing: the standard `OTEL_*` variables, the egress to the collector, and
+    /// optionally an OpenTelemetry Operator `Instrumentation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<Tracing>,
+    /// The logging contract: format and level given to the server, and the log store the
+    /// dashboard links to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<Logging>,
+    /// A synthetic check that speaks MCP to the endpoint (a prometheus-operator `Probe` for the
+    /// blackbox exporter, with its module) and alerts when it stops answering while pods are
+    /// Ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<McpProbe>,
+}
+
+/// Tracing settings (OpenTelemetry SDK environment variables).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Tracing {
+    /// OTLP endpoint of the collector, e.g. `http://otel-collector.observability.svc:4317`
+    /// (gRPC) or `:4318` (HTTP). Written as `OTEL_EXPORTER_OTLP_ENDPOINT`.
+    #[schemars(regex(pattern = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$"))]
+    pub endpoint: String,
+    /// OTLP protocol (`OTEL_EXPORTER_OTLP_PROTOCOL`). Default `grpc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<OtlpProtocol>,
+    /// Trace sampler (`OTEL_TRACES_SAMPLER`). Default `parentbased_traceidratio`: follow the
+    /// caller's decision, sample new traces at `sampleRatio`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampler: Option<Sampler>,
+    /// Share of new traces sampled by the ratio samplers, 0 to 1 (`OTEL_TRACES_SAMPLER_ARG`).
+    /// Default 0.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub sample_ratio: Option<f64>,
+    /// Namespace the collector runs in; the NetworkPolicy admits egress to it on the endpoint's
+    /// port. Default: read from an in-cluster endpoint host `<service>.<namespace>.svc[.…]`;
+    /// none otherwise (then allow the collector in `network.allowTo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<Name>,
+    /// Run a local OpenTelemetry collector (debug exporter) beside the server in compose and
+    /// point the server at it. Default false: compose uses `endpoint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compose_collector: Option<bool>,
+    /// OpenTelemetry Operator auto-instrumentation to inject (writes an `Instrumentation` and
+    /// the pod annotation). It yields HTTP spans, not MCP spans. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_instrumentation: Option<AutoInstrumentation>,
+}
+
+/// OTLP protocols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum OtlpProtocol {
+    /// OTLP over gRPC (port 4317).
+    #[serde(rename = "grpc")]
+    Grpc,
+    /// OTLP over HTTP with protobuf bodies (port 4318).
+    #[serde(rename = "http/protobuf")]
+    HttpProtobuf,
+}
+
+/// Trace samplers of the OpenTelemetry SDK environment specification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sampler {
+    /// Sample every trace.
+    AlwaysOn,
+    /// Sample no trace.
+    AlwaysOff,
+    /// Sample `sampleRatio` of traces, ignoring the caller.
+    Traceidratio,
+    /// Follow the caller; sample every new trace.
+    ParentbasedAlwaysOn,
+    /// Follow the caller; sample no new trace.
+    ParentbasedAlwaysOff,
+    /// Follow the caller; sample `sampleRatio` of new traces.
+    ParentbasedTraceidratio,
+}
+
+/// Languages the OpenTelemetry Operator injects auto-instrumentation for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AutoInstrumentation {
+    /// Node.js.
+    Nodejs,
+    /// Python.
+    Python,
+}
+
+/// The logging contract.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Logging {
+    /// What the server writes to stdout (`LOG_FORMAT`). Default `json`: one object per line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<LogFormat>,
+    /// Lowest level written (`LOG_LEVEL`). Default `info`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<LogLevel>,
+    /// The Grafana data source holding the logs; the dashboard links to them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<LogStore>,
+}
+
+/// Log formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One JSON object per line.
+    Json,
+    /// Human-readable text.
+    Text,
+}
+
+/// Log levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    /// Debug.
+    Debug,
+    /// Info.
+    Info,
+    /// Warnings.
+    Warn,
+    /// Errors.
+    Error,
+}
+
+/// A Grafana log data source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LogStore {
+    /// Kind of data source.
+    #[serde(rename = "type")]
+    pub kind: LogStoreKind,
+    /// The data source's uid in Grafana.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9._-]{1,40}$"))]
+    pub datasource: String,
+}
+
+/// Log stores the dashboard can link to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LogStoreKind {
+    /// Grafana Loki.
+    Loki,
+    /// Elasticsearch (or OpenSearch through its Elasticsearch data source).
+    Elasticsearch,
+}
+
+/// The MCP probe.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct McpProbe {
+    /// Set false to keep the settings without generating the probe. Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// URL probed. Default: the public URL (`expose.host` and `expose.path`) when exposed, else
+    /// the in-cluster Service URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$"))]
+    pub url: Option<String>,
+    /// Address (`host:port`) of the blackbox exporter. Default
+    /// `blackbox-exporter.<monitoring.prometheusNamespace>.svc:9115`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9.-]+:[0-9]{1,5}$"))]
+    pub prober: Option<String>,
+    /// Probe interval. Default `1m`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Duration>,
+    /// File in the blackbox exporter holding a bearer token for a server with `auth`. Default
+    /// for such a server `/etc/blackbox-exporter/tokens/<namespace>-<name>`; none without auth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^/[A-Za-z0-9._/-]+$"))]
+    pub credentials_file: Option<String>,
 }
 
 /// Metrics endpoint and names.
@@ -670,9 +1133,79 @@ pub struct Metrics {
     /// Scrape interval. Default `30s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<Duration>,
-    /// Metric names the server exports.
+    /// The metrics contract the alerts, dashboard and autoscaler read: `mcpgen` (mcpgen's own
+    /// series), `otel-semconv` (OpenTelemetry's MCP semantic conventions) or `custom` (the
+    /// series named in `names`, with the labels in `labels`; only those). Default `mcpgen`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convention: Option<MetricsConvention>,
+    /// Metric names the server exports. Defaults come from the convention.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub names: Option<MetricNames>,
+    /// Label names and value patterns of the series. Defaults come from the convention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<MetricLabels>,
+}
+
+/// Metrics conventions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MetricsConvention {
+    /// mcpgen's contract: `mcp_requests_total{status}`, `mcp_request_duration_seconds`,
+    /// `mcp_active_connections`, `mcp_tool_executions_total{tool_name,status}`.
+    Mcpgen,
+    /// OpenTelemetry's MCP conventions: `mcp_server_operation_duration_seconds{mcp_method_name,
+    /// gen_ai_tool_name, error_type}` and `mcp_server_session_duration_seconds`.
+    OtelSemconv,
+    /// Only the series named in `names`, with mcpgen's shapes (counters, a histogram, a gauge)
+    /// and the labels in `labels`.
+    Custom,
+}
+
+/// Label names and value patterns of the contract's series. Patterns are RE2 regexes,
+/// anchored as Prometheus anchors them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetricLabels {
+    /// Label of the request series that holds the outcome. mcpgen: `status` (HTTP status);
+    /// otel-semconv: `error_type`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_][a-zA-Z0-9_]*$"))]
+    pub status: Option<String>,
+    /// Values of `status` that mark a failed request. mcpgen `5..`; otel-semconv `.+` (tool
+    /// errors excluded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 200))]
+    pub error: Option<String>,
+    /// Values of `status` that mark a successful request. mcpgen `[23]..`; otel-semconv the
+    /// empty value (no `error_type`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 200))]
+    pub success: Option<String>,
+    /// Values of `status` (otel-semconv: of `http_response_status_code` on the HTTP server
+    /// series) of a "session not found" answer. Default `404`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 200))]
+    pub session_not_found: Option<String>,
+    /// Label naming the tool on the tool series. mcpgen `tool_name`; otel-semconv
+    /// `gen_ai_tool_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_][a-zA-Z0-9_]*$"))]
+    pub tool: Option<String>,
+    /// Label of the tool series that holds the outcome. mcpgen `status`; otel-semconv
+    /// `error_type`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_][a-zA-Z0-9_]*$"))]
+    pub tool_status: Option<String>,
+    /// Values of `toolStatus` that mark a failed tool execution. mcpgen `error`; otel-semconv
+    /// `tool_error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 200))]
+    pub tool_error: Option<String>,
+    /// Label naming the MCP method, for breakdowns by method. otel-semconv `mcp_method_name`;
+    /// none in mcpgen's contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_][a-zA-Z0-9_]*$"))]
+    pub operation: Option<String>,
 }
 
 /// Names of the metrics the server exports.
@@ -696,6 +1229,17 @@ pub struct MetricNames {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"))]
     pub tool_executions: Option<String>,
+    /// Session duration histogram (seconds), shown for stateful servers. otel-semconv default
+    /// `mcp_server_session_duration_seconds`; none in mcpgen's contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"))]
+    pub sessions: Option<String>,
+    /// HTTP server duration histogram whose `http_response_status_code` counts "session not
+    /// found" answers under otel-semconv. Default there `http_server_request_duration_seconds`
+    /// (OpenTelemetry's HTTP conventions); not used by the other conventions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"))]
+    pub http_requests: Option<String>,
 }
 
 /// Alert thresholds. Every alert can be tuned or switched off with `enabled: false`.
@@ -712,9 +1256,13 @@ pub struct Alerts {
         skip_serializing_if = "Option::is_none"
     )]
     pub latency_p95: Option<LatencyAlert>,
-    /// The scrape target is down. Default for 1m, critical.
+    /// No scrape target of the server is up, or none is discovered: the service is down.
+    /// Default for 1m, critical.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub down: Option<StateAlert>,
+    /// One scrape target (pod) is down while others serve. Default for 5m, warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_down: Option<StateAlert>,
     /// Working-set memory against the container limit. Default above 85% for 5m, warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<PercentAlert>,
@@ -731,6 +1279,13 @@ pub struct Alerts {
     /// The HPA has been at its maximum. Default for 15m, warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hpa_maxed_out: Option<StateAlert>,
+    /// The HPA reports `ScalingActive=False` (a metric it reads cannot be fetched, so it cannot
+    /// scale). Default for 10m, warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hpa_scaling_inactive: Option<StateAlert>,
+    /// The MCP probe fails while pods are Ready. Default for 3m, critical; only with a probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<StateAlert>,
 }
 
 /// Alert on a percentage.

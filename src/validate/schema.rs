@@ -55,7 +55,7 @@ pub fn schema() -> &'static Value {
 
 /// The schema as pretty JSON with a trailing newline, as published.
 pub fn schema_text() -> String {
-    let mut s = serde_json::to_string_pretty(schema()).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(schema()).expect("a JSON value always serializes");
     s.push('\n');
     s
 }

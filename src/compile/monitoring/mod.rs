@@ -9,7 +9,9 @@
 //! dashboard files when `monitoring.dashboard.enabled` is false.
 
 pub mod alerts;
+pub mod contract;
 pub mod grafana;
+pub mod probe;
 pub mod prometheus;
 pub mod promql;
 pub mod unit_tests;
@@ -20,9 +22,8 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
-use crate::compile::{Artifact, CompileError, Emitter};
+use crate::compile::{Artifact, CompileError, Content, Emitter};
 use crate::model::Model;
-use crate::model::monitoring;
 
 /// Output directory of this target, relative to the environment directory.
 pub const DIR: &str = "monitoring";
@@ -32,9 +33,12 @@ pub const RULES_FILE: &str = "rules.yaml";
 /// files and the dashboard JSON).
 pub const KUBERNETES_OBJECTS: &[&str] = &[
     "dashboard-configmap.yaml",
+    "probe.yaml",
     "prometheus-rule.yaml",
     "service-monitor.yaml",
 ];
+/// File name of the metrics contract.
+pub const CONTRACT_FILE: &str = "metrics-contract.yaml";
 /// Label the Grafana dashboard sidecar (kube-prometheus-stack's default) watches.
 pub const GRAFANA_SIDECAR_LABEL: &str = "grafana_dashboard";
 
@@ -57,9 +61,15 @@ fn yaml<T: Serialize>(
     if !contents.ends_with('\n') {
         contents.push('\n');
     }
+    let content = if KUBERNETES_OBJECTS.contains(&path) {
+        Content::Objects(vec![crate::compile::object(what, value)?])
+    } else {
+        Content::Other
+    };
     Ok(Artifact {
         path: format!("{DIR}/{path}"),
         contents,
+        content,
     })
 }
 
@@ -78,39 +88,86 @@ impl Emitter for MonitoringEmitter {
     }
 
     fn emit(&self, model: &Model) -> Result<Vec<Artifact>, CompileError> {
-        let Some(m) = monitoring::resolve(model) else {
-            return Ok(Vec::new());
+        // The autoscaler reads the contract whether or not monitoring outputs are on: with
+        // monitoring off, the contract and the adapter rule are still written for it.
+        let adapter = contract::adapter_config(model);
+        let Some(m) = model.monitoring.as_ref() else {
+            let mut out = Vec::new();
+            if let Some(a) = &adapter {
+                out.push(yaml(
+                    model,
+                    CONTRACT_FILE,
+                    "metrics contract",
+                    &contract::contract_file(model),
+                )?);
+                out.push(yaml(
+                    model,
+                    "prometheus-adapter-rules.yaml",
+                    "prometheus-adapter rules",
+                    a,
+                )?);
+            }
+            return Ok(out);
         };
-        let rules = alerts::rules(&m);
-        let rule_file = prometheus::rule_file(&m, &rules);
+        let rules = alerts::rules(m);
+        let records = alerts::records(m);
+        let rule_file = prometheus::rule_file(m, &rules, &records);
         let mut out = vec![
             yaml(
                 model,
                 "prometheus-rule.yaml",
                 "PrometheusRule",
-                &prometheus::prometheus_rule(model, &m, rule_file.clone()),
+                &prometheus::prometheus_rule(model, m, rule_file.clone()),
             )?,
             yaml(model, RULES_FILE, "rules file", &rule_file)?,
             yaml(
                 model,
                 "rules.test.yaml",
                 "promtool unit tests",
-                &unit_tests::test_file(&m, &rules, RULES_FILE),
+                &unit_tests::test_file(m, &rules, RULES_FILE),
             )?,
             yaml(
                 model,
                 "scrape-config.yaml",
                 "scrape config",
-                &prometheus::scrape_config(model, &m),
+                &prometheus::scrape_config(model, m),
             )?,
             yaml(
                 model,
                 "service-monitor.yaml",
                 "ServiceMonitor",
-                &prometheus::service_monitor(model, &m),
+                &prometheus::service_monitor(model, m),
             )?,
         ];
-        if let Some(dashboard) = grafana::dashboard(model, &m) {
+        out.push(yaml(
+            model,
+            CONTRACT_FILE,
+            "metrics contract",
+            &contract::contract_file(model),
+        )?);
+        if let Some(a) = &adapter {
+            out.push(yaml(
+                model,
+                "prometheus-adapter-rules.yaml",
+                "prometheus-adapter rules",
+                a,
+            )?);
+        }
+        if let Some(p) = &m.probe {
+            out.push(yaml(
+                model,
+                "probe.yaml",
+                "Probe",
+                &probe::probe(model, m, p),
+            )?);
+            out.push(yaml(
+                model,
+                "blackbox-module.yaml",
+                "blackbox exporter module",
+                &probe::blackbox_config(p),
+            )?);
+        }
+        if let Some(dashboard) = grafana::dashboard(model, m) {
             let text = json(&dashboard, "Grafana dashboard")?;
             let mut labels = model.labels.clone();
             labels.insert(GRAFANA_SIDECAR_LABEL.into(), "1".into());
@@ -119,8 +176,7 @@ impl Emitter for MonitoringEmitter {
                     name: Some(format!("{}-dashboard", model.name)),
                     namespace: Some(model.namespace.clone()),
                     labels: Some(labels),
-                    annotations: (!model.spec.metadata.annotations.is_empty())
-                        .then(|| model.spec.metadata.annotations.clone()),
+                    annotations: (!model.annotations.is_empty()).then(|| model.annotations.clone()),
                     ..ObjectMeta::default()
                 },
                 // The sidecar writes each key as a file into one folder: namespace and name keep
@@ -131,10 +187,7 @@ impl Emitter for MonitoringEmitter {
                 )])),
                 ..ConfigMap::default()
             };
-            out.push(Artifact {
-                path: format!("{DIR}/dashboard.json"),
-                contents: text,
-            });
+            out.push(Artifact::text(format!("{DIR}/dashboard.json"), text));
             out.push(yaml(
                 model,
                 "dashboard-configmap.yaml",
@@ -151,11 +204,10 @@ impl Emitter for MonitoringEmitter {
             .filter(|name| KUBERNETES_OBJECTS.contains(name))
             .map(str::to_string)
             .collect();
-        out.push(yaml(
+        out.push(crate::compile::k8s::kustomization_file(
             model,
-            "kustomization.yaml",
-            "Kustomization",
-            &crate::compile::k8s::Kustomization::of(objects),
+            &format!("{DIR}/kustomization.yaml"),
+            objects,
         )?);
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
@@ -165,15 +217,12 @@ impl Emitter for MonitoringEmitter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Syntax;
 
     fn emit(spec: &str) -> Vec<Artifact> {
         let text = format!(
             "apiVersion: mcpgen.dev/v1\nkind: MCPServer\nmetadata: {{name: demo}}\nspec:\n  image: ghcr.io/acme/demo:1.0.0\n{spec}"
         );
-        let mut run = crate::check::Run::default();
-        crate::check::check_text(&mut run, "t.yaml", text, Syntax::Yaml, None);
-        let model = Model::from_spec(&run.files[0].specs[0]);
+        let model = crate::pipeline::testing::base_model_full(&text);
         let emitter = MonitoringEmitter;
         assert_eq!(emitter.name(), "monitoring");
         emitter.emit(&model).expect("emits")
@@ -194,6 +243,7 @@ mod tests {
             paths,
             [
                 "monitoring/kustomization.yaml",
+                "monitoring/metrics-contract.yaml",
                 "monitoring/prometheus-rule.yaml",
                 "monitoring/rules.test.yaml",
                 "monitoring/rules.yaml",

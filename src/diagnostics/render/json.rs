@@ -43,7 +43,8 @@ struct Item<'a> {
 
 /// Render the report.
 pub fn render(diags: &[Diagnostic], sources: &Sources, files: usize) -> String {
-    let mut s = serde_json::to_string_pretty(&value(diags, sources, files)).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&value(diags, sources, files))
+        .expect("a JSON value always serializes");
     s.push('\n');
     s
 }
@@ -71,6 +72,6 @@ pub fn value(diags: &[Diagnostic], sources: &Sources, files: usize) -> serde_jso
             .collect(),
         summary: Summary::of(diags, files),
     };
-    // Plain structs of strings and numbers: serializing them into a Value cannot fail.
-    serde_json::to_value(&report).unwrap_or_default()
+    serde_json::to_value(&report)
+        .expect("plain structs of strings and numbers always serialize into a JSON value")
 }

@@ -39,6 +39,9 @@ pub struct RuleInfo {
     pub name: String,
     /// Default level.
     pub level: crate::diagnostics::Level,
+    /// Whether `mcpgen.toml` may change its level or except it.
+    #[serde(skip)]
+    pub configurable: bool,
     /// One-line summary.
     pub summary: String,
     /// What the rule flags, when documented.
@@ -71,6 +74,7 @@ impl RuleInfo {
             code: c.code.to_string(),
             name: c.name.to_string(),
             level: c.level,
+            configurable: c.configurable,
             summary: c.summary.to_string(),
             description: None,
             related: Vec::new(),

@@ -1,0 +1,846 @@
+//! The library's entry points: [`check`] a set of spec files into a typed [`Report`], and
+//! [`build`] the targets of a checked report into [`Tree`]s of generated files.
+//!
+//! ```text
+//! files ─▶ Document ─▶ (schema, semantic checks) ─▶ Spec ─▶ ResolvedSpec ─▶ policies ─┐
+//!                                                                                    ▼
+//!          mcpgen.toml (nearest to each file) ─▶ Rules ─▶ Sink (levels, exceptions) ─▶ Report
+//! Report ─▶ Model ─▶ preflight (MCP301) ─▶ emitters ─▶ consistency (MCP32x) ─▶ Tree ─▶ Built
+//! ```
+//!
+//! [`check`] never stops at the first problem: every file is read, every variant (the base and
+//! each environment) validated and resolved, and every policy evaluated; findings are data in
+//! the report, and what kept mcpgen from doing its job (an unreadable file, a broken policy, an
+//! unknown environment) is a typed [`Failure`]. Files are grouped by the configuration that
+//! applies to them (the `mcpgen.toml` files from the spec's directory up, or `--config`): the
+//! built-in pack is parsed once per run and each group extends a clone of it with its own
+//! policies and data, and its own levels and exceptions. [`build`] lowers each selected variant
+//! to a Model, refuses once per model what no target can produce, runs the emitters, and checks
+//! the artifacts against each other ([`crate::consistency`]); an environment whose artifacts do
+//! not agree gets findings and no tree. Writing the trees (atomically, or comparing them for
+//! `--check`) is [`crate::write`]'s job. Nothing here prints: the CLI renders the report.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::compile::{Artifact, CompileError, Emitter, emitters};
+use crate::config::{self, Loaded, Overrides};
+use crate::diagnostics::render::RuleInfo;
+use crate::diagnostics::{Diagnostic, Level, Sink, Span, codes, sink};
+use crate::model::Model;
+use crate::parallel;
+use crate::policy::{self, PolicyError};
+use crate::resolve::{self, ResolvedSpec};
+use crate::source::{SourceFile, SourceId, Sources};
+use crate::spec::{self, Document, Spec, Syntax};
+use crate::validate::{self, Envs};
+use crate::write::{self, Tree};
+
+/// What a check run is told beyond its files.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Check only this environment; `None` checks the base and every environment.
+    pub env: Option<String>,
+    /// Extra policy directories, after those of the configuration.
+    pub policies: Vec<PathBuf>,
+    /// Extra data files, after those of the configuration.
+    pub data: Vec<PathBuf>,
+    /// Extra Gatekeeper constraint paths, after those of the configuration.
+    pub constraints: Vec<PathBuf>,
+    /// Extra manifest policy directories, after those of the configuration.
+    pub manifest_policies: Vec<PathBuf>,
+    /// One configuration for every file instead of the nearest `mcpgen.toml` of each.
+    pub config: Option<PathBuf>,
+    /// Use no configuration file at all (neither `config` nor a discovered one).
+    pub no_config: bool,
+    /// Validate and resolve only: evaluate no policy (for `import`, which checks what it
+    /// writes before the user has decided anything).
+    pub skip_policies: bool,
+    /// `-D/-W/-A`.
+    pub overrides: Overrides,
+    /// Today's date (`YYYY-MM-DD`) for exception expiry.
+    pub today: String,
+}
+
+/// One input of a check run.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A file on disk (YAML, or KDL by its `.kdl` extension).
+    Path(PathBuf),
+    /// Text that is not a file (standard input, tests).
+    Text {
+        /// Name shown in findings.
+        name: String,
+        /// The spec text.
+        text: String,
+        /// Its syntax.
+        syntax: Syntax,
+    },
+    /// New text for a file on disk that is not written yet (`fix` checks each round of edits
+    /// before writing): named, parsed and configured as the file at `path`.
+    Edited {
+        /// The file the text is for.
+        path: PathBuf,
+        /// The text.
+        text: String,
+    },
+}
+
+/// One valid variant of a file: the validated spec and its resolution.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// The validated spec (overlay applied).
+    pub spec: Spec,
+    /// Every default filled in.
+    pub resolved: ResolvedSpec,
+}
+
+/// One input after checking.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The path as given.
+    pub path: PathBuf,
+    /// The name findings show.
+    pub name: String,
+    /// Whether the input is a file on disk (its configuration is searched from its directory).
+    pub on_disk: bool,
+    /// The parsed document, when the file parsed.
+    pub doc: Option<Document>,
+    /// The variants that passed validation (base and/or environments).
+    pub variants: Vec<Variant>,
+}
+
+/// Why mcpgen could not do its job (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Failure {
+    /// A spec file that could not be read.
+    #[error("{path}: cannot read: {message}")]
+    Read {
+        /// The path as given.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// `--env NAME` names an environment the spec does not define.
+    #[error("{file}: no environment `{name}` (defined: {defined})")]
+    UnknownEnvironment {
+        /// The spec file.
+        file: String,
+        /// The environment asked for.
+        name: String,
+        /// The environments it defines, or `none`.
+        defined: String,
+    },
+    /// A configuration file that could not be read.
+    #[error("{0}")]
+    Config(String),
+    /// A policy that does not parse or evaluate, or policy input that cannot be read.
+    #[error("{}", policy_message(.0))]
+    Policy(PolicyError),
+    /// `--target` names a target mcpgen does not have.
+    #[error("unknown target `{name}` (known: {known})")]
+    UnknownTarget {
+        /// The target asked for.
+        name: String,
+        /// The targets there are.
+        known: String,
+    },
+    /// Two outputs of one build would be written to the same place.
+    #[error("{0}")]
+    Overlap(String),
+    /// An emitter could not serialize its output (a bug, reported rather than panicking).
+    #[error("{0}")]
+    Compile(String),
+}
+
+fn policy_message(e: &PolicyError) -> String {
+    match e {
+        PolicyError::Broken { .. } => format!("broken policy: {e}"),
+        PolicyError::Other(m) => m.clone(),
+    }
+}
+
+/// Everything a check run found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every file read (specs and configurations), for rendering snippets.
+    pub sources: Sources,
+    /// Per input, in the order given.
+    pub files: Vec<FileReport>,
+    /// Every finding, levels and exceptions applied, sorted and deduplicated.
+    pub diagnostics: Vec<Diagnostic>,
+    /// What kept mcpgen from doing its job.
+    pub failures: Vec<Failure>,
+    /// Every rule that may have produced a finding, sorted by code.
+    pub catalog: Vec<RuleInfo>,
+    /// Lines the policies printed with `print()`.
+    pub prints: Vec<String>,
+}
+
+impl Report {
+    /// Whether an unsuppressed finding at error level remains.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.level == Level::Error && d.suppressed.is_none())
+    }
+
+    /// Add findings found after the check (a build's MCP301), keeping the order.
+    pub fn add(&mut self, more: Vec<Diagnostic>) {
+        self.diagnostics.extend(more);
+        sink::sort(&mut self.diagnostics, &self.sources);
+    }
+}
+
+/// Check files: read, parse, validate and resolve every variant, evaluate the policies, and
+/// apply each file's configuration.
+pub fn check(inputs: &[Input], opts: &Options) -> Report {
+    let mut report = Report::default();
+    // Reading fills the source database in input order; parsing, validating and resolving
+    // the files then runs on every core.
+    let read: Vec<ReadFile> = inputs
+        .iter()
+        .map(|input| {
+            let mut diags = Vec::new();
+            let (file, source) = read(&mut report, input, &mut diags);
+            (file, source, diags)
+        })
+        .collect();
+    let env = opts.env.as_deref();
+    let sources = &report.sources;
+    let checked = parallel::map(&read, |(file, source, _)| {
+        let mut diags = Vec::new();
+        let mut doc = None;
+        let mut variants = Vec::new();
+        let mut failure = None;
+        if let Some((id, syntax)) = source {
+            match spec::parse(*id, sources.get(*id), *syntax) {
+                Err(ds) => diags.extend(ds),
+                Ok(d) => {
+                    diags.extend(d.warnings.iter().cloned());
+                    let envs = env.map_or(Envs::All, Envs::One);
+                    match validate::check(&d, envs, &mut diags) {
+                        Ok(specs) => {
+                            variants = specs
+                                .into_iter()
+                                .map(|spec| Variant {
+                                    resolved: resolve::resolve(&spec),
+                                    spec,
+                                })
+                                .collect();
+                        }
+                        Err(missing) => {
+                            let known = validate::environment_names(&d);
+                            failure = Some(Failure::UnknownEnvironment {
+                                file: file.name.clone(),
+                                name: missing,
+                                defined: if known.is_empty() {
+                                    "none".to_string()
+                                } else {
+                                    known.join(", ")
+                                },
+                            });
+                        }
+                    }
+                    doc = Some(d);
+                }
+            }
+        }
+        (doc, variants, failure, diags)
+    });
+    let mut found = Vec::new();
+    for ((mut file, _, mut diags), (doc, variants, failure, more)) in read.into_iter().zip(checked)
+    {
+        file.doc = doc;
+        file.variants = variants;
+        report.failures.extend(failure);
+        diags.extend(more);
+        report.files.push(file);
+        found.push(diags);
+    }
+    gate(&mut report, found, opts);
+    report
+}
+
+/// A file read into the source database: its report so far, the source to parse (none when
+/// it could not be read as text), and the findings of reading it.
+type ReadFile = (FileReport, Option<(SourceId, Syntax)>, Vec<Diagnostic>);
+
+/// Check paths (the common case of [`check`]).
+pub fn check_paths(paths: &[PathBuf], opts: &Options) -> Report {
+    let inputs: Vec<Input> = paths.iter().cloned().map(Input::Path).collect();
+    check(&inputs, opts)
+}
+
+/// Read one input into the source database: the file's report (without its document yet) and
+/// its source with the syntax to parse it with, or nothing when it cannot be read as text.
+fn read(
+    report: &mut Report,
+    input: &Input,
+    out: &mut Vec<Diagnostic>,
+) -> (FileReport, Option<(SourceId, Syntax)>) {
+    let (path, name, text, syntax) = match input {
+        Input::Text { name, text, syntax } => {
+            (PathBuf::from(name), name.clone(), text.clone(), *syntax)
+        }
+        Input::Edited { path, text } => (
+            path.clone(),
+            path.display().to_string(),
+            text.clone(),
+            Syntax::for_path(path),
+        ),
+        Input::Path(path) => {
+            let name = path.display().to_string();
+            let unread = FileReport {
+                path: path.clone(),
+                name: name.clone(),
+                on_disk: true,
+                doc: None,
+                variants: Vec::new(),
+            };
+            let bytes = match std::fs::read(path) {
+                Ok(b) => b,
+                Err(e) => {
+                    report.failures.push(Failure::Read {
+                        path: name.clone(),
+                        message: e.to_string(),
+                    });
+                    return (unread, None);
+                }
+            };
+            match String::from_utf8(bytes) {
+                Ok(t) => (path.clone(), name, t, Syntax::for_path(path)),
+                Err(e) => {
+                    let offset = e.utf8_error().valid_up_to();
+                    let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                    // Offsets in the lossy text match up to the first invalid byte.
+                    let id = report.sources.add(SourceFile::new(name.clone(), lossy));
+                    out.push(
+                        Diagnostic::new(&codes::NOT_UTF8, format!("{name} is not UTF-8 text"))
+                            .with_label(
+                                Span {
+                                    source: id,
+                                    offset,
+                                    len: 1,
+                                },
+                                "first invalid byte here",
+                            ),
+                    );
+                    return (unread, None);
+                }
+            }
+        }
+    };
+    let id = report.sources.add(SourceFile::new(name.clone(), text));
+    let file = FileReport {
+        path,
+        name,
+        on_disk: matches!(input, Input::Path(_) | Input::Edited { .. }),
+        doc: None,
+        variants: Vec::new(),
+    };
+    (file, Some((id, syntax)))
+}
+
+/// A path as it should be shown: relative to the working directory when it lies below it.
+fn display(path: &Path) -> String {
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| std::fs::canonicalize(c).ok());
+    match (cwd, std::fs::canonicalize(path).ok()) {
+        (Some(cwd), Some(abs)) => abs
+            .strip_prefix(&cwd)
+            .map_or_else(|_| path.display().to_string(), |r| r.display().to_string()),
+        _ => path.display().to_string(),
+    }
+}
+
+/// Run the policies and apply the configuration, one group of files per configuration chain.
+fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
+    // Group the files by the configuration files that apply to them, in order of first
+    // appearance.
+    let mut groups: Vec<(Vec<PathBuf>, Vec<usize>)> = Vec::new();
+    for (i, f) in report.files.iter().enumerate() {
+        let chain = match &opts.config {
+            _ if opts.no_config => Vec::new(),
+            Some(c) => vec![c.clone()],
+            // Text that is not a file has no directory to search from.
+            None if !f.on_disk => Vec::new(),
+            None => config::discover_chain(&f.path)
+                .into_iter()
+                .map(|p| PathBuf::from(display(&p)))
+                .collect(),
+        };
+        match groups.iter_mut().find(|(c, _)| *c == chain) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((chain, vec![i])),
+        }
+    }
+
+    // The built-in pack is parsed once; each group extends a clone of it.
+    let base = policy::Engine::new(true, &[], &[]);
+    let builtin: &[policy::Rule] = base.as_ref().map_or(&[], |e| e.rules());
+    let mut catalog = policy::catalog(builtin);
+    let mut all = Vec::new();
+    for (chain_paths, members) in &groups {
+        let mut pending: Vec<Diagnostic> = Vec::new();
+        for &i in members {
+            pending.append(&mut found[i]);
+        }
+        let mut chain = Vec::new();
+        for p in chain_paths {
+            match config::load(p, display(p), &mut report.sources, &mut pending) {
+                Ok(l) => chain.push(l),
+                Err(e) => report.failures.push(Failure::Config(e)),
+            }
+        }
+        let mut rules = builtin.to_vec();
+        match extend(&base, &chain, opts) {
+            Ok(engine) => {
+                rules = engine.rules().to_vec();
+                // Every variant of every file of the group, evaluated on every core, each
+                // thread with its own clone of the engine.
+                let work: Vec<(usize, usize)> = if opts.skip_policies {
+                    Vec::new()
+                } else {
+                    members
+                        .iter()
+                        .filter(|&&i| report.files[i].doc.is_some())
+                        .flat_map(|&i| (0..report.files[i].variants.len()).map(move |v| (i, v)))
+                        .collect()
+                };
+                let files = &report.files;
+                let results = parallel::map_with(
+                    &work,
+                    || engine.clone(),
+                    |engine, &(i, v)| {
+                        let f = &files[i];
+                        let found =
+                            engine.evaluate(policy::input(&f.variants[v].resolved, &f.name));
+                        (found, engine.take_prints())
+                    },
+                );
+                let mut per_file: BTreeMap<usize, Vec<Vec<policy::Finding>>> = BTreeMap::new();
+                let mut broken = None;
+                for ((i, _), (found, prints)) in work.iter().zip(results) {
+                    report.prints.extend(prints);
+                    match found {
+                        Ok(fs) => per_file.entry(*i).or_default().push(fs),
+                        Err(e) => {
+                            broken.get_or_insert(e);
+                        }
+                    }
+                }
+                match broken {
+                    Some(e) => report.failures.push(Failure::Policy(e)),
+                    None => {
+                        for (i, per_variant) in per_file {
+                            let f = &report.files[i];
+                            let Some(doc) = &f.doc else { continue };
+                            let variants: Vec<&ResolvedSpec> =
+                                f.variants.iter().map(|v| &v.resolved).collect();
+                            pending.extend(policy::locate(doc, &variants, per_variant));
+                        }
+                    }
+                }
+            }
+            Err(e) => report.failures.push(Failure::Policy(e)),
+        }
+        let scoped: Vec<config::Scoped> = members
+            .iter()
+            .filter_map(|&i| {
+                let f = &report.files[i];
+                let doc = f.doc.as_ref()?;
+                Some(config::Scoped {
+                    path: f.path.clone(),
+                    source: doc.source,
+                    server: doc
+                        .value
+                        .pointer("/metadata/name")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_string),
+                })
+            })
+            .collect();
+        let mut group_catalog = policy::catalog(&rules);
+        // Gatekeeper constraints and manifest policies on the generated objects: their
+        // findings obey the same levels and exceptions.
+        let outputs = crate::gatekeeper::gate::Config {
+            constraints: chain
+                .iter()
+                .flat_map(Loaded::constraint_paths)
+                .chain(opts.constraints.iter().cloned())
+                .collect(),
+            manifest_policies: chain
+                .iter()
+                .flat_map(Loaded::manifest_policy_dirs)
+                .chain(opts.manifest_policies.iter().cloned())
+                .collect(),
+        };
+        if !outputs.is_empty() {
+            let files = members.iter().map(|&i| &report.files[i]);
+            match crate::gatekeeper::gate::check_files(files, &outputs) {
+                Ok((found, infos)) => {
+                    pending.extend(found);
+                    for info in infos {
+                        if !group_catalog.iter().any(|c| c.code == info.code) {
+                            group_catalog.push(info);
+                        }
+                    }
+                }
+                Err(e) => report.failures.push(Failure::Config(e)),
+            }
+        }
+        let (group_rules, meta) = config::rules(
+            &chain,
+            &opts.overrides,
+            &group_catalog,
+            &opts.today,
+            &scoped,
+        );
+        let mut sink = Sink::with_rules(group_rules);
+        sink.extend(pending);
+        sink.extend(meta);
+        all.extend(sink.finish(&report.sources));
+        for info in group_catalog {
+            if !catalog.iter().any(|c| c.code == info.code) {
+                catalog.push(info);
+            }
+        }
+    }
+    sink::sort(&mut all, &report.sources);
+    catalog.sort_by(|a, b| a.code.cmp(&b.code));
+    report.diagnostics = all;
+    report.catalog = catalog;
+}
+
+/// The built-in engine extended with the configuration's and the command line's policy
+/// directories and data files.
+fn extend(
+    base: &Result<policy::Engine, PolicyError>,
+    chain: &[Loaded],
+    opts: &Options,
+) -> Result<policy::Engine, PolicyError> {
+    let mut user = Vec::new();
+    let dirs: Vec<PathBuf> = chain.iter().flat_map(Loaded::policy_dirs).collect();
+    for dir in dirs.iter().chain(&opts.policies) {
+        user.extend(policy::read_dir(dir, false)?);
+    }
+    let mut data = Vec::new();
+    let files: Vec<PathBuf> = chain.iter().flat_map(Loaded::data_files).collect();
+    for f in files.iter().chain(&opts.data) {
+        data.push(policy::read_data(f)?);
+    }
+    base.clone()?.extend(&user, &data)
+}
+
+/// What a build is asked for beyond the checked report.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Targets to build by name; empty builds every target. A build of some targets replaces
+    /// only their files in an environment's directory (see [`keep_other_targets`]).
+    pub targets: Vec<String>,
+    /// Build the base spec too, not only the environments.
+    pub all_envs: bool,
+}
+
+/// One built variant: where it goes and what it was built from.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The spec file.
+    pub file: String,
+    /// The environment (`None`: the base spec).
+    pub environment: Option<String>,
+    /// Directory relative to the output directory.
+    pub root: String,
+    /// The resolved spec the outputs were built from.
+    pub resolved: ResolvedSpec,
+    /// The artifacts of the tree, with their typed contents (the Kubernetes objects among
+    /// them are what a policy engine over the outputs reads).
+    pub artifacts: Vec<Artifact>,
+}
+
+impl Plan {
+    /// The Kubernetes objects of this environment, with the path of their file.
+    pub fn objects(&self) -> impl Iterator<Item = (&str, &crate::compile::Object)> {
+        self.artifacts
+            .iter()
+            .flat_map(|a| a.objects().iter().map(move |o| (a.path.as_str(), o)))
+    }
+}
+
+/// What a build produced.
+#[derive(Debug, Default)]
+pub struct Built {
+    /// One tree per built variant, in input order.
+    pub trees: Vec<Tree>,
+    /// What each tree was built from, in the same order.
+    pub plans: Vec<Plan>,
+    /// Findings of the build (MCP301 for what no target can produce, MCP32x for artifacts
+    /// that do not agree).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Every target mcpgen has, by name.
+pub fn target_names() -> Vec<&'static str> {
+    emitters().iter().map(|e| e.name()).collect()
+}
+
+/// Build the selected targets for every valid variant of a checked report. Call it only when
+/// the report has no error-level finding; variants are the report's (one with `--env`).
+pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
+    let all = emitters();
+    for t in &opts.targets {
+        if !all.iter().any(|e| e.name() == t) {
+            return Err(Failure::UnknownTarget {
+                name: t.clone(),
+                known: target_names().join(", "),
+            });
+        }
+    }
+    let selected: Vec<&Box<dyn Emitter>> = all
+        .iter()
+        .filter(|e| opts.targets.is_empty() || opts.targets.iter().any(|t| t == e.name()))
+        .collect();
+    let mut built = Built::default();
+    // Per plan, the file it came from (to locate findings across outputs).
+    let mut plan_files: Vec<usize> = Vec::new();
+    let locate =
+        |d: Diagnostic, file: &FileReport, env: Option<&str>, pointer: &str, label: &str| {
+            match &file.doc {
+                Some(doc) => d.with_label(doc.locate(env, pointer).0, label),
+                None => d,
+            }
+        };
+    for (file_index, file) in report.files.iter().enumerate() {
+        let source_name = file
+            .path
+            .file_name()
+            .map_or_else(|| "spec".to_string(), |n| n.to_string_lossy().into_owned());
+        for variant in select(file, opts.all_envs) {
+            let model = Model::new(&variant.resolved, &source_name);
+            let env = model.env.as_deref();
+            let refusals = model.preflight();
+            if !refusals.is_empty() {
+                for r in refusals {
+                    let d = Diagnostic::new(&codes::OUTPUT_UNSUPPORTED, r.message)
+                        .at_pointer(r.pointer.clone())
+                        .in_environment(env)
+                        .with_help(r.help);
+                    built
+                        .diagnostics
+                        .push(locate(d, file, env, &r.pointer, "cannot be built"));
+                }
+                continue;
+            }
+            let mut artifacts: Vec<Artifact> = Vec::new();
+            for e in &selected {
+                let emitted = e.emit(&model).map_err(|err| match err {
+                    CompileError::Serialize { .. } => Failure::Compile(err.to_string()),
+                })?;
+                if emitted.is_empty() && !opts.targets.is_empty() {
+                    let mut d = Diagnostic::new(
+                        &codes::OUTPUT_EMPTY,
+                        format!(
+                            "target `{}` has nothing to write for `{}`{}",
+                            e.name(),
+                            model.name,
+                            env.map(|e| format!(" ({e})")).unwrap_or_default()
+                        ),
+                    )
+                    .in_environment(env)
+                    .at_pointer("/spec");
+                    if let Some(doc) = &file.doc {
+                        let (span, _) = doc.locate(env, "/spec");
+                        d = d.with_label(span, "nothing to write");
+                    }
+                    built.diagnostics.push(d);
+                }
+                artifacts.extend(emitted);
+            }
+            // The artifacts must agree with each other before anything is written.
+            let findings = crate::consistency::check(&model, &artifacts);
+            if !findings.is_empty() {
+                for f in findings {
+                    let d = Diagnostic::new(f.code, f.message)
+                        .at_pointer(f.pointer.clone())
+                        .in_environment(env)
+                        .with_help(f.code.help.unwrap_or(f.code.summary));
+                    built
+                        .diagnostics
+                        .push(locate(d, file, env, &f.pointer, f.code.name));
+                }
+                continue;
+            }
+            let files: BTreeMap<String, String> = artifacts
+                .iter()
+                .map(|a| (a.path.clone(), a.contents.clone()))
+                .collect();
+            // One rule whatever the number of specs built at once, so a spec always lands in
+            // the same place (the drift check of one spec of a set finds what a build of the
+            // set wrote).
+            let root = format!("{}/{}", model.name, env.unwrap_or("base"));
+            if built.trees.iter().any(|t| t.root == root) {
+                return Err(Failure::Overlap(format!(
+                    "two specs would both write to `{root}`: give them different metadata.name \
+                     values"
+                )));
+            }
+            built.plans.push(Plan {
+                file: file.name.clone(),
+                environment: model.env.clone(),
+                root: root.clone(),
+                resolved: variant.resolved.clone(),
+                artifacts,
+            });
+            plan_files.push(file_index);
+            built.trees.push(Tree { root, files });
+        }
+    }
+    // Outputs of one environment are deployed together: an object two specs both write (a
+    // namespace both claim to own) would be silently replaced by the later one.
+    let mut by_env: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
+    for (i, p) in built.plans.iter().enumerate() {
+        by_env.entry(p.environment.clone()).or_default().push(i);
+    }
+    for members in by_env.values() {
+        let outputs: Vec<&[Artifact]> = members
+            .iter()
+            .map(|&i| built.plans[i].artifacts.as_slice())
+            .collect();
+        for (later, o) in crate::consistency::duplicates_across(&outputs) {
+            let plan = &built.plans[members[later]];
+            let file = &report.files[plan_files[members[later]]];
+            let pointer = if o.kind() == "Namespace" {
+                "/metadata/namespaceOwnership"
+            } else {
+                "/metadata/name"
+            };
+            let d = Diagnostic::new(
+                &codes::DUPLICATE_OBJECT,
+                format!(
+                    "{} `{}`{} is also written for another spec of this build: applied                      together, one replaces the other",
+                    o.kind(),
+                    o.name(),
+                    o.namespace()
+                        .as_ref()
+                        .map(|n| format!(" in namespace `{n}`"))
+                        .unwrap_or_default()
+                ),
+            )
+            .at_pointer(pointer)
+            .in_environment(plan.environment.as_deref())
+            .with_help(codes::DUPLICATE_OBJECT.help.unwrap_or_default());
+            built.diagnostics.push(locate(
+                d,
+                file,
+                plan.environment.as_deref(),
+                pointer,
+                "written twice",
+            ));
+        }
+    }
+    write::validate(&built.trees).map_err(|e| Failure::Overlap(e.to_string()))?;
+    // Findings of the same variant reported by several models (none today) are shown once.
+    built.diagnostics.dedup();
+    Ok(built)
+}
+
+/// For a build of some targets: add to each tree the files already under `out` that belong to
+/// no selected target, so writing the tree replaces only the selected targets' files (and
+/// `--check` compares only those). Symlinks and unreadable files are left out; the writer
+/// reports what it cannot replace.
+pub fn keep_other_targets(out: &Path, trees: &mut [Tree], targets: &[String]) {
+    if targets.is_empty() {
+        return;
+    }
+    for tree in trees {
+        let dir = out.join(&tree.root);
+        let mut stack = vec![dir.clone()];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let Ok(ty) = e.file_type() else { continue };
+                let path = e.path();
+                if ty.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if !ty.is_file() {
+                    continue;
+                }
+                let Ok(rel) = path.strip_prefix(&dir) else {
+                    continue;
+                };
+                let rel = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let selected =
+                    crate::compile::owner(&rel).is_some_and(|o| targets.iter().any(|t| t == o));
+                if selected || tree.files.contains_key(&rel) {
+                    continue;
+                }
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    tree.files.insert(rel, text);
+                }
+            }
+        }
+    }
+}
+
+/// The variants to build for one file: every environment, or the base when there is none;
+/// with `all_envs`, the base and every environment.
+fn select(file: &FileReport, all_envs: bool) -> Vec<&Variant> {
+    let envs: Vec<&Variant> = file
+        .variants
+        .iter()
+        .filter(|v| v.spec.env().is_some())
+        .collect();
+    if all_envs || envs.is_empty() {
+        file.variants.iter().collect()
+    } else {
+        envs
+    }
+}
+
+/// Helpers for the crate's unit tests: the model of a spec given as text.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// The report of one YAML text, without a configuration.
+    pub fn report(yaml: &str) -> Report {
+        check(
+            &[Input::Text {
+                name: "t.yaml".into(),
+                text: yaml.into(),
+                syntax: Syntax::Yaml,
+            }],
+            &Options::default(),
+        )
+    }
+
+    /// The model of the base variant of a full YAML spec.
+    pub fn base_model_full(yaml: &str) -> Model {
+        let r = report(yaml);
+        let errors: Vec<_> = r
+            .diagnostics
+            .iter()
+            // Policy findings do not keep a model from being built here.
+            .filter(|d| d.level == Level::Error && !d.code.starts_with("MCP2"))
+            .map(|d| d.message.clone())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let v = r.files[0].variants.first().expect("a valid base variant");
+        Model::new(&v.resolved, "service.yaml")
+    }
+
+    /// The model of the base variant of a YAML spec body (starting at `spec:` members).
+    pub fn base_model(yaml: &str) -> Model {
+        base_model_full(yaml)
+    }
+}
