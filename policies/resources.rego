@@ -223,12 +223,13 @@ warn_vpa_max_above_quota_max contains finding if {
 #   Flags a namespace quota whose pod count, total requests or total limits cannot hold the
 #   server at the peak of a rollout: the largest replica count, plus `rollout.maxSurge` pods
 #   started by the rolling update, plus as many pods the previous step replaced and that still
-#   terminate, each at what the VPA may set.
+#   terminate (twice the largest count for a blue-green rollout or a canary with a traffic
+#   router), each at what the VPA may set.
 # custom:
 #   code: MCP221
 #   name: quota-too-small-for-replicas
 #   level: error
-#   help: "raise the quota to hold the rollout's peak (the largest replica count plus twice `rollout.maxSurge`, at the VPA's `maxAllowed`), or lower `autoscaling.maxReplicas`, `rollout.maxSurge` or the requests"
+#   help: "raise the quota to hold the rollout's peak (surge and terminating pods, or a second set of pods for blue-green and routed canaries, at the VPA's `maxAllowed`), or lower the replica count, the surge or the requests"
 #   tags: [reliability, resources, scaling]
 #   related: [KSV040]
 #   why: >-
@@ -258,7 +259,7 @@ deny_quota_too_small_for_replicas contains finding if {
 	finding := {
 		"msg": sprintf("%s: each at %s %s, they need %s %s; quota.%s.%s is %v", [peak_text, units_text(resource, per_pod), resource, units_text(resource, needed), kind, kind, resource, cap]),
 		"path": sprintf("/spec/quota/%s/%s", [kind, resource]),
-		"help": sprintf("raise `quota.%s.%s` to at least %s, or lower `autoscaling.maxReplicas`, `rollout.maxSurge` or the %s", [kind, resource, units_text(resource, needed), kind]),
+		"help": sprintf("raise `quota.%s.%s` to at least %s, or lower %s or the %s", [kind, resource, units_text(resource, needed), lower_hint, kind]),
 	}
 }
 
@@ -268,7 +269,7 @@ deny_quota_too_small_for_replicas contains finding if {
 	finding := {
 		"msg": sprintf("%s; quota.pods admits %d, so the rollout stalls at its peak", [peak_text, pods]),
 		"path": "/spec/quota/pods",
-		"help": sprintf("raise `quota.pods` to at least %d, or lower `autoscaling.maxReplicas` or `rollout.maxSurge`", [peak]),
+		"help": sprintf("raise `quota.pods` to at least %d, or lower %s", [peak, lower_hint]),
 	}
 }
 
@@ -289,10 +290,32 @@ largest := lib.replicas if not lib.hpa_enabled
 
 surge := lib.spec.rollout.maxSurge
 
-# The largest replica count, the surge, and the pods the previous step replaced.
-peak := (largest + surge) + surge
+# A blue-green rollout, and a canary with a traffic router, run a whole second set of pods
+# beside the first until the switch.
+doubles if lib.spec.rollout.strategy == "blueGreen"
 
-peak_text := sprintf("%d replicas + %d surge + %d still terminating = %d pods at the peak of a rollout", [largest, surge, surge, peak])
+doubles if {
+	lib.spec.rollout.strategy == "canary"
+	lib.spec.rollout.trafficRouter != "none"
+}
+
+peak := 2 * largest if doubles
+
+# The largest replica count, the surge, and the pods the previous step replaced.
+peak := (largest + surge) + surge if not doubles
+
+# What a smaller peak would lower, for the help lines.
+replicas_field := "`autoscaling.maxReplicas`" if lib.hpa_enabled
+
+replicas_field := "`replicas`" if not lib.hpa_enabled
+
+lower_hint := replicas_field if doubles
+
+lower_hint := sprintf("%s, `rollout.maxSurge`", [replicas_field]) if not doubles
+
+peak_text := sprintf("%d replicas of the old version + %d of the new one = %d pods at the peak of a rollout", [largest, largest, peak]) if doubles
+
+peak_text := sprintf("%d replicas + %d surge + %d still terminating = %d pods at the peak of a rollout", [largest, surge, surge, peak]) if not doubles
 
 # Whether an active VPA sets this resource: mcpgen keeps the VPA off what the HPA scales on
 # (and writes it with `updateMode: Off` when that leaves nothing).

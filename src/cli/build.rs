@@ -64,6 +64,7 @@ pub fn run(mut args: Args) -> Outcome {
         let opts = BuildOptions {
             targets: args.target.clone(),
             all_envs: args.all_envs,
+            out_dir: args.output.as_ref().map(|o| o.display().to_string()),
         };
         match pipeline::build(&report, &opts) {
             Ok(b) => Some(b),

@@ -30,6 +30,8 @@ macro_rules! pack {
 }
 
 pack![
+    "delivery.rego",
+    "delivery_test.rego",
     "images.rego",
     "images_test.rego",
     "inputs_test.rego",

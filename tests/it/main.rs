@@ -8,6 +8,7 @@
 mod adoption;
 mod build;
 mod cli;
+mod delivery;
 mod fixtures;
 mod gatekeeper;
 mod hostile;

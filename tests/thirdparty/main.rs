@@ -9,6 +9,7 @@
 mod support;
 
 mod adoption;
+mod delivery;
 mod monitoring;
 mod reports;
 mod tools;

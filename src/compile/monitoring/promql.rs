@@ -220,7 +220,21 @@ impl<'a> Scope<'a> {
     }
 
     /// A kube-state-metrics Deployment metric of the server's Deployment.
-    pub fn deployment(&self, metric: &str) -> Selector {
+    pub fn deployment(&self, metric: &'static str) -> Selector {
+        if self.m.rollout {
+            // The Rollout's ReplicaSets: `<name>-<pod-template-hash>` (the hash has no `-`,
+            // so another workload named `<name>-x` does not match).
+            return Selector::new(
+                crate::model::monitoring::workload_series(metric, true),
+                vec![
+                    Matcher::eq("namespace", &self.m.namespace),
+                    Matcher::re(
+                        "replicaset",
+                        &format!("{}-[a-z0-9]+", regex_escape(&self.m.job)),
+                    ),
+                ],
+            );
+        }
         Selector::new(
             metric,
             vec![

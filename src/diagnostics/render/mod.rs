@@ -3,6 +3,7 @@
 //! Every renderer takes the sorted, final diagnostics and the source database and returns a
 //! string; none of them prints. Line and column are computed here from byte offsets.
 
+pub mod codequality;
 pub mod concise;
 pub mod github;
 pub mod human;
@@ -28,6 +29,8 @@ pub enum Format {
     Github,
     /// One line per finding: `path:line:col: level[CODE]: message`.
     Concise,
+    /// GitLab Code Quality report (CodeClimate JSON).
+    Codequality,
 }
 
 /// What a report says about a rule: the catalog entry behind a code.
