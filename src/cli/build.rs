@@ -311,7 +311,7 @@ fn stream(plans: &[Plan]) -> Result<String, String> {
         let ((pa, a), (pb, b)) = (&pair[0], &pair[1]);
         if a.key() == b.key() {
             return Err(format!(
-                "{pa} and {pb} both hold {} `{}`{}: streamed together, the second replaces the                  first (MCP329)",
+                "{pa} and {pb} both hold {} `{}`{}: streamed together, the second replaces the first (MCP329)",
                 a.kind(),
                 a.name(),
                 a.namespace()

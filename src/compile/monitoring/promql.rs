@@ -244,6 +244,19 @@ impl<'a> Scope<'a> {
         )
     }
 
+    /// The workload's replica count from a kube-state-metrics series (see [`Self::deployment`]):
+    /// the Deployment's one series (`max` drops the copies of a highly available
+    /// kube-state-metrics), or the sum over a Rollout's ReplicaSets (each deduplicated the same
+    /// way), which counts the old and the new version's pods.
+    pub fn replicas(&self, metric: &'static str) -> String {
+        let sel = self.deployment(metric);
+        if self.m.rollout {
+            aggregate("sum", &max_by(&sel, &["replicaset"]), &[])
+        } else {
+            max_by(&sel, &[])
+        }
+    }
+
     /// A counted series of the contract: its sample, scoped to the server and to its use.
     pub fn counted(&self, c: &Counter) -> Selector {
         self.app(&c.sample).with_all(Matcher::all(&c.scope))
