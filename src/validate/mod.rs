@@ -7,6 +7,7 @@
 
 pub mod bounds;
 pub mod metadata;
+pub mod overlay_schema;
 pub mod schema;
 pub mod secrets;
 pub mod semantic;
@@ -109,9 +110,14 @@ pub fn check(
                 .iter()
                 .any(|d| d.level == Level::Error && d.code != codes::HARDCODED_SECRET.code);
             specs.extend(base_spec);
+            // Looked up per environment finding: linear in the findings, not their product.
             let base_keys: std::collections::HashSet<_> = base
                 .iter()
                 .map(|b| (b.code.as_str(), b.primary.as_ref(), b.message.as_str()))
+                .collect();
+            let base_pointers: std::collections::HashSet<(&str, &str, &str)> = base
+                .iter()
+                .filter_map(|b| Some((b.code.as_str(), b.message.as_str(), b.pointer.as_deref()?)))
                 .collect();
             for name in &names {
                 if !shape_ok(name) {
@@ -119,9 +125,21 @@ pub fn check(
                 }
                 let mut env_diags = Vec::new();
                 let spec = check_variant(doc, Some(name), &mut env_diags);
-                // An error the base already reports at the same place is not the overlay's doing.
+                // An error the base already reports is not the overlay's doing: the same place,
+                // or the same pointer when the overlay did not write that value itself (a
+                // required field missing from both is located at the overlay's `spec` key in
+                // the environment, but it is the base's mistake).
                 env_diags.retain(|d| {
-                    !base_keys.contains(&(d.code.as_str(), d.primary.as_ref(), d.message.as_str()))
+                    let same_place = base_keys.contains(&(
+                        d.code.as_str(),
+                        d.primary.as_ref(),
+                        d.message.as_str(),
+                    ));
+                    let same_pointer = d.pointer.as_deref().is_some_and(|p| {
+                        base_pointers.contains(&(d.code.as_str(), d.message.as_str(), p))
+                            && !overlay_writes(doc, name, Some(p))
+                    });
+                    !(same_place || same_pointer)
                 });
                 if !base_had_errors {
                     specs.extend(spec);
@@ -136,15 +154,29 @@ pub fn check(
 }
 
 /// Schema errors in `spec.environments` of the document as written: invalid environment names,
-/// overlays that are not `{metadata, spec}` objects, unknown overlay fields.
+/// overlays that are not `{metadata, spec}` objects, unknown overlay members.
+///
+/// Errors inside an overlay's `metadata` or `spec` are left to the merged spec's validation
+/// (`check_variant`), which finds them too, names the environment and also catches what only
+/// the combination with the base gets wrong; the published overlay schema flags them in editors.
 fn environment_shape_errors(doc: &Document) -> Vec<Diagnostic> {
     let mut errors = schema::validate(doc, &doc.value, None);
     errors.retain(|d| {
-        d.pointer
-            .as_deref()
-            .is_some_and(|p| p == "/spec/environments" || p.starts_with("/spec/environments/"))
+        d.pointer.as_deref().is_some_and(|p| {
+            p == "/spec/environments"
+                || p.strip_prefix("/spec/environments/")
+                    .is_some_and(|rest| rest.split('/').count() <= 2)
+        })
     });
     errors
+}
+
+/// Whether environment `env`'s overlay itself writes a scalar or a list at `pointer` (so an
+/// error there is the overlay's, even when the base has the same one).
+fn overlay_writes(doc: &Document, env: &str, pointer: Option<&str>) -> bool {
+    let Some(pointer) = pointer else { return false };
+    let at = format!("/spec/environments/{}{pointer}", escape_token(env));
+    doc.value.pointer(&at).is_some_and(|v| !v.is_object())
 }
 
 /// Check one variant: resolve, schema, typed, semantic.

@@ -32,6 +32,8 @@ pub struct Style {
     pub color: bool,
     /// Wrap width.
     pub width: usize,
+    /// Leave out notes and the summary line (`--quiet`).
+    pub quiet: bool,
 }
 
 impl Style {
@@ -40,6 +42,7 @@ impl Style {
         Style {
             color: false,
             width: 100,
+            quiet: false,
         }
     }
 }
@@ -129,6 +132,9 @@ impl miette::Diagnostic for Adapter<'_> {
         if let Some(h) = &self.d.help {
             parts.push(sanitize_text(h).into_owned());
         }
+        if let Some(code) = &self.d.explain {
+            parts.push(format!("details: mcpgen explain {code}"));
+        }
         if let Some(reason) = &self.d.suppressed {
             parts.push(format!(
                 "suppressed by an exception: {}",
@@ -172,7 +178,15 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, files: usize, style: Styl
     // Each file's text, neutralised once.
     let mut texts: HashMap<SourceId, Cow<'_, str>> = HashMap::new();
     let mut out = String::new();
-    for (i, d) in diags.iter().enumerate() {
+    // Findings shown, for the bound on full renderings (notes and suppressed findings that
+    // `--quiet` leaves out do not count).
+    let mut shown = 0;
+    for d in diags {
+        if style.quiet && (d.level == Level::Note || d.suppressed.is_some()) {
+            continue;
+        }
+        let i = shown;
+        shown += 1;
         let mut title = sanitize_line(&d.message).into_owned();
         if let Some(env) = &d.environment {
             title.push_str(&format!(" [environment: {}]", sanitize_line(env)));
@@ -219,14 +233,15 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, files: usize, style: Styl
         }
         out.push('\n');
     }
-    if diags.len() > MAX_FULL_FINDINGS {
+    if shown > MAX_FULL_FINDINGS {
         out.push_str(&format!(
             "(the first {MAX_FULL_FINDINGS} findings are shown with their source; \
              `--format json` has every one in full)\n\n"
         ));
     }
-    let s = Summary::of(diags, files);
-    out.push_str(&summary_line(&s));
+    if !style.quiet {
+        out.push_str(&summary_line(&Summary::of(diags, files)));
+    }
     out
 }
 
