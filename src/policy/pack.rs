@@ -30,6 +30,8 @@ macro_rules! pack {
 }
 
 pack![
+    "bridge.rego",
+    "bridge_test.rego",
     "images.rego",
     "images_test.rego",
     "inputs_test.rego",
