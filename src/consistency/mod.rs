@@ -10,7 +10,9 @@
 //! objects stay in the server's namespace and never twice, spread constraints honour taints,
 //! NetworkPolicy rules are neither redundant nor deaf to NodeLocal DNSCache ([`kube`]); the
 //! quota admits the rollout at its peak ([`quota`]); every dependency is wired and the
-//! server's host validation admits its real clients ([`wiring`]).
+//! server's host validation admits its real clients ([`wiring`]); a stdio server's image runs
+//! its bridge, which serves the port, MCP path and health paths everything else expects
+//! ([`bridge`]).
 //!
 //! Each failed check is a [`Finding`] with an `MCP3xx` code, located by a JSON Pointer at the
 //! spec field responsible; the pipeline turns findings into diagnostics and writes nothing for
@@ -20,6 +22,7 @@
 //! small for the rollout). What this module does not do: read the spec (it reads the Model for
 //! names and pointers), or fix anything.
 
+pub mod bridge;
 pub mod image;
 pub mod kube;
 pub mod quota;
@@ -112,6 +115,7 @@ pub fn check(model: &Model, artifacts: &[Artifact]) -> Vec<Finding> {
     let view = View::new(artifacts);
     let mut out = Vec::new();
     image::check(model, &view, &mut out);
+    bridge::check(model, &view, &mut out);
     kube::check(model, &view, &mut out);
     quota::check(model, &view, &mut out);
     wiring::check(model, &view, &mut out);
