@@ -4,6 +4,7 @@
 //! shared contract. The validator tier (`tests/thirdparty`) runs the real third-party tools
 //! over the same outputs; `.ci/test` runs both, the validator tier as its own step.
 
+mod bridge;
 mod build;
 mod cli;
 mod fixtures;
