@@ -526,7 +526,49 @@ fn export_gives_back_the_package_and_the_variables_of_an_imported_spec() {
             })
             .collect();
         assert_eq!(exported_vars, variables(want, &fill), "{}", case.name);
+
+        // The image mcpgen built for a stdio package runs the bridge: it speaks Streamable
+        // HTTP, while the package itself stays stdio. (Without `--image-repository` the image
+        // is local-only and not exported.)
+        if let Outcome::Bridged(_) = case.outcome
+            && case.flags.contains(&"--image-repository")
+        {
+            let oci = packages
+                .iter()
+                .find(|p| p["registryType"] == "oci")
+                .unwrap_or_else(|| panic!("{}: no oci package in {exported:#}", case.name));
+            assert_eq!(
+                oci["transport"],
+                serde_json::json!({"type": "streamable-http", "url": "http://localhost:8080/mcp"}),
+                "{}",
+                case.name
+            );
+        }
     }
+}
+
+#[test]
+fn a_bridged_stdio_server_exports_its_image_as_streamable_http_and_its_route_as_a_remote() {
+    let spec = root().join("fixtures/stdio-node/service.yaml");
+    let o = mcpgen(&[
+        "export",
+        "server-json",
+        spec.to_str().expect("utf-8"),
+        "--env",
+        "production",
+        "--name",
+        "io.github.acme/everything",
+        "--description",
+        "The MCP test server, bridged",
+    ]);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let exported: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert!(schema_errors(&exported).is_empty(), "{exported:#}");
+    assert_eq!(
+        exported["remotes"][0]["url"], "https://mcp.acme.example/everything/mcp",
+        "{exported:#}"
+    );
+    insta::assert_json_snapshot!("export__stdio_node_production", exported);
 }
 
 #[test]
