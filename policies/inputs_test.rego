@@ -72,11 +72,21 @@ minimal := {
 				"path": "/metrics",
 				"port": 8080,
 				"interval": "30s",
+				"convention": "mcpgen",
 				"names": {
 					"requests": "mcp_requests_total",
 					"duration": "mcp_request_duration_seconds",
 					"activeConnections": "mcp_active_connections",
 					"toolExecutions": "mcp_tool_executions_total"
+				},
+				"labels": {
+					"status": "status",
+					"error": "5..",
+					"success": "[23]..",
+					"sessionNotFound": "404",
+					"tool": "tool_name",
+					"toolStatus": "status",
+					"toolError": "error"
 				}
 			},
 			"prometheusNamespace": "monitoring",
@@ -126,13 +136,30 @@ minimal := {
 					"enabled": false,
 					"for": "15m",
 					"severity": "warning"
+				},
+				"targetDown": {
+					"enabled": true,
+					"for": "5m",
+					"severity": "warning"
+				},
+				"hpaScalingInactive": {
+					"enabled": false,
+					"for": "10m",
+					"severity": "warning"
+				},
+				"probe": {
+					"enabled": false,
+					"for": "3m",
+					"severity": "critical"
 				}
 			},
 			"dashboard": {
 				"enabled": true,
 				"title": "MCP server weather",
 				"refresh": "30s"
-			}
+			},
+			"environment": "base",
+			"maxSeverity": "critical"
 		}
 	},
 	"defaulted": [

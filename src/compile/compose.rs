@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::compile::{Artifact, CompileError, Content, Emitter, yaml_file};
-use crate::model::{HOME_DIR, Model, UID};
+use crate::model::{HOME_DIR, Model, UID, telemetry};
 
 /// The compose target (`--target compose`).
 #[derive(Debug, Clone, Copy)]
@@ -123,6 +123,98 @@ struct Service {
     restart: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     stop_grace_period: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logging: Option<Logging>,
+}
+
+/// Bounded log rotation (the json-file driver's default keeps one ever-growing file).
+#[derive(Debug, Serialize)]
+struct Logging {
+    driver: &'static str,
+    options: BTreeMap<&'static str, String>,
+}
+
+fn rotated_logs() -> Option<Logging> {
+    Some(Logging {
+        driver: "json-file",
+        options: BTreeMap::from([
+            ("max-file", telemetry::LOG_MAX_FILES.to_string()),
+            ("max-size", telemetry::LOG_MAX_SIZE.to_string()),
+        ]),
+    })
+}
+
+/// The local collector's configuration: OTLP in on both protocols, the debug exporter out.
+#[derive(Debug, Serialize)]
+struct CollectorConfig {
+    receivers: BTreeMap<&'static str, OtlpReceiver>,
+    exporters: BTreeMap<&'static str, DebugExporter>,
+    service: CollectorService,
+}
+
+#[derive(Debug, Serialize)]
+struct OtlpReceiver {
+    protocols: BTreeMap<&'static str, Endpoint>,
+}
+
+#[derive(Debug, Serialize)]
+struct Endpoint {
+    endpoint: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DebugExporter {
+    verbosity: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct CollectorService {
+    pipelines: BTreeMap<&'static str, Pipeline>,
+}
+
+#[derive(Debug, Serialize)]
+struct Pipeline {
+    receivers: Vec<&'static str>,
+    exporters: Vec<&'static str>,
+}
+
+fn collector_config(c: &telemetry::CollectorModel) -> String {
+    let pipeline = || Pipeline {
+        receivers: vec!["otlp"],
+        exporters: vec!["debug"],
+    };
+    let config = CollectorConfig {
+        receivers: BTreeMap::from([(
+            "otlp",
+            OtlpReceiver {
+                protocols: BTreeMap::from([
+                    (
+                        "grpc",
+                        Endpoint {
+                            endpoint: format!("0.0.0.0:{}", c.ports[0]),
+                        },
+                    ),
+                    (
+                        "http",
+                        Endpoint {
+                            endpoint: format!("0.0.0.0:{}", c.ports[1]),
+                        },
+                    ),
+                ]),
+            },
+        )]),
+        exporters: BTreeMap::from([("debug", DebugExporter { verbosity: "basic" })]),
+        service: CollectorService {
+            pipelines: BTreeMap::from([
+                ("logs", pipeline()),
+                ("metrics", pipeline()),
+                ("traces", pipeline()),
+            ]),
+        },
+    };
+    // Plain structs of strings and maps: serialization cannot fail.
+    let text = serde_saphyr::to_string(&config).unwrap_or_default();
+    text.strip_prefix("---\n").unwrap_or(&text).to_string()
 }
 
 #[derive(Debug, Serialize)]
@@ -243,6 +335,7 @@ fn compose_file(m: &Model) -> ComposeFile {
                 security_opt: vec!["no-new-privileges:true".to_string()],
                 healthcheck,
                 restart: "unless-stopped".to_string(),
+                logging: rotated_logs(),
                 ..Service::default()
             },
         );
@@ -329,9 +422,53 @@ fn compose_file(m: &Model) -> ComposeFile {
         }),
         restart: "unless-stopped".to_string(),
         stop_grace_period: Some(format!("{}s", m.grace_seconds)),
+        logging: rotated_logs(),
         ..Service::default()
     };
     services.insert(m.name.clone(), server);
+    if let Some(t) = &m.tracing {
+        if let Some(server) = services.get_mut(&m.name) {
+            server
+                .environment
+                .extend(t.compose.iter().map(|(k, v)| (k.clone(), lit(v))));
+        }
+        if let Some(c) = &t.collector {
+            let id = "otel-collector-config".to_string();
+            configs.insert(
+                id.clone(),
+                ConfigDef {
+                    content: lit(&collector_config(c)),
+                },
+            );
+            services.insert(
+                c.service.to_string(),
+                Service {
+                    image: c.image.to_string(),
+                    configs: vec![ServiceConfig {
+                        source: id,
+                        target: c.config_path.to_string(),
+                    }],
+                    read_only: Some(true),
+                    cap_drop: vec!["ALL".to_string()],
+                    security_opt: vec!["no-new-privileges:true".to_string()],
+                    restart: "unless-stopped".to_string(),
+                    logging: rotated_logs(),
+                    ..Service::default()
+                },
+            );
+            if let Some(server) = services.get_mut(&m.name) {
+                // The collector image has no shell for a health check: started is enough,
+                // the SDKs retry exports.
+                server.depends_on.insert(
+                    c.service.to_string(),
+                    DependsOn {
+                        condition: "service_started".to_string(),
+                        restart: false,
+                    },
+                );
+            }
+        }
+    }
 
     ComposeFile {
         name: m.name.clone(),

@@ -22,10 +22,10 @@ use k8s_openapi::api::autoscaling::v2::{
 use k8s_openapi::api::core::v1::{
     Capabilities, ClientIPConfig, ConfigMap, ConfigMapVolumeSource, Container, ContainerPort,
     EmptyDirVolumeSource, EnvVar, EnvVarSource, HTTPGetAction, Lifecycle, LifecycleHandler,
-    LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, PodSecurityContext, PodSpec,
-    PodTemplateSpec, Probe, ResourceQuota, ResourceQuotaSpec, ResourceRequirements, SeccompProfile,
-    SecretKeySelector, SecurityContext, Service, ServiceAccount, ServicePort, ServiceSpec,
-    SessionAffinityConfig, SleepAction, TopologySpreadConstraint, Volume, VolumeMount,
+    LimitRange, LimitRangeItem, LimitRangeSpec, Namespace, ObjectFieldSelector, PodSecurityContext,
+    PodSpec, PodTemplateSpec, Probe, ResourceQuota, ResourceQuotaSpec, ResourceRequirements,
+    SeccompProfile, SecretKeySelector, SecurityContext, Service, ServiceAccount, ServicePort,
+    ServiceSpec, SessionAffinityConfig, SleepAction, TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
     IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
@@ -38,7 +38,9 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::compile::{Artifact, CompileError, Content, Emitter, objects_file, traffic, yaml_file};
+use crate::compile::{
+    Artifact, CompileError, Content, Emitter, custom_resources, objects_file, traffic, yaml_file,
+};
 use crate::model::{
     CONTAINER, Model, NAMESPACE_NAME_LABEL, NODE_LOCAL_DNS, NamedPort, ProbeModel, UID,
 };
@@ -104,6 +106,26 @@ impl Emitter for Kubernetes {
                 file("horizontalpodautoscaler.yaml"),
                 "HorizontalPodAutoscaler",
                 &[h],
+            )?);
+        }
+        if let Some(so) = m
+            .hpa
+            .as_ref()
+            .and_then(|h| custom_resources::scaled_object(m, behavior(h)))
+        {
+            files.push(objects_file(
+                m,
+                file("scaledobject.yaml"),
+                "ScaledObject",
+                &[so],
+            )?);
+        }
+        if let Some(i) = custom_resources::instrumentation(m) {
+            files.push(objects_file(
+                m,
+                file("instrumentation.yaml"),
+                "Instrumentation",
+                &[i],
             )?);
         }
         if let Some(v) = vpa(m) {
@@ -379,7 +401,30 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
         }),
         ..EnvVar::default()
     }));
+    if let Some(t) = &m.tracing {
+        env.extend(t.kubernetes.iter().map(|(k, v)| EnvVar {
+            name: k.clone(),
+            value: Some(v.clone()),
+            ..EnvVar::default()
+        }));
+    }
     env.sort_by(|a, b| a.name.cmp(&b.name));
+    // The kubelet expands `$(VAR)` only for variables listed earlier: the downward-API
+    // variables the OpenTelemetry resource attributes refer to come first.
+    if let Some(t) = &m.tracing {
+        let downward = t.downward.iter().map(|d| EnvVar {
+            name: d.name.to_string(),
+            value_from: Some(EnvVarSource {
+                field_ref: Some(ObjectFieldSelector {
+                    field_path: d.field_path.to_string(),
+                    ..ObjectFieldSelector::default()
+                }),
+                ..EnvVarSource::default()
+            }),
+            ..EnvVar::default()
+        });
+        env = downward.chain(env).collect();
+    }
 
     let mut volumes = vec![Volume {
         name: "tmp".to_string(),
@@ -494,6 +539,9 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
     let mut pod_annotations = m.annotations.clone();
     if let Some(sum) = checksum {
         pod_annotations.insert("checksum/config".to_string(), sum.to_string());
+    }
+    if let Some(i) = m.tracing.as_ref().and_then(|t| t.instrumentation.as_ref()) {
+        pod_annotations.insert(i.annotation.clone(), i.name.clone());
     }
 
     // Domains are counted only among nodes the pod may run on: with the default `Ignore`,
@@ -621,8 +669,44 @@ fn pdb(m: &Model) -> PodDisruptionBudget {
     }
 }
 
+/// Scaling behaviour of the HPA (also what KEDA gives the HPA it creates).
+fn behavior(h: &crate::model::HpaModel) -> HorizontalPodAutoscalerBehavior {
+    let rules = |b: &crate::model::BehaviorModel, select: &str| {
+        let mut policies = Vec::new();
+        if let Some(p) = b.percent {
+            policies.push(HPAScalingPolicy {
+                type_: "Percent".to_string(),
+                value: p as i32,
+                period_seconds: b.period,
+            });
+        }
+        if let Some(p) = b.pods {
+            policies.push(HPAScalingPolicy {
+                type_: "Pods".to_string(),
+                value: p as i32,
+                period_seconds: b.period,
+            });
+        }
+        HPAScalingRules {
+            stabilization_window_seconds: Some(b.window),
+            select_policy: (!policies.is_empty()).then(|| select.to_string()),
+            policies: (!policies.is_empty()).then_some(policies),
+            ..HPAScalingRules::default()
+        }
+    };
+    HorizontalPodAutoscalerBehavior {
+        scale_up: Some(rules(&h.up, "Max")),
+        // Scale down by the smaller step: streams on removed pods end.
+        scale_down: Some(rules(&h.down, "Min")),
+    }
+}
+
 fn hpa(m: &Model) -> Option<HorizontalPodAutoscaler> {
-    let h = m.hpa.as_ref()?;
+    // KEDA creates and owns the HPA of its ScaledObject; a second HPA would fight it.
+    let h = m
+        .hpa
+        .as_ref()
+        .filter(|h| h.controller == crate::spec::AutoscalingController::Hpa)?;
     let resource = |name: &str, pct: u32| MetricSpec {
         type_: "Resource".to_string(),
         resource: Some(ResourceMetricSource {
@@ -659,29 +743,6 @@ fn hpa(m: &Model) -> Option<HorizontalPodAutoscaler> {
             ..MetricSpec::default()
         });
     }
-    let rules = |b: &crate::model::BehaviorModel, select: &str| {
-        let mut policies = Vec::new();
-        if let Some(p) = b.percent {
-            policies.push(HPAScalingPolicy {
-                type_: "Percent".to_string(),
-                value: p as i32,
-                period_seconds: b.period,
-            });
-        }
-        if let Some(p) = b.pods {
-            policies.push(HPAScalingPolicy {
-                type_: "Pods".to_string(),
-                value: p as i32,
-                period_seconds: b.period,
-            });
-        }
-        HPAScalingRules {
-            stabilization_window_seconds: Some(b.window),
-            select_policy: (!policies.is_empty()).then(|| select.to_string()),
-            policies: (!policies.is_empty()).then_some(policies),
-            ..HPAScalingRules::default()
-        }
-    };
     Some(HorizontalPodAutoscaler {
         metadata: meta(m, &m.name),
         spec: HorizontalPodAutoscalerSpec {
@@ -693,11 +754,7 @@ fn hpa(m: &Model) -> Option<HorizontalPodAutoscaler> {
             min_replicas: Some(h.min as i32),
             max_replicas: h.max as i32,
             metrics: Some(metrics),
-            behavior: Some(HorizontalPodAutoscalerBehavior {
-                scale_up: Some(rules(&h.up, "Max")),
-                // Scale down by the smaller step: streams on removed pods end.
-                scale_down: Some(rules(&h.down, "Min")),
-            }),
+            behavior: Some(behavior(h)),
         },
         ..HorizontalPodAutoscaler::default()
     })
@@ -889,6 +946,16 @@ fn network_policy(m: &Model) -> NetworkPolicy {
                 ..NetworkPolicyPeer::default()
             }]),
             ports: Some(vec![np_port(IntOrString::Int(d.port as i32), "TCP")]),
+        });
+    }
+    if let Some((ns, port)) = m.tracing.as_ref().and_then(|t| t.egress.as_ref()) {
+        // Spans go to the collector's namespace on the OTLP endpoint's port.
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![NetworkPolicyPeer {
+                namespace_selector: Some(ns_selector(ns)),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: Some(vec![np_port(IntOrString::Int(*port as i32), "TCP")]),
         });
     }
     for p in &m.network.allow_to {

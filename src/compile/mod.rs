@@ -14,6 +14,7 @@
 //! read those values, never the text.
 
 pub mod compose;
+pub mod custom_resources;
 pub mod docker;
 pub mod k8s;
 pub mod traffic;

@@ -10,9 +10,10 @@
 //! objects stay in the server's namespace and never twice, spread constraints honour taints,
 //! NetworkPolicy rules are neither redundant nor deaf to NodeLocal DNSCache ([`kube`]); the
 //! quota admits the rollout at its peak ([`quota`]); every dependency is wired and the
-//! server's host validation admits its real clients ([`wiring`]); a stdio server's image runs
-//! its bridge, which serves the port, MCP path and health paths everything else expects
-//! ([`bridge`]).
+//! server's host validation admits its real clients ([`wiring`]); every series an alert or
+//! autoscaler reads is in the metrics contract and every HPA metric is served ([`metrics`]); a
+//! stdio server's image runs its bridge, which serves the port, MCP path and health paths
+//! everything else expects ([`bridge`]).
 //!
 //! Each failed check is a [`Finding`] with an `MCP3xx` code, located by a JSON Pointer at the
 //! spec field responsible; the pipeline turns findings into diagnostics and writes nothing for
@@ -25,6 +26,7 @@
 pub mod bridge;
 pub mod image;
 pub mod kube;
+pub mod metrics;
 pub mod quota;
 pub mod wiring;
 
@@ -119,6 +121,7 @@ pub fn check(model: &Model, artifacts: &[Artifact]) -> Vec<Finding> {
     kube::check(model, &view, &mut out);
     quota::check(model, &view, &mut out);
     wiring::check(model, &view, &mut out);
+    metrics::check(model, &view, &mut out);
     out.sort_by(|a, b| {
         (a.code.code, &a.pointer, &a.message).cmp(&(b.code.code, &b.pointer, &b.message))
     });

@@ -729,3 +729,40 @@ fn a_bridged_image_runs_its_bridge_on_the_ports_and_paths_everything_expects() {
         "/spec/mcp/path",
     );
 }
+
+#[test]
+fn every_series_read_is_in_the_contract_and_every_hpa_metric_is_served() {
+    // An alert left on a series the contract no longer has.
+    breaks(
+        |_, a| {
+            let rules = a
+                .iter_mut()
+                .find(|x| x.path == "monitoring/rules.yaml")
+                .expect("rules");
+            rules.contents =
+                rules
+                    .contents
+                    .replacen("mcp_requests_total{", "mcp_old_requests_total{", 1);
+        },
+        "MCP333",
+        "/spec/monitoring/metrics",
+    );
+    // An HPA on a Pods metric no adapter rule serves.
+    let with_rps = SPEC.replace(
+        "    targetCPU: 70\n",
+        "    targetCPU: 70\n    requestsPerSecond: 50\n",
+    );
+    let (model, mut artifacts) = build(&with_rps);
+    assert!(
+        found(&model, &artifacts).is_empty(),
+        "{:?}",
+        found(&model, &artifacts)
+    );
+    artifacts.retain(|a| a.path != "monitoring/prometheus-adapter-rules.yaml");
+    assert!(
+        found(&model, &artifacts)
+            .contains(&("MCP334", "/spec/autoscaling/requestsPerSecond".to_string())),
+        "{:?}",
+        found(&model, &artifacts)
+    );
+}

@@ -151,6 +151,12 @@ codes! {
     NETWORK_POLICY_INCONSISTENT = "MCP332", "network-policy-inconsistent", Error, false,
         "A NetworkPolicy rule is redundant with another, or DNS egress does not reach every resolver the cluster may use.",
         Some("this is a bug in mcpgen's outputs: please report it with the spec");
+    SERIES_NOT_IN_CONTRACT = "MCP333", "series-not-in-contract", Error, false,
+        "An alert, recording rule or autoscaler query reads a series that neither the server's metrics contract nor the platform provides: it would never fire or scale.",
+        Some("name the series in `monitoring.metrics` (or its labels), or switch the reader off");
+    HPA_METRIC_NOT_SERVED = "MCP334", "hpa-metric-not-served", Error, false,
+        "An HPA scales on a custom metric that nothing serves (no prometheus-adapter rule): Kubernetes then skips scale-down.",
+        Some("keep a request series in the metrics contract, or scale on CPU or memory");
     BRIDGE_NOT_RUN = "MCP350", "bridge-not-run", Error, false,
         "A stdio server's image does not run its HTTP bridge, or the bridge or the server command it spawns is not in the image's final stage.",
         Some("this is a bug in mcpgen's outputs: please report it with the spec");

@@ -10,7 +10,9 @@
 //! policies). [`Model::preflight`] names what no target can produce for this model.
 
 pub mod bridge;
+pub mod contract;
 pub mod monitoring;
+pub mod telemetry;
 pub mod traffic;
 
 use std::collections::BTreeMap;
@@ -18,7 +20,8 @@ use std::collections::BTreeMap;
 use crate::resolve::{self, ImageFamily, ResolvedSpec, image_major};
 use crate::spec::scalars::ImageRef;
 use crate::spec::{
-    AuthType, NamespaceOwnership, Peer, Quota, Runtime, SecretRef, SessionStore, Transport, VpaMode,
+    AuthType, AutoscalingController, NamespaceOwnership, Peer, Quota, Runtime, SecretRef,
+    SessionStore, Transport, VpaMode,
 };
 
 /// Numeric user and group of the server process in every target (Dockerfile `USER`, pod
@@ -138,6 +141,11 @@ pub struct Model {
     pub grace_seconds: i64,
     /// Monitoring outputs, when enabled.
     pub monitoring: Option<monitoring::MonitoringModel>,
+    /// The metrics contract: what the server exposes and what reads it (also when monitoring
+    /// outputs are off: the autoscaler reads it).
+    pub metrics: contract::MetricsContract,
+    /// Tracing wiring, when the spec has `monitoring.tracing`.
+    pub tracing: Option<telemetry::TracingModel>,
 }
 
 /// Build settings for the Dockerfile.
@@ -274,8 +282,15 @@ pub struct HpaModel {
     pub memory: Option<u32>,
     /// Requests per second per pod.
     pub rps: Option<u32>,
-    /// Name of the per-pod request-rate metric the HPA reads.
+    /// Name of the per-pod request-rate metric the HPA reads (from the metrics contract;
+    /// empty only when the contract has no request series, which preflight refuses).
     pub rps_metric: String,
+    /// What scales the Deployment.
+    pub controller: AutoscalingController,
+    /// Name of the HorizontalPodAutoscaler object: the server's, or the one KEDA creates.
+    pub object_name: String,
+    /// Name of the KEDA ScaledObject (with `controller: keda`).
+    pub scaled_object: Option<String>,
     /// Scale-up behaviour.
     pub up: BehaviorModel,
     /// Scale-down behaviour.
@@ -541,6 +556,17 @@ impl Model {
         };
 
         let replicas = s.replicas;
+        let metrics = contract::lower(
+            &s.monitoring.metrics,
+            !mcp.stateless,
+            s.autoscaling
+                .as_ref()
+                .filter(|a| a.enabled && a.requests_per_second.is_some())
+                .map(|a| contract::Autoscaler {
+                    controller: a.controller,
+                    prometheus_address: a.prometheus_address.as_deref(),
+                }),
+        );
         let hpa = s.autoscaling.as_ref().filter(|a| a.enabled).map(|a| {
             let behavior = |b: &resolve::ScalingBehavior| BehaviorModel {
                 window: seconds(&b.stabilization_window).min(i32::MAX as u64) as i32,
@@ -554,7 +580,18 @@ impl Model {
                 cpu: a.target_cpu,
                 memory: a.target_memory,
                 rps: a.requests_per_second,
-                rps_metric: "mcp_requests_per_second".to_string(),
+                rps_metric: metrics
+                    .hpa_metric
+                    .as_ref()
+                    .map(|h| h.name.clone())
+                    .unwrap_or_default(),
+                controller: a.controller,
+                // KEDA creates (and owns) the HPA of a ScaledObject under this name.
+                object_name: match a.controller {
+                    AutoscalingController::Hpa => name.clone(),
+                    AutoscalingController::Keda => format!("keda-hpa-{name}"),
+                },
+                scaled_object: (a.controller == AutoscalingController::Keda).then(|| name.clone()),
                 up: behavior(&a.scale_up),
                 down: behavior(&a.scale_down),
             }
@@ -634,6 +671,10 @@ impl Model {
         if let Some(secret) = &s.mcp.auth.secret {
             secret_env.insert("MCP_AUTH_SECRET".into(), secret.clone());
         }
+        let user_sets = |k: &str| s.env.contains_key(k) || s.secrets.contains_key(k);
+        let tracing = s.monitoring.tracing.as_ref().map(|t| {
+            telemetry::lower_tracing(t, &name, &namespace, &s.monitoring.environment, &user_sets)
+        });
         for (k, v) in &s.secrets {
             secret_env.insert(k.clone(), v.clone());
         }
@@ -709,6 +750,13 @@ impl Model {
                     .find_map(|d| d.connection_env(compose).into_iter().nth(2))
             {
                 env.insert("MCP_SESSION_STORE_URL".into(), url.1);
+            }
+            // Tracing and logging wiring; the spec's own `env` wins below.
+            if let Some(t) = &tracing {
+                env.extend(t.common.clone());
+            }
+            if let Some(l) = &s.monitoring.logging {
+                env.extend(telemetry::logging_env(l));
             }
             // The server's public resource URL (RFC 9728), where Kubernetes exposes it.
             if !compose && let Some(e) = &s.expose {
@@ -787,10 +835,17 @@ impl Model {
             sticky,
             grace_seconds,
             monitoring: None,
+            metrics,
+            tracing,
             name,
         };
         model.healthcheck = healthcheck(&model);
         model.monitoring = monitoring::lower(&model);
+        let hpa_rps = model.hpa.as_ref().is_some_and(|h| h.rps.is_some());
+        monitoring::attach_consumers(&mut model.metrics, model.monitoring.as_ref(), hpa_rps);
+        if let Some(m) = &mut model.monitoring {
+            m.contract = model.metrics.clone();
+        }
         model
     }
 
@@ -798,6 +853,38 @@ impl Model {
     /// its field, and nothing is emitted for the model.
     pub fn preflight(&self) -> Vec<Refusal> {
         let mut out = Vec::new();
+        if self.hpa.as_ref().is_some_and(|h| h.rps.is_some()) && self.metrics.hpa_metric.is_none() {
+            out.push(Refusal {
+                pointer: "/spec/autoscaling/requestsPerSecond".to_string(),
+                message: "the autoscaler scales on requests per second, but the metrics \
+                          contract has no request series to count them from"
+                    .to_string(),
+                help: "name the request series in `monitoring.metrics.names.requests`, or \
+                       scale on `targetCPU`/`targetMemory` only"
+                    .to_string(),
+            });
+        }
+        let labels = &self.resolved.spec().monitoring.metrics.labels;
+        for (key, pattern) in [
+            ("error", &labels.error),
+            ("success", &labels.success),
+            ("sessionNotFound", &labels.session_not_found),
+            ("toolError", &labels.tool_error),
+        ] {
+            if let Err(e) = regex::Regex::new(&format!("^(?:{pattern})$")) {
+                out.push(Refusal {
+                    pointer: format!("/spec/monitoring/metrics/labels/{key}"),
+                    message: format!(
+                        "`{}` is not a valid RE2 pattern: {}",
+                        pattern.escape_default(),
+                        e.to_string().lines().last().unwrap_or_default().trim()
+                    ),
+                    help:
+                        "write a Prometheus (RE2) regular expression, e.g. `5..` or `error|timeout`"
+                            .to_string(),
+                });
+            }
+        }
         if self.mcp.transport == Transport::Stdio {
             out.extend(self.bridge_refusals());
         }

@@ -53,6 +53,8 @@ pack![
     "scaling_test.rego",
     "secrets.rego",
     "secrets_test.rego",
+    "telemetry.rego",
+    "telemetry_test.rego",
     "traffic.rego",
     "traffic_test.rego",
 ];

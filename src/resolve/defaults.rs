@@ -331,3 +331,115 @@ pub const ALERT_HPA_MAXED_OUT: AlertDefault = AlertDefault {
     for_: "15m",
     critical: false,
 };
+/// A pod of the server is down while others serve: a warning after 5 minutes.
+pub const ALERT_TARGET_DOWN: AlertDefault = AlertDefault {
+    above: "",
+    for_: "5m",
+    critical: false,
+};
+/// The HPA cannot compute a replica count (`ScalingActive=False`) for 10 minutes.
+pub const ALERT_HPA_SCALING_INACTIVE: AlertDefault = AlertDefault {
+    above: "",
+    for_: "10m",
+    critical: false,
+};
+/// The endpoint has not answered MCP for 3 minutes while pods are Ready: clients see an
+/// outage the health probes do not.
+pub const ALERT_PROBE: AlertDefault = AlertDefault {
+    above: "",
+    for_: "3m",
+    critical: true,
+};
+
+/// `monitoring.environment` of the base spec (an environment's default is its own name).
+pub const BASE_ENVIRONMENT: &str = "base";
+/// Highest alert severity of an environment that is neither the base spec nor a production
+/// environment: nobody is paged for staging or dev.
+pub const NON_PRODUCTION_MAX_SEVERITY: crate::spec::Severity = crate::spec::Severity::Warning;
+
+/// The metrics convention when the spec names none.
+pub const METRICS_CONVENTION: crate::spec::MetricsConvention =
+    crate::spec::MetricsConvention::Mcpgen;
+/// OpenTelemetry's MCP server operation histogram, as Prometheus names it
+/// (`mcp.server.operation.duration`, seconds).
+pub const OTEL_OPERATION_DURATION: &str = "mcp_server_operation_duration_seconds";
+/// OpenTelemetry's MCP server session histogram (`mcp.server.session.duration`).
+pub const OTEL_SESSION_DURATION: &str = "mcp_server_session_duration_seconds";
+/// OpenTelemetry's HTTP server histogram (`http.server.request.duration`, stable).
+pub const OTEL_HTTP_DURATION: &str = "http_server_request_duration_seconds";
+
+/// Label names and value patterns of one convention (`metrics.labels`).
+#[derive(Debug, Clone, Copy)]
+pub struct LabelDefaults {
+    /// Outcome label of the request series.
+    pub status: &'static str,
+    /// Failed requests.
+    pub error: &'static str,
+    /// Successful requests.
+    pub success: &'static str,
+    /// "Session not found" answers.
+    pub session_not_found: &'static str,
+    /// Tool name label.
+    pub tool: &'static str,
+    /// Outcome label of the tool series.
+    pub tool_status: &'static str,
+    /// Failed tool executions.
+    pub tool_error: &'static str,
+    /// MCP method label, when the convention has one.
+    pub operation: Option<&'static str>,
+}
+/// mcpgen's labels (also the defaults of `custom`): HTTP status codes, `tool_name`.
+pub const MCPGEN_LABELS: LabelDefaults = LabelDefaults {
+    status: "status",
+    error: "5..",
+    success: "[23]..",
+    session_not_found: "404",
+    tool: "tool_name",
+    tool_status: "status",
+    tool_error: "error",
+    operation: None,
+};
+/// OpenTelemetry's attributes as Prometheus names them: `error.type` is set on failure only
+/// (`tool_error` for a tool result with `isError`), `gen_ai.tool.name`, `mcp.method.name`.
+pub const OTEL_LABELS: LabelDefaults = LabelDefaults {
+    status: "error_type",
+    error: ".+",
+    success: "",
+    session_not_found: "404",
+    tool: "gen_ai_tool_name",
+    tool_status: "error_type",
+    tool_error: "tool_error",
+    operation: Some("mcp_method_name"),
+};
+
+/// OTLP protocol.
+pub const OTLP_PROTOCOL: crate::spec::OtlpProtocol = crate::spec::OtlpProtocol::Grpc;
+/// Trace sampler: follow the caller, sample a share of new traces.
+pub const TRACES_SAMPLER: crate::spec::Sampler = crate::spec::Sampler::ParentbasedTraceidratio;
+/// Share of new traces sampled.
+pub const TRACES_SAMPLE_RATIO: f64 = 0.1;
+/// Whether compose runs a local collector.
+pub const COMPOSE_COLLECTOR: bool = false;
+
+/// Log format.
+pub const LOG_FORMAT: crate::spec::LogFormat = crate::spec::LogFormat::Json;
+/// Log level.
+pub const LOG_LEVEL: crate::spec::LogLevel = crate::spec::LogLevel::Info;
+
+/// MCP probe interval.
+pub const PROBE_INTERVAL: &str = "1m";
+/// Service of the blackbox exporter, in the Prometheus namespace.
+pub const BLACKBOX_SERVICE: &str = "blackbox-exporter";
+/// Port of the blackbox exporter.
+pub const BLACKBOX_PORT: u32 = 9115;
+/// Directory of the probe's bearer tokens in the blackbox exporter (one file per server).
+pub const PROBE_TOKEN_DIR: &str = "/etc/blackbox-exporter/tokens";
+
+/// What scales the Deployment.
+pub const AUTOSCALING_CONTROLLER: crate::spec::AutoscalingController =
+    crate::spec::AutoscalingController::Hpa;
+/// The Service the Prometheus operator creates for its Prometheus pods, and its port: what
+/// KEDA queries by default.
+pub const PROMETHEUS_SERVICE: &str = "prometheus-operated";
+/// See [`PROMETHEUS_SERVICE`].
+pub const PROMETHEUS_PORT: u32 = 9090;

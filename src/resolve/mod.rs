@@ -23,9 +23,10 @@ use crate::spec::scalars::{
     Cpu, Duration, EnvValue, HostName, HttpPath, ImageRef, Memory, Name, Percent, ProtocolVersion,
 };
 use crate::spec::{
-    self, ApiVersion, AuthType, Bridge, BridgeMode, GatewayProvider, IngressController, Kind,
-    NamespaceOwnership, Peer, Quota, Runtime, SecretRef, SessionPersistence, SessionStore,
-    Severity, Spec, Transport, VerticalScaling,
+    self, ApiVersion, AuthType, AutoInstrumentation, AutoscalingController, Bridge, BridgeMode,
+    GatewayProvider, IngressController, Kind, LogFormat, LogLevel, LogStore, MetricsConvention,
+    NamespaceOwnership, OtlpProtocol, Peer, Quota, Runtime, Sampler, SecretRef, SessionPersistence,
+    SessionStore, Severity, Spec, Transport, VerticalScaling,
 };
 
 /// A spec with every default filled in, for one variant (base or environment).
@@ -449,6 +450,11 @@ pub struct Autoscaling {
     /// Requests per second per pod.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requests_per_second: Option<u32>,
+    /// What scales the Deployment.
+    pub controller: AutoscalingController,
+    /// Prometheus URL KEDA queries (KEDA with a request-rate target only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prometheus_address: Option<String>,
     /// Scale-up behaviour.
     pub scale_up: ScalingBehavior,
     /// Scale-down behaviour.
@@ -491,6 +497,71 @@ pub struct Monitoring {
     pub alerts: Alerts,
     /// Dashboard.
     pub dashboard: Dashboard,
+    /// The `environment` label of the alerts and the OpenTelemetry resource.
+    pub environment: String,
+    /// Highest severity an alert carries in this environment.
+    pub max_severity: Severity,
+    /// Tracing, when the spec has a `tracing` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<Tracing>,
+    /// The logging contract, when the spec has a `logging` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logging: Option<Logging>,
+    /// The MCP probe, when the spec has a `probe` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe: Option<McpProbe>,
+}
+
+/// Resolved `monitoring.tracing`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tracing {
+    /// OTLP endpoint.
+    pub endpoint: String,
+    /// OTLP protocol.
+    pub protocol: OtlpProtocol,
+    /// Sampler.
+    pub sampler: Sampler,
+    /// Ratio of the ratio samplers.
+    pub sample_ratio: f64,
+    /// Namespace of the collector, when known (given, or read from an in-cluster host).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<Name>,
+    /// Whether compose runs a local collector.
+    pub compose_collector: bool,
+    /// Operator auto-instrumentation, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_instrumentation: Option<AutoInstrumentation>,
+}
+
+/// Resolved `monitoring.logging`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Logging {
+    /// Format.
+    pub format: LogFormat,
+    /// Level.
+    pub level: LogLevel,
+    /// Log data source, when named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<LogStore>,
+}
+
+/// Resolved `monitoring.probe`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct McpProbe {
+    /// Whether the probe is generated.
+    pub enabled: bool,
+    /// URL probed.
+    pub url: String,
+    /// Blackbox exporter `host:port`.
+    pub prober: String,
+    /// Interval.
+    pub interval: Duration,
+    /// Bearer token file in the exporter, for a server with auth.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials_file: Option<String>,
 }
 
 /// Resolved `monitoring.metrics`.
@@ -503,22 +574,60 @@ pub struct Metrics {
     pub port: u32,
     /// Scrape interval.
     pub interval: Duration,
+    /// The metrics convention.
+    pub convention: MetricsConvention,
     /// Metric names.
     pub names: MetricNames,
+    /// Label names and value patterns.
+    pub labels: MetricLabels,
 }
 
-/// Resolved metric names.
+/// Resolved metric names: a series the contract does not have is absent (`custom` names only
+/// what the spec names; neither mcpgen's nor OpenTelemetry's contract has every series).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MetricNames {
-    /// Request counter.
-    pub requests: String,
+    /// Request counter (or, under otel-semconv, the operation histogram).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<String>,
     /// Request duration histogram.
-    pub duration: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
     /// Active connections gauge.
-    pub active_connections: String,
-    /// Tool execution counter.
-    pub tool_executions: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active_connections: Option<String>,
+    /// Tool execution counter (or the operation histogram).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_executions: Option<String>,
+    /// Session duration histogram.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<String>,
+    /// HTTP server duration histogram (otel-semconv's "session not found" answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_requests: Option<String>,
+}
+
+/// Resolved metric labels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricLabels {
+    /// Outcome label of the request series.
+    pub status: String,
+    /// Failed requests.
+    pub error: String,
+    /// Successful requests.
+    pub success: String,
+    /// "Session not found" answers.
+    pub session_not_found: String,
+    /// Tool name label.
+    pub tool: String,
+    /// Outcome label of the tool series.
+    pub tool_status: String,
+    /// Failed tool executions.
+    pub tool_error: String,
+    /// MCP method label, when the contract has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
 }
 
 /// Resolved alerts. `enabled` is the effective value: an alert that cannot apply (session not
@@ -543,6 +652,12 @@ pub struct Alerts {
     pub session_not_found: ThresholdAlert<Percent>,
     /// HPA at its maximum.
     pub hpa_maxed_out: StateAlert,
+    /// One pod down.
+    pub target_down: StateAlert,
+    /// HPA unable to scale.
+    pub hpa_scaling_inactive: StateAlert,
+    /// MCP probe failing.
+    pub probe: StateAlert,
 }
 
 /// An alert with a threshold.
@@ -694,10 +809,17 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
         .expose
         .as_ref()
         .map(|e| resolve_expose(e, &mcp, &metadata, &mut f));
+    // Read (not resolved) here: KEDA's default Prometheus lives in the monitoring namespace,
+    // which resolve_monitoring fills in and records.
+    let prometheus_namespace = s
+        .monitoring
+        .as_ref()
+        .and_then(|m| m.prometheus_namespace.clone())
+        .unwrap_or_else(|| name(defaults::PROMETHEUS_NAMESPACE));
     let autoscaling = s
         .autoscaling
         .as_ref()
-        .map(|a| resolve_autoscaling(a, &mut f));
+        .map(|a| resolve_autoscaling(a, &prometheus_namespace, &mut f));
     let network = {
         let n = s.network.clone();
         if n.is_none() {
@@ -717,9 +839,14 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
         .map(|q| resolve_quota(q, &resources, &mut f));
     let monitoring = resolve_monitoring(
         s.monitoring.as_ref(),
-        &mcp,
-        &metadata.name,
-        autoscaling.as_ref(),
+        &Context {
+            mcp: &mcp,
+            server: &metadata.name,
+            namespace: &metadata.namespace,
+            hpa: autoscaling.as_ref(),
+            expose: expose.as_ref(),
+            env: spec.env(),
+        },
         &mut f,
     );
 
@@ -1341,7 +1468,7 @@ fn resolve_expose(e: &spec::Expose, mcp: &Mcp, meta: &Metadata, f: &mut Filled) 
     }
 }
 
-fn resolve_autoscaling(a: &spec::Autoscaling, f: &mut Filled) -> Autoscaling {
+fn resolve_autoscaling(a: &spec::Autoscaling, prometheus_ns: &Name, f: &mut Filled) -> Autoscaling {
     let no_target =
         a.target_cpu.is_none() && a.target_memory.is_none() && a.requests_per_second.is_none();
     let behavior = |b: Option<&spec::ScalingBehavior>,
@@ -1377,6 +1504,9 @@ fn resolve_autoscaling(a: &spec::Autoscaling, f: &mut Filled) -> Autoscaling {
             ),
         }
     };
+    let controller = f.or(a.controller, "/spec/autoscaling/controller", || {
+        defaults::AUTOSCALING_CONTROLLER
+    });
     Autoscaling {
         enabled: f.or(a.enabled, "/spec/autoscaling/enabled", || true),
         min_replicas: f.or(a.min_replicas, "/spec/autoscaling/minReplicas", || {
@@ -1391,6 +1521,24 @@ fn resolve_autoscaling(a: &spec::Autoscaling, f: &mut Filled) -> Autoscaling {
         },
         target_memory: a.target_memory,
         requests_per_second: a.requests_per_second,
+        controller,
+        prometheus_address: if controller == AutoscalingController::Keda
+            && a.requests_per_second.is_some()
+        {
+            Some(f.or(
+                a.prometheus_address.clone(),
+                "/spec/autoscaling/prometheusAddress",
+                || {
+                    format!(
+                        "http://{}.{prometheus_ns}.svc:{}",
+                        defaults::PROMETHEUS_SERVICE,
+                        defaults::PROMETHEUS_PORT
+                    )
+                },
+            ))
+        } else {
+            a.prometheus_address.clone()
+        },
         scale_up: behavior(
             a.scale_up.as_ref(),
             "/spec/autoscaling/scaleUp",
@@ -1411,13 +1559,22 @@ fn resolve_autoscaling(a: &spec::Autoscaling, f: &mut Filled) -> Autoscaling {
     }
 }
 
+/// What the monitoring defaults depend on outside `spec.monitoring`.
+struct Context<'a> {
+    mcp: &'a Mcp,
+    server: &'a Name,
+    namespace: &'a Name,
+    hpa: Option<&'a Autoscaling>,
+    expose: Option<&'a Expose>,
+    env: Option<&'a str>,
+}
+
 fn resolve_monitoring(
     m: Option<&spec::Monitoring>,
-    mcp: &Mcp,
-    server: &Name,
-    hpa: Option<&Autoscaling>,
+    cx: &Context<'_>,
     f: &mut Filled,
 ) -> Monitoring {
+    let (mcp, server, hpa) = (cx.mcp, cx.server, cx.hpa);
     const AT: &str = "/spec/monitoring";
     if m.is_none() {
         f.0.push(AT.into());
@@ -1431,10 +1588,79 @@ fn resolve_monitoring(
     if metrics.names.is_none() {
         f.0.push(format!("{AT}/metrics/names"));
     }
-    let name_of = |v: Option<String>, key: &str, default: &str, f: &mut Filled| {
-        f.or(v, &format!("{AT}/metrics/names/{key}"), || {
-            default.to_string()
-        })
+    let convention = f.or(
+        metrics.convention,
+        &format!("{AT}/metrics/convention"),
+        || defaults::METRICS_CONVENTION,
+    );
+    // A series the convention has is filled in; one it does not have stays absent (and
+    // `custom` has only what the spec names).
+    let name_of =
+        |v: Option<String>, key: &str, default: Option<&str>, f: &mut Filled| match (v, default) {
+            (Some(v), _) => Some(v),
+            (None, Some(d)) => {
+                f.0.push(format!("{AT}/metrics/names/{key}"));
+                Some(d.to_string())
+            }
+            (None, None) => None,
+        };
+    use MetricsConvention as C;
+    let (requests, histogram, active, tools, sessions, http) = match convention {
+        C::Mcpgen => (
+            Some(defaults::METRIC_REQUESTS),
+            Some(defaults::METRIC_DURATION),
+            Some(defaults::METRIC_ACTIVE_CONNECTIONS),
+            Some(defaults::METRIC_TOOL_EXECUTIONS),
+            None,
+            None,
+        ),
+        C::OtelSemconv => (
+            Some(defaults::OTEL_OPERATION_DURATION),
+            Some(defaults::OTEL_OPERATION_DURATION),
+            None,
+            Some(defaults::OTEL_OPERATION_DURATION),
+            Some(defaults::OTEL_SESSION_DURATION),
+            Some(defaults::OTEL_HTTP_DURATION),
+        ),
+        C::Custom => (None, None, None, None, None, None),
+    };
+    let label_defaults = match convention {
+        C::OtelSemconv => defaults::OTEL_LABELS,
+        C::Mcpgen | C::Custom => defaults::MCPGEN_LABELS,
+    };
+    let given = metrics.labels.clone().unwrap_or_default();
+    if metrics.labels.is_none() {
+        f.0.push(format!("{AT}/metrics/labels"));
+    }
+    let label = |v: Option<String>, key: &str, d: &str, f: &mut Filled| {
+        f.or(v, &format!("{AT}/metrics/labels/{key}"), || d.to_string())
+    };
+    let labels = MetricLabels {
+        status: label(given.status, "status", label_defaults.status, f),
+        error: label(given.error, "error", label_defaults.error, f),
+        success: label(given.success, "success", label_defaults.success, f),
+        session_not_found: label(
+            given.session_not_found,
+            "sessionNotFound",
+            label_defaults.session_not_found,
+            f,
+        ),
+        tool: label(given.tool, "tool", label_defaults.tool, f),
+        tool_status: label(
+            given.tool_status,
+            "toolStatus",
+            label_defaults.tool_status,
+            f,
+        ),
+        tool_error: label(given.tool_error, "toolError", label_defaults.tool_error, f),
+        operation: match (given.operation, label_defaults.operation) {
+            (Some(o), _) => Some(o),
+            (None, Some(d)) => {
+                f.0.push(format!("{AT}/metrics/labels/operation"));
+                Some(d.to_string())
+            }
+            (None, None) => None,
+        },
     };
     let metrics = Metrics {
         path: f.or(metrics.path, &format!("{AT}/metrics/path"), || {
@@ -1447,22 +1673,16 @@ fn resolve_monitoring(
         interval: f.or(metrics.interval, &format!("{AT}/metrics/interval"), || {
             duration(defaults::SCRAPE_INTERVAL)
         }),
+        convention,
         names: MetricNames {
-            requests: name_of(names.requests, "requests", defaults::METRIC_REQUESTS, f),
-            duration: name_of(names.duration, "duration", defaults::METRIC_DURATION, f),
-            active_connections: name_of(
-                names.active_connections,
-                "activeConnections",
-                defaults::METRIC_ACTIVE_CONNECTIONS,
-                f,
-            ),
-            tool_executions: name_of(
-                names.tool_executions,
-                "toolExecutions",
-                defaults::METRIC_TOOL_EXECUTIONS,
-                f,
-            ),
+            requests: name_of(names.requests, "requests", requests, f),
+            duration: name_of(names.duration, "duration", histogram, f),
+            active_connections: name_of(names.active_connections, "activeConnections", active, f),
+            tool_executions: name_of(names.tool_executions, "toolExecutions", tools, f),
+            sessions: name_of(names.sessions, "sessions", sessions, f),
+            http_requests: name_of(names.http_requests, "httpRequests", http, f),
         },
+        labels,
     };
 
     let a = m.alerts.clone().unwrap_or_default();
@@ -1475,6 +1695,54 @@ fn resolve_monitoring(
     let stateful = !mcp.stateless;
     // With min == max the HPA always sits at its maximum: alerting on that says nothing.
     let hpa_can_grow = hpa.is_some_and(|h| h.enabled && h.min_replicas < h.max_replicas);
+    let hpa_on = hpa.is_some_and(|h| h.enabled);
+    let probe = m.probe.as_ref().map(|p| {
+        const P: &str = "/spec/monitoring/probe";
+        McpProbe {
+            enabled: f.or(p.enabled, &format!("{P}/enabled"), || true),
+            url: f.or(p.url.clone(), &format!("{P}/url"), || match cx.expose {
+                Some(e) => format!(
+                    "{}://{}{}",
+                    if e.tls.is_some() { "https" } else { "http" },
+                    e.host,
+                    e.path
+                ),
+                None => format!(
+                    "http://{server}.{}.svc:{}{}",
+                    cx.namespace,
+                    served_port(mcp),
+                    mcp.path
+                ),
+            }),
+            prober: f.or(p.prober.clone(), &format!("{P}/prober"), || {
+                let ns = m
+                    .prometheus_namespace
+                    .clone()
+                    .unwrap_or_else(|| name(defaults::PROMETHEUS_NAMESPACE));
+                format!(
+                    "{}.{ns}.svc:{}",
+                    defaults::BLACKBOX_SERVICE,
+                    defaults::BLACKBOX_PORT
+                )
+            }),
+            interval: f.or(p.interval.clone(), &format!("{P}/interval"), || {
+                duration(defaults::PROBE_INTERVAL)
+            }),
+            credentials_file: match (p.credentials_file.clone(), mcp.auth.kind) {
+                (Some(c), _) => Some(c),
+                (None, AuthType::None) => None,
+                (None, _) => {
+                    f.0.push(format!("{P}/credentialsFile"));
+                    Some(format!(
+                        "{}/{}-{server}",
+                        defaults::PROBE_TOKEN_DIR,
+                        cx.namespace
+                    ))
+                }
+            },
+        }
+    });
+    let probing = probe.as_ref().is_some_and(|p| p.enabled);
     let alerts = Alerts {
         error_rate: percent_alert(
             a.error_rate,
@@ -1508,6 +1776,21 @@ fn resolve_monitoring(
             hpa_can_grow,
             f,
         ),
+        target_down: state_alert(
+            a.target_down,
+            "targetDown",
+            defaults::ALERT_TARGET_DOWN,
+            true,
+            f,
+        ),
+        hpa_scaling_inactive: state_alert(
+            a.hpa_scaling_inactive,
+            "hpaScalingInactive",
+            defaults::ALERT_HPA_SCALING_INACTIVE,
+            hpa_on,
+            f,
+        ),
+        probe: state_alert(a.probe, "probe", defaults::ALERT_PROBE, probing, f),
     };
 
     let d = m.dashboard.clone().unwrap_or_default();
@@ -1537,10 +1820,89 @@ fn resolve_monitoring(
             &format!("{AT}/prometheusNamespace"),
             || name(defaults::PROMETHEUS_NAMESPACE),
         ),
-        runbook_base_url: m.runbook_base_url,
+        runbook_base_url: m.runbook_base_url.clone(),
         alerts,
         dashboard,
+        environment: f.or(m.environment.clone(), &format!("{AT}/environment"), || {
+            cx.env.unwrap_or(defaults::BASE_ENVIRONMENT).to_string()
+        }),
+        max_severity: f.or(m.max_severity, &format!("{AT}/maxSeverity"), || {
+            match cx.env {
+                Some(env) if !defaults::PRODUCTION_ENVIRONMENTS.contains(&env) => {
+                    defaults::NON_PRODUCTION_MAX_SEVERITY
+                }
+                _ => Severity::Critical,
+            }
+        }),
+        tracing: m.tracing.as_ref().map(|t| resolve_tracing(t, f)),
+        logging: m.logging.as_ref().map(|l| Logging {
+            format: f.or(l.format, &format!("{AT}/logging/format"), || {
+                defaults::LOG_FORMAT
+            }),
+            level: f.or(l.level, &format!("{AT}/logging/level"), || {
+                defaults::LOG_LEVEL
+            }),
+            store: l.store.clone(),
+        }),
+        probe,
     }
+}
+
+fn resolve_tracing(t: &spec::Tracing, f: &mut Filled) -> Tracing {
+    const AT: &str = "/spec/monitoring/tracing";
+    Tracing {
+        endpoint: t.endpoint.clone(),
+        protocol: f.or(t.protocol, &format!("{AT}/protocol"), || {
+            defaults::OTLP_PROTOCOL
+        }),
+        sampler: f.or(t.sampler, &format!("{AT}/sampler"), || {
+            defaults::TRACES_SAMPLER
+        }),
+        sample_ratio: f.or(t.sample_ratio, &format!("{AT}/sampleRatio"), || {
+            defaults::TRACES_SAMPLE_RATIO
+        }),
+        namespace: match (&t.namespace, service_namespace(&t.endpoint)) {
+            (Some(n), _) => Some(n.clone()),
+            (None, Some(n)) => {
+                f.0.push(format!("{AT}/namespace"));
+                Some(n)
+            }
+            (None, None) => None,
+        },
+        compose_collector: f.or(
+            t.compose_collector,
+            &format!("{AT}/composeCollector"),
+            || defaults::COMPOSE_COLLECTOR,
+        ),
+        auto_instrumentation: t.auto_instrumentation,
+    }
+}
+
+/// The host and port of an `http(s)://host[:port][/path]` URL; the port defaults to the
+/// scheme's (80, 443).
+pub fn url_host_port(url: &str) -> Option<(String, u32)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) => (h, p.parse().ok()?),
+        None => (authority, if scheme == "https" { 443 } else { 80 }),
+    };
+    (!host.is_empty()).then(|| (host.to_ascii_lowercase(), port))
+}
+
+/// The namespace of an in-cluster Service host (`<service>.<namespace>.svc[.<domain>]`).
+fn service_namespace(url: &str) -> Option<Name> {
+    let (host, _) = url_host_port(url)?;
+    let parts: Vec<&str> = host.split('.').collect();
+    let ns = *parts.get(1)?;
+    let dns_label = !ns.is_empty()
+        && ns.len() <= 63
+        && ns
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !ns.starts_with('-')
+        && !ns.ends_with('-');
+    (parts.get(2) == Some(&"svc") && dns_label).then(|| name(ns))
 }
 
 /// The port MCP clients reach: the bridge's for a `stdio` server with a bridge, else
@@ -1666,7 +2028,132 @@ pub fn policy_constants() -> serde_json::Value {
                     "node": bridge(defaults::SUPERGATEWAY),
                     "python": bridge(defaults::MCP_PROXY),
                 },
+                "otelSeries": {
+                    "requests": defaults::OTEL_OPERATION_DURATION,
+                    "duration": defaults::OTEL_OPERATION_DURATION,
+                    "toolExecutions": defaults::OTEL_OPERATION_DURATION,
+                    "sessions": defaults::OTEL_SESSION_DURATION,
+                    "httpRequests": defaults::OTEL_HTTP_DURATION,
+                },
+                "otelLabels": {
+                    "status": defaults::OTEL_LABELS.status,
+                    "error": defaults::OTEL_LABELS.error,
+                    "success": defaults::OTEL_LABELS.success,
+                    "sessionNotFound": defaults::OTEL_LABELS.session_not_found,
+                    "tool": defaults::OTEL_LABELS.tool,
+                    "toolStatus": defaults::OTEL_LABELS.tool_status,
+                    "toolError": defaults::OTEL_LABELS.tool_error,
+                    "operation": defaults::OTEL_LABELS.operation,
+                },
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn monitoring(spec: &str, env: Option<&str>) -> Monitoring {
+        let mut text = format!(
+            "apiVersion: mcpgen.dev/v1\nkind: MCPServer\nmetadata: {{name: demo}}\nspec:\n  image: ghcr.io/acme/demo:1.0.0\n{spec}"
+        );
+        if let Some(e) = env {
+            text.push_str(&format!("  environments: {{{e}: {{}}}}\n"));
+        }
+        let r = crate::pipeline::testing::report(&text);
+        let v = r.files[0]
+            .variants
+            .iter()
+            .find(|v| v.spec.env() == env)
+            .expect("variant");
+        v.resolved.spec().monitoring.clone()
+    }
+
+    #[test]
+    fn urls_give_host_and_port() {
+        assert_eq!(
+            url_host_port("http://otel.obs.svc:4317"),
+            Some(("otel.obs.svc".into(), 4317))
+        );
+        assert_eq!(
+            url_host_port("https://OTLP.example.com/v1/traces"),
+            Some(("otlp.example.com".into(), 443))
+        );
+        assert_eq!(
+            url_host_port("http://collector"),
+            Some(("collector".into(), 80))
+        );
+        assert_eq!(url_host_port("collector:4317"), None);
+    }
+
+    #[test]
+    fn the_collector_namespace_comes_from_an_in_cluster_host() {
+        let ns = |url: &str| service_namespace(url).map(|n| n.to_string());
+        assert_eq!(
+            ns("http://otel.observability.svc:4317").as_deref(),
+            Some("observability")
+        );
+        assert_eq!(
+            ns("http://otel.observability.svc.cluster.local:4318").as_deref(),
+            Some("observability")
+        );
+        assert_eq!(ns("https://otlp.example.com:4317"), None);
+        assert_eq!(ns("http://otel:4317"), None);
+    }
+
+    #[test]
+    fn severity_ceiling_and_environment_per_variant() {
+        let base = monitoring("", None);
+        assert_eq!(
+            (base.environment.as_str(), base.max_severity),
+            ("base", Severity::Critical)
+        );
+        let prod = monitoring("", Some("prod"));
+        assert_eq!(
+            (prod.environment.as_str(), prod.max_severity),
+            ("prod", Severity::Critical)
+        );
+        let dev = monitoring("", Some("dev"));
+        assert_eq!(
+            (dev.environment.as_str(), dev.max_severity),
+            ("dev", Severity::Warning)
+        );
+        let pinned = monitoring(
+            "  monitoring: {maxSeverity: critical, environment: live}\n",
+            Some("dev"),
+        );
+        assert_eq!(
+            (pinned.environment.as_str(), pinned.max_severity),
+            ("live", Severity::Critical)
+        );
+    }
+
+    #[test]
+    fn conventions_fill_names_and_labels() {
+        let otel = monitoring(
+            "  monitoring: {metrics: {convention: otel-semconv}}\n",
+            None,
+        );
+        let n = &otel.metrics.names;
+        assert_eq!(
+            n.requests.as_deref(),
+            Some(defaults::OTEL_OPERATION_DURATION)
+        );
+        assert_eq!(n.active_connections, None);
+        assert_eq!(
+            otel.metrics.labels.operation.as_deref(),
+            Some("mcp_method_name")
+        );
+        let custom = monitoring(
+            "  monitoring: {metrics: {convention: custom, names: {requests: r_total}}}\n",
+            None,
+        );
+        assert_eq!(custom.metrics.names.requests.as_deref(), Some("r_total"));
+        assert_eq!(
+            custom.metrics.names.duration, None,
+            "custom has only what it names"
+        );
+        assert_eq!(custom.metrics.labels.status, "status");
+    }
 }

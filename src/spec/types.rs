@@ -756,17 +756,40 @@ pub struct Autoscaling {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 100))]
     pub target_memory: Option<u32>,
-    /// Target requests per second per pod, from the `mcp_requests_per_second` pods metric
-    /// (needs a metrics adapter).
+    /// Target requests per second per pod, counted from the metrics contract's request series
+    /// (`monitoring.metrics`). With `controller: hpa` the HPA reads it as a Pods metric that
+    /// prometheus-adapter serves (mcpgen writes the adapter rule); with `keda` a Prometheus
+    /// trigger of the ScaledObject queries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub requests_per_second: Option<u32>,
+    /// What scales the Deployment. `hpa` (default) writes a HorizontalPodAutoscaler, whose
+    /// custom metric prometheus-adapter serves; `keda` writes a KEDA ScaledObject instead, which
+    /// creates and owns the HPA (`keda-hpa-<name>`) and queries Prometheus itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller: Option<AutoscalingController>,
+    /// Prometheus base URL KEDA queries (`controller: keda` with `requestsPerSecond`). Default
+    /// `http://prometheus-operated.<monitoring.prometheusNamespace>.svc:9090`, the Service the
+    /// Prometheus operator creates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$"))]
+    pub prometheus_address: Option<String>,
     /// Scale-up behaviour.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_up: Option<ScalingBehavior>,
     /// Scale-down behaviour.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_down: Option<ScalingBehavior>,
+}
+
+/// What scales the Deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AutoscalingController {
+    /// A HorizontalPodAutoscaler (custom metrics served by prometheus-adapter).
+    Hpa,
+    /// A KEDA ScaledObject, which owns the HPA.
+    Keda,
 }
 
 /// One direction of HPA scaling behaviour.
@@ -930,6 +953,193 @@ pub struct Monitoring {
     /// Grafana dashboard settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dashboard: Option<Dashboard>,
+    /// Name of the deployment environment: the `environment` label of every alert and
+    /// `deployment.environment.name` in the OpenTelemetry resource. Default: the environment's
+    /// name (`base` for the base spec).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$"))]
+    pub environment: Option<String>,
+    /// Highest severity an alert of this environment carries; more severe alerts are lowered to
+    /// it. Default `critical` for the base spec and production environments (`production`,
+    /// `prod`), `warning` for every other environment, so a staging or dev environment never
+    /// pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_severity: Option<Severity>,
+    /// Distributed tracing: the standard `OTEL_*` variables, the egress to the collector, and
+    /// optionally an OpenTelemetry Operator `Instrumentation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<Tracing>,
+    /// The logging contract: format and level given to the server, and the log store the
+    /// dashboard links to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<Logging>,
+    /// A synthetic check that speaks MCP to the endpoint (a prometheus-operator `Probe` for the
+    /// blackbox exporter, with its module) and alerts when it stops answering while pods are
+    /// Ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<McpProbe>,
+}
+
+/// Tracing settings (OpenTelemetry SDK environment variables).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Tracing {
+    /// OTLP endpoint of the collector, e.g. `http://otel-collector.observability.svc:4317`
+    /// (gRPC) or `:4318` (HTTP). Written as `OTEL_EXPORTER_OTLP_ENDPOINT`.
+    #[schemars(regex(pattern = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$"))]
+    pub endpoint: String,
+    /// OTLP protocol (`OTEL_EXPORTER_OTLP_PROTOCOL`). Default `grpc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<OtlpProtocol>,
+    /// Trace sampler (`OTEL_TRACES_SAMPLER`). Default `parentbased_traceidratio`: follow the
+    /// caller's decision, sample new traces at `sampleRatio`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampler: Option<Sampler>,
+    /// Share of new traces sampled by the ratio samplers, 0 to 1 (`OTEL_TRACES_SAMPLER_ARG`).
+    /// Default 0.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub sample_ratio: Option<f64>,
+    /// Namespace the collector runs in; the NetworkPolicy admits egress to it on the endpoint's
+    /// port. Default: read from an in-cluster endpoint host `<service>.<namespace>.svc[.…]`;
+    /// none otherwise (then allow the collector in `network.allowTo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<Name>,
+    /// Run a local OpenTelemetry collector (debug exporter) beside the server in compose and
+    /// point the server at it. Default false: compose uses `endpoint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compose_collector: Option<bool>,
+    /// OpenTelemetry Operator auto-instrumentation to inject (writes an `Instrumentation` and
+    /// the pod annotation). It yields HTTP spans, not MCP spans. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_instrumentation: Option<AutoInstrumentation>,
+}
+
+/// OTLP protocols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum OtlpProtocol {
+    /// OTLP over gRPC (port 4317).
+    #[serde(rename = "grpc")]
+    Grpc,
+    /// OTLP over HTTP with protobuf bodies (port 4318).
+    #[serde(rename = "http/protobuf")]
+    HttpProtobuf,
+}
+
+/// Trace samplers of the OpenTelemetry SDK environment specification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sampler {
+    /// Sample every trace.
+    AlwaysOn,
+    /// Sample no trace.
+    AlwaysOff,
+    /// Sample `sampleRatio` of traces, ignoring the caller.
+    Traceidratio,
+    /// Follow the caller; sample every new trace.
+    ParentbasedAlwaysOn,
+    /// Follow the caller; sample no new trace.
+    ParentbasedAlwaysOff,
+    /// Follow the caller; sample `sampleRatio` of new traces.
+    ParentbasedTraceidratio,
+}
+
+/// Languages the OpenTelemetry Operator injects auto-instrumentation for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AutoInstrumentation {
+    /// Node.js.
+    Nodejs,
+    /// Python.
+    Python,
+}
+
+/// The logging contract.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Logging {
+    /// What the server writes to stdout (`LOG_FORMAT`). Default `json`: one object per line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<LogFormat>,
+    /// Lowest level written (`LOG_LEVEL`). Default `info`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<LogLevel>,
+    /// The Grafana data source holding the logs; the dashboard links to them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<LogStore>,
+}
+
+/// Log formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One JSON object per line.
+    Json,
+    /// Human-readable text.
+    Text,
+}
+
+/// Log levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    /// Debug.
+    Debug,
+    /// Info.
+    Info,
+    /// Warnings.
+    Warn,
+    /// Errors.
+    Error,
+}
+
+/// A Grafana log data source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LogStore {
+    /// Kind of data source.
+    #[serde(rename = "type")]
+    pub kind: LogStoreKind,
+    /// The data source's uid in Grafana.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9._-]{1,40}$"))]
+    pub datasource: String,
+}
+
+/// Log stores the dashboard can link to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LogStoreKind {
+    /// Grafana Loki.
+    Loki,
+    /// Elasticsearch (or OpenSearch through its Elasticsearch data source).
+    Elasticsearch,
+}
+
+/// The MCP probe.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct McpProbe {
+    /// Set false to keep the settings without generating the probe. Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// URL probed. Default: the public URL (`expose.host` and `expose.path`) when exposed, else
+    /// the in-cluster Service URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$"))]
+    pub url: Option<String>,
+    /// Address (`host:port`) of the blackbox exporter. Default
+    /// `blackbox-exporter.<monitoring.prometheusNamespace>.svc:9115`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9.-]+:[0-9]{1,5}$"))]
+    pub prober: Option<String>,
+    /// Probe interval. Default `1m`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Duration>,
+    /// File in the blackbox exporter holding a bearer token for a server with `auth`. Default
+    /// for such a server `/etc/blackbox-exporter/tokens/<namespace>-<name>`; none without auth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^/[A-Za-z0-9._/-]+$"))]
+    pub credentials_file: Option<String>,
 }
 
 /// Metrics endpoint and names.
@@ -946,9 +1156,79 @@ pub struct Metrics {
     /// Scrape interval. Default `30s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<Duration>,
-    /// Metric names the server exports.
+    /// The metrics contract the alerts, dashboard and autoscaler read: `mcpgen` (mcpgen's own
+    /// series), `otel-semconv` (OpenTelemetry's MCP semantic conventions) or `custom` (the
+    /// series named in `names`, with the labels in `labels`; only those). Default `mcpgen`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convention: Option<MetricsConvention>,
+    /// Metric names the server exports. Defaults come from the convention.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub names: Option<MetricNames>,
+    /// Label names and value patterns of the series. Defaults come from the convention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<MetricLabels>,
+}
+
+/// Metrics conventions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MetricsConvention {
+    /// mcpgen's contract: `mcp_requests_total{status}`, `mcp_request_duration_seconds`,
+    /// `mcp_active_connections`, `mcp_tool_executions_total{tool_name,status}`.
+    Mcpgen,
+    /// OpenTelemetry's MCP conventions: `mcp_server_operation_duration_seconds{mcp_method_name,
+    /// gen_ai_tool_name, error_type}` and `mcp_server_session_duration_seconds`.
+    OtelSemconv,
+    /// Only the series named in `names`, with mcpgen's shapes (counters, a histogram, a gauge)
+    /// and the labels in `labels`.
+    Custom,
+}
+
+/// Label names and value patterns of the contract's series. Patterns are RE2 regexes,
+/// anchored as Prometheus anchors them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetricLabels {
+    /// Label of the request series that holds the outcome. mcpgen: `status` (HTTP status);
+    /// otel-semconv: `error_type`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_][a-zA-Z0-9_]*$"))]
+    pub status: Option<String>,
+    /// Values of `status` that mark a failed request. mcpgen `5..`; otel-semconv `.+` (tool
+    /// errors excluded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 200))]
+    pub error: Option<String>,
+    /// Values of `status` that mark a successful request. mcpgen `[23]..`; otel-semconv the
+    /// empty value (no `error_type`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 200))]
+    pub success: Option<String>,
+    /// Values of `status` (otel-semconv: of `http_response_status_code` on the HTTP server
+    /// series) of a "session not found" answer. Default `404`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 200))]
+    pub session_not_found: Option<String>,
+    /// Label naming the tool on the tool series. mcpgen `tool_name`; otel-semconv
+    /// `gen_ai_tool_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_][a-zA-Z0-9_]*$"))]
+    pub tool: Option<String>,
+    /// Label of the tool series that holds the outcome. mcpgen `status`; otel-semconv
+    /// `error_type`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_][a-zA-Z0-9_]*$"))]
+    pub tool_status: Option<String>,
+    /// Values of `toolStatus` that mark a failed tool execution. mcpgen `error`; otel-semconv
+    /// `tool_error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 200))]
+    pub tool_error: Option<String>,
+    /// Label naming the MCP method, for breakdowns by method. otel-semconv `mcp_method_name`;
+    /// none in mcpgen's contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_][a-zA-Z0-9_]*$"))]
+    pub operation: Option<String>,
 }
 
 /// Names of the metrics the server exports.
@@ -972,6 +1252,17 @@ pub struct MetricNames {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"))]
     pub tool_executions: Option<String>,
+    /// Session duration histogram (seconds), shown for stateful servers. otel-semconv default
+    /// `mcp_server_session_duration_seconds`; none in mcpgen's contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"))]
+    pub sessions: Option<String>,
+    /// HTTP server duration histogram whose `http_response_status_code` counts "session not
+    /// found" answers under otel-semconv. Default there `http_server_request_duration_seconds`
+    /// (OpenTelemetry's HTTP conventions); not used by the other conventions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"))]
+    pub http_requests: Option<String>,
 }
 
 /// Alert thresholds. Every alert can be tuned or switched off with `enabled: false`.
@@ -988,9 +1279,13 @@ pub struct Alerts {
         skip_serializing_if = "Option::is_none"
     )]
     pub latency_p95: Option<LatencyAlert>,
-    /// The scrape target is down. Default for 1m, critical.
+    /// No scrape target of the server is up, or none is discovered: the service is down.
+    /// Default for 1m, critical.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub down: Option<StateAlert>,
+    /// One scrape target (pod) is down while others serve. Default for 5m, warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_down: Option<StateAlert>,
     /// Working-set memory against the container limit. Default above 85% for 5m, warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<PercentAlert>,
@@ -1007,6 +1302,13 @@ pub struct Alerts {
     /// The HPA has been at its maximum. Default for 15m, warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hpa_maxed_out: Option<StateAlert>,
+    /// The HPA reports `ScalingActive=False` (a metric it reads cannot be fetched, so it cannot
+    /// scale). Default for 10m, warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hpa_scaling_inactive: Option<StateAlert>,
+    /// The MCP probe fails while pods are Ready. Default for 3m, critical; only with a probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<StateAlert>,
 }
 
 /// Alert on a percentage.

@@ -291,6 +291,9 @@ fn representable(c: &mut Checker<'_>, s: &crate::spec::ServiceSpec) {
         if let Some(r) = m.dashboard.as_ref().and_then(|d| d.refresh.as_ref()) {
             dur.push(("/spec/monitoring/dashboard/refresh".into(), r));
         }
+        if let Some(i) = m.probe.as_ref().and_then(|p| p.interval.as_ref()) {
+            dur.push(("/spec/monitoring/probe/interval".into(), i));
+        }
         if let Some(a) = &m.alerts {
             let at = |k: &str| format!("/spec/monitoring/alerts/{k}");
             for (k, p) in [
@@ -316,7 +319,13 @@ fn representable(c: &mut Checker<'_>, s: &crate::spec::ServiceSpec) {
                     dur.push((format!("{}/for", at("latencyP95")), f));
                 }
             }
-            for (k, st) in [("down", &a.down), ("hpaMaxedOut", &a.hpa_maxed_out)] {
+            for (k, st) in [
+                ("down", &a.down),
+                ("hpaMaxedOut", &a.hpa_maxed_out),
+                ("targetDown", &a.target_down),
+                ("hpaScalingInactive", &a.hpa_scaling_inactive),
+                ("probe", &a.probe),
+            ] {
                 if let Some(f) = st.as_ref().and_then(|s| s.for_.as_ref()) {
                     dur.push((format!("{}/for", at(k)), f));
                 }

@@ -138,9 +138,10 @@ fn init_writes_a_spec_that_passes_check() {
     let o = mcpgen(&["check", p]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     // The only warning is the reminder to pin the production image by digest, which a
-    // starter cannot know; the notes say what the generated monitoring needs to be loaded.
+    // starter cannot know; the notes say what the generated monitoring needs to be loaded,
+    // and that production has no tracing.
     assert!(
-        stdout(&o).contains("0 errors, 1 warning, 2 notes in 1 file"),
+        stdout(&o).contains("0 errors, 1 warning, 3 notes in 1 file"),
         "{}",
         stdout(&o)
     );

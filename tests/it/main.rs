@@ -17,5 +17,6 @@ mod registry;
 mod resolve;
 mod runs;
 mod support;
+mod telemetry;
 mod traffic;
 mod vendored;

@@ -53,6 +53,7 @@ fn every_environment_gets_every_file() {
             "monitoring/dashboard-configmap.yaml",
             "monitoring/dashboard.json",
             "monitoring/kustomization.yaml",
+            "monitoring/metrics-contract.yaml",
             "monitoring/prometheus-rule.yaml",
             "monitoring/rules.test.yaml",
             "monitoring/rules.yaml",
@@ -62,6 +63,17 @@ fn every_environment_gets_every_file() {
         // The tuned fixture's `edge` environment switches the dashboard off.
         if (o.case, o.env.as_str()) == ("monitoring-tuned", "edge") {
             expected.drain(..2);
+        }
+        // An HPA scaling on requests per second gets its prometheus-adapter rule (KEDA, in
+        // reference-otel's `modern`, queries Prometheus itself).
+        if matches!(o.case, "reference" | "reference-otel") && o.env != "modern" {
+            expected.insert(4, "monitoring/prometheus-adapter-rules.yaml");
+        }
+        // The MCP probe and its blackbox exporter module.
+        if o.case == "reference-otel" {
+            expected.push("monitoring/blackbox-module.yaml");
+            expected.push("monitoring/probe.yaml");
+            expected.sort();
         }
         assert_eq!(paths, expected, "{} {}", o.case, o.env);
         for a in &o.artifacts {
@@ -145,30 +157,68 @@ fn alert_catalogue_follows_the_spec() {
             "MCPServerHighMemoryUsage",
             "MCPServerHighSessionNotFoundRate",
             "MCPServerHighToolErrorRate",
+            "MCPServerTargetDown",
         ];
-        // The HPA alert exists only with an HPA (the reference spec; not the minimal one).
-        if o.case == "reference" {
+        // The HPA alerts exist only with an HPA (the reference spec; not the minimal one).
+        if matches!(o.case, "reference" | "reference-otel") {
             expected.insert(1, "MCPServerHPAMaxedOut");
+            expected.insert(2, "MCPServerHPAScalingInactive");
+        }
+        if o.case == "reference-otel" {
+            // The MCP probe; the `modern` environment is stateless (no session alert).
+            expected.push("MCPServerNotAnsweringMCP");
+            expected.sort();
+            if o.env == "modern" {
+                expected.retain(|a| *a != "MCPServerHighSessionNotFoundRate");
+            }
         }
         if o.case == "monitoring-tuned" {
             // Down and CPU are switched off; the server is stateless (no session alert) and
-            // its HPA has min == max (no maxed-out alert).
+            // its HPA has min == max (no maxed-out alert, but it can still fail to scale).
             expected = vec![
+                "MCPServerHPAScalingInactive",
                 "MCPServerHighErrorRate",
                 "MCPServerHighLatencyP95",
                 "MCPServerHighMemoryUsage",
                 "MCPServerHighToolErrorRate",
+                "MCPServerTargetDown",
             ];
         }
         match (o.case, o.env.as_str()) {
-            ("monitoring-tuned", "quiet") => expected.clear(),
-            ("monitoring-tuned", "extreme") => expected.insert(0, "MCPServerHighCPUUsage"),
+            ("monitoring-tuned", "quiet") => {
+                expected = vec!["MCPServerHPAScalingInactive", "MCPServerTargetDown"]
+            }
+            ("monitoring-tuned", "extreme") => expected.insert(1, "MCPServerHighCPUUsage"),
+            // No duration histogram in ToolHive's contract: no latency alert.
+            ("monitoring-tuned", "toolhive") => {
+                expected.retain(|a| *a != "MCPServerHighLatencyP95")
+            }
             _ => {}
+        }
+        // Every alert carries the environment; outside production nothing pages.
+        for (name, a) in &alerts {
+            assert_eq!(a["labels"]["environment"], o.env.as_str(), "{name}");
+            if !["base", "production"].contains(&o.env.as_str()) {
+                assert_ne!(a["labels"]["severity"], "critical", "{} {name}", o.env);
+            }
         }
         assert_eq!(names, expected, "{} {}", o.case, o.env);
         if (o.case, o.env.as_str()) == ("monitoring-tuned", "quiet") {
-            // No alerts: empty but valid rule and test files (checked by promtool below).
-            assert!(file(&o, "rules.yaml").contains("groups: []"));
+            // Only the alerts `quiet` leaves on.
+            assert_eq!(alerts.len(), 2);
+        } else if (o.case, o.env.as_str()) == ("monitoring-tuned", "toolhive") {
+            // ToolHive's outcome values and tool label.
+            let err = alerts["MCPServerHighErrorRate"]["expr"]
+                .as_str()
+                .unwrap_or("");
+            assert!(
+                err.contains(r#"toolhive_mcp_requests_total{job="search-tools",namespace="tools",status="error"}"#),
+                "{err}"
+            );
+            let tools = alerts["MCPServerHighToolErrorRate"]["expr"]
+                .as_str()
+                .unwrap_or("");
+            assert!(tools.contains("toolhive_mcp_tool_calls_total{"), "{tools}");
         } else if (o.case, o.env.as_str()) == ("monitoring-tuned", "extreme") {
             let err = &alerts["MCPServerHighErrorRate"];
             assert_eq!(err["for"], "500ms");
@@ -200,10 +250,16 @@ fn alert_catalogue_follows_the_spec() {
                     .unwrap_or("")
                     .contains("http_server_requests_total{")
             );
-        } else if o.case == "reference" {
+        } else if matches!(o.case, "reference" | "reference-otel") {
             let err = &alerts["MCPServerHighErrorRate"];
             assert_eq!(err["for"], "2m");
-            assert_eq!(err["labels"]["severity"], "critical");
+            // Critical in the spec; staging lowers it to warning (monitoring.maxSeverity).
+            let severity = if ["base", "production"].contains(&o.env.as_str()) {
+                "critical"
+            } else {
+                "warning"
+            };
+            assert_eq!(err["labels"]["severity"], severity);
             assert!(err["expr"].as_str().unwrap_or("").ends_with("> 0.05"));
             assert_eq!(
                 err["annotations"]["runbook_url"],
@@ -325,37 +381,36 @@ fn dashboards_show_the_contract_and_thresholds() {
                 }
             }
         }
-        // Every query reads the spec's metrics contract (or kube-state-metrics / cAdvisor).
-        let run = mcpgen::pipeline::check_paths(&[fixture(o.case)], &Default::default());
-        let variant = run.files[0]
-            .variants
-            .iter()
-            .find(|v| v.spec.env().unwrap_or("base") == o.env)
-            .expect("variant");
-        let names = &variant.resolved.spec().monitoring.metrics.names;
-        let contract = [
-            names.requests.as_str(),
-            names.duration.as_str(),
-            names.active_connections.as_str(),
-            names.tool_executions.as_str(),
-            "kube_",
-            "container_",
-        ];
+        // Every query reads the Model's metrics contract (the server's series, or the
+        // platform's: Prometheus, cAdvisor, kube-state-metrics, the blackbox exporter), and
+        // every series the contract says a panel reads is read by some query.
+        let contract = contract_of(o.case, &o.env);
         for e in &exprs {
-            assert!(
-                contract.iter().any(|n| e.contains(n)),
-                "{} {}: query outside the contract: {e}",
-                o.case,
-                o.env
-            );
+            for name in metric_names(e) {
+                assert!(
+                    contract.provides(&name),
+                    "{} {}: query reads {name}, which no contract provides: {e}",
+                    o.case,
+                    o.env
+                );
+            }
         }
-        for n in &contract[..4] {
-            assert!(
-                exprs.iter().any(|e| e.contains(n)),
-                "{} {}: no panel reads {n}",
-                o.case,
-                o.env
-            );
+        for series in &contract.series {
+            let panels = series
+                .consumers
+                .iter()
+                .any(|c| matches!(c, mcpgen::model::contract::Consumer::Panel(_)));
+            if panels {
+                assert!(
+                    exprs.iter().any(|e| metric_names(e)
+                        .iter()
+                        .any(|n| contract.source_of(n).is_some() && n.starts_with(&series.name))),
+                    "{} {}: no panel reads {}",
+                    o.case,
+                    o.env,
+                    series.name
+                );
+            }
         }
     }
     assert!(seen >= 6, "only {seen} dashboards checked");

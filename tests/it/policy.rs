@@ -231,7 +231,8 @@ fn reference_findings_are_the_agreed_ones() {
             ("MCP214".to_string(), Some("production".to_string())),
             // A note: the reference declares JWT auth that only the server enforces.
             ("MCP208".to_string(), None),
-            ("MCP224".to_string(), None)
+            ("MCP224".to_string(), None),
+            ("MCP253".to_string(), Some("production".to_string()))
         ]
     );
     // With --fail-on-warn those warnings fail the check.

@@ -132,7 +132,8 @@ pub fn parse_yaml(text: &str) -> Value {
 
 /// The fixtures whose monitoring outputs the tests check: the shared reference and minimal
 /// specs, and one spec that tunes every monitoring setting.
-pub const MONITORING_FIXTURES: &[&str] = &["reference", "minimal", "monitoring-tuned"];
+pub const MONITORING_FIXTURES: &[&str] =
+    &["reference", "minimal", "monitoring-tuned", "reference-otel"];
 
 /// One environment's monitoring artifacts.
 pub struct MonitoringOutput {
@@ -223,8 +224,36 @@ pub fn alerts_of(o: &MonitoringOutput) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for g in rules["groups"].as_array().expect("groups") {
         for r in g["rules"].as_array().expect("rules") {
-            out.insert(r["alert"].as_str().expect("alert").to_string(), r.clone());
+            // Recording rules have `record` instead.
+            if let Some(name) = r["alert"].as_str() {
+                out.insert(name.to_string(), r.clone());
+            }
         }
     }
     out
+}
+
+/// The metric names a PromQL expression selects (every mcpgen selector has braces).
+pub fn metric_names(expr: &str) -> Vec<String> {
+    let re = regex::Regex::new(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\{").expect("regex");
+    let mut out: Vec<String> = re
+        .captures_iter(expr)
+        .map(|c| c[1].to_string())
+        // `by (…) (` and `on (…)` never precede a brace; label names inside braces do not
+        // either, so every capture is a metric name.
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The metrics contract of one fixture environment, through the library.
+pub fn contract_of(case: &str, env: &str) -> mcpgen::model::contract::MetricsContract {
+    let run = mcpgen::pipeline::check_paths(&[fixture(case)], &Default::default());
+    let variant = run.files[0]
+        .variants
+        .iter()
+        .find(|v| v.spec.env().unwrap_or("base") == env)
+        .expect("variant");
+    Model::new(&variant.resolved, "service.yaml").metrics
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::support::*;
-use super::tools::{promtool, run_ok as run, venv_tool};
+use super::tools::{blackbox_exporter, promtool, run_ok as run, venv_tool};
 
 // ---------------------------------------------------------------------------------------------
 // promtool
@@ -168,7 +168,11 @@ fn operator_objects_validate_against_their_crd_schemas() {
                 "service-monitor.yaml",
                 "monitoring.coreos.com_servicemonitor_v1.json",
             ),
+            ("probe.yaml", "monitoring.coreos.com_probe_v1.json"),
         ] {
+            if !has(&o, file) {
+                continue;
+            }
             run(Command::new(&cj)
                 .arg("--schemafile")
                 .arg(crd.join(schema))
@@ -380,4 +384,121 @@ fn assert_no_overlap(dashboard: &Value) {
             assert!(apart, "panels overlap: {a:?} {b:?}");
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The MCP probe, the autoscaler's metric
+
+#[test]
+fn blackbox_module_passes_the_exporter_and_tells_mcp_from_health() {
+    // The exporter's own config check, then the real exporter running the module against a
+    // stand-in server: an MCP result (JSON or SSE) passes; a JSON-RPC error and a plain
+    // health answer fail. The module sends the bearer token from its credentials file.
+    let Some(exporter) = blackbox_exporter() else {
+        return;
+    };
+    let Some(python) = venv_tool("python") else {
+        return;
+    };
+    let mut seen = 0;
+    for o in monitoring_outputs()
+        .into_iter()
+        .filter(|o| has(o, "blackbox-module.yaml"))
+    {
+        seen += 1;
+        let dir = write(&o, "blackbox_module");
+        run(Command::new(&exporter).arg("--config.check").arg(format!(
+            "--config.file={}",
+            dir.join("blackbox-module.yaml").display()
+        )));
+        let text = run(Command::new(&python)
+            .arg(root().join("tests/validators/mcp_probe.py"))
+            .arg(&exporter)
+            .arg(dir.join("blackbox-module.yaml")));
+        let module = parse_yaml(file(&o, "blackbox-module.yaml"));
+        let (_, m) = module["modules"]
+            .as_object()
+            .and_then(|m| m.iter().next())
+            .expect("one module");
+        let body: Value =
+            serde_json::from_str(m["http"]["body"].as_str().expect("body")).expect("JSON body");
+        let method = body["method"].as_str().expect("method");
+        let mut results = BTreeMap::new();
+        for line in text.lines() {
+            let row: Value = serde_json::from_str(line).expect("json row");
+            let rpc: Vec<&str> = row["requests"]
+                .as_array()
+                .expect("requests")
+                .iter()
+                .filter_map(|r| r["rpc"].as_str())
+                .collect();
+            assert_eq!(rpc, [method], "{} {}: {line}", o.case, o.env);
+            results.insert(
+                row["mode"].as_str().expect("mode").to_string(),
+                row["probe_success"].as_i64().expect("success"),
+            );
+        }
+        assert_eq!(
+            results,
+            BTreeMap::from([
+                ("error".to_string(), 0),
+                ("health".to_string(), 0),
+                ("mcp".to_string(), 1),
+                ("sse".to_string(), 1),
+            ]),
+            "{} {}",
+            o.case,
+            o.env
+        );
+    }
+    assert!(seen >= 3, "only {seen} probes run");
+}
+
+#[test]
+fn adapter_rules_are_prometheus_queries() {
+    // prometheus-adapter fills in `<<.Series>>`, `<<.LabelMatchers>>` and `<<.GroupBy>>`;
+    // with them filled in as the adapter does, the series query and the metrics query must be
+    // valid PromQL.
+    let Some(promtool) = promtool() else {
+        return;
+    };
+    let mut seen = 0;
+    for o in monitoring_outputs()
+        .into_iter()
+        .filter(|o| has(o, "prometheus-adapter-rules.yaml"))
+    {
+        seen += 1;
+        let dir = write(&o, "adapter_rules_are_prometheus_queries");
+        let config = parse_yaml(file(&o, "prometheus-adapter-rules.yaml"));
+        let mut rules = Vec::new();
+        for (i, r) in config["rules"]
+            .as_array()
+            .expect("rules")
+            .iter()
+            .enumerate()
+        {
+            let series_query = r["seriesQuery"].as_str().expect("seriesQuery");
+            let sample = series_query.split('{').next().expect("sample");
+            let query = r["metricsQuery"]
+                .as_str()
+                .expect("metricsQuery")
+                .replace("<<.Series>>", sample)
+                .replace("<<.LabelMatchers>>", r#"namespace="ns",pod=~"a|b""#)
+                .replace("<<.GroupBy>>", "pod");
+            assert!(!query.contains("<<"), "{query}");
+            rules.push(
+                serde_json::json!({"record": format!("adapter:series:{i}"), "expr": series_query}),
+            );
+            rules
+                .push(serde_json::json!({"record": format!("adapter:metrics:{i}"), "expr": query}));
+        }
+        let path = dir.join("adapter.rules.json");
+        std::fs::write(
+            &path,
+            serde_json::json!({"groups": [{"name": "adapter", "rules": rules}]}).to_string(),
+        )
+        .expect("write");
+        run(Command::new(&promtool).arg("check").arg("rules").arg(&path));
+    }
+    assert!(seen >= 3, "only {seen} adapter configs checked");
 }

@@ -29,6 +29,18 @@ pub fn promtool() -> Option<PathBuf> {
     )
 }
 
+/// The blackbox exporter: Debian's `prometheus-blackbox-exporter` package.
+pub fn blackbox_exporter() -> Option<PathBuf> {
+    found(
+        "prometheus-blackbox-exporter",
+        vec![
+            venv().join("bin/prometheus-blackbox-exporter"),
+            PathBuf::from("/usr/bin/prometheus-blackbox-exporter"),
+            PathBuf::from("/usr/local/bin/blackbox_exporter"),
+        ],
+    )
+}
+
 /// The first candidate that exists; a failure under CI when none does, a loud skip otherwise.
 pub fn found(name: &str, candidates: Vec<PathBuf>) -> Option<PathBuf> {
     let found = candidates.into_iter().find(|p| p.is_file());

@@ -120,7 +120,7 @@ fn built() -> &'static Built {
     BUILT.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("mcpgen-validators-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let mut specs: Vec<(String, PathBuf)> = ["reference", "minimal"]
+        let mut specs: Vec<(String, PathBuf)> = ["reference", "minimal", "reference-otel"]
             .iter()
             .chain(TRAFFIC_FIXTURES)
             .chain(STDIO_FIXTURES)
@@ -253,6 +253,9 @@ fn kubernetes_manifests_pass_kubernetes_validate_strict_and_crd_schemas() {
     for kind in [
         "autoscaling.k8s.io_verticalpodautoscaler_v1.json",
         "kustomize.config.k8s.io_kustomization_v1beta1.json",
+        // Telemetry: KEDA, the OpenTelemetry Operator.
+        "keda.sh_scaledobject_v1alpha1.json",
+        "opentelemetry.io_instrumentation_v1alpha1.json",
         // Traffic: Gateway API, the Envoy Gateway profile, Traefik, Cilium.
         "gateway.networking.k8s.io_httproute_v1.json",
         "gateway.networking.k8s.io_referencegrant_v1.json",
@@ -333,12 +336,18 @@ fn trivy_finds_nothing_high_or_critical() {
     let Some(trivy) = bin("trivy") else { return };
     let cache = built().dir.join(".trivy-cache");
     // Only the generated artifacts (not the control file of another test).
-    let mut targets: Vec<PathBuf> = ["reference", "minimal", "spec-go", "spec-python"]
-        .iter()
-        .chain(TRAFFIC_FIXTURES)
-        .chain(STDIO_FIXTURES)
-        .map(|c| built().dir.join(c))
-        .collect();
+    let mut targets: Vec<PathBuf> = [
+        "reference",
+        "minimal",
+        "reference-otel",
+        "spec-go",
+        "spec-python",
+    ]
+    .iter()
+    .chain(TRAFFIC_FIXTURES)
+    .chain(STDIO_FIXTURES)
+    .map(|c| built().dir.join(c))
+    .collect();
     for e in std::fs::read_dir(&built().dir).expect("built dir") {
         let p = e.expect("entry").path();
         if p.file_name()

@@ -11,10 +11,9 @@ use std::collections::BTreeMap;
 use crate::model::monitoring::{Alert, AlertKind, MonitoringModel, PromDuration, Threshold};
 use crate::spec::Severity;
 
-use super::promql::{
-    Matcher, STATUS_5XX, STATUS_SESSION_NOT_FOUND, Scope, TOOL_STATUS_ERROR, max_by, number,
-    quantile, share_lines, sum_rate,
-};
+use crate::model::contract::{LabelMatch, MatchOp};
+
+use super::promql::{Matcher, Scope, Selector, max_by, number, quantile_of, share_lines, sum_rate};
 
 /// Shortest window of the `rate()` calls in alert expressions, in minutes: ten scrapes at the
 /// default 30s interval.
@@ -110,6 +109,8 @@ pub struct AlertRule {
     pub runbook_url: Option<String>,
     /// The `rate()` window of the expression.
     pub window: PromDuration,
+    /// The `environment` label.
+    pub environment: String,
 }
 
 impl AlertRule {
@@ -120,10 +121,13 @@ impl AlertRule {
 
     /// Labels the rule adds to the alert.
     pub fn labels(&self) -> BTreeMap<String, String> {
-        BTreeMap::from([(
-            "severity".to_string(),
-            severity(self.alert.severity).to_string(),
-        )])
+        BTreeMap::from([
+            (
+                "severity".to_string(),
+                severity(self.alert.severity).to_string(),
+            ),
+            ("environment".to_string(), self.environment.clone()),
+        ])
     }
 
     /// Annotations as stored in the rule (templates).
@@ -158,7 +162,12 @@ impl AlertRule {
     /// window start: one minute less than the window.
     pub fn onset_minutes(&self) -> u64 {
         match self.alert.kind {
-            AlertKind::Down | AlertKind::Memory | AlertKind::HpaMaxedOut => 0,
+            AlertKind::Down
+            | AlertKind::TargetDown
+            | AlertKind::Memory
+            | AlertKind::HpaMaxedOut
+            | AlertKind::HpaScalingInactive
+            | AlertKind::Probe => 0,
             AlertKind::Cpu => self.window.millis() / 60_000 - 1,
             _ => 1,
         }
@@ -183,6 +192,28 @@ fn pct(p: f64) -> String {
 pub fn rules(m: &MonitoringModel) -> Vec<AlertRule> {
     m.alerts.iter().map(|a| rule(m, a)).collect()
 }
+
+/// How a set of outcome matchers reads in an annotation: "with a 5xx status" for mcpgen's
+/// HTTP status codes, else the matchers themselves.
+fn outcome_text(ms: &[LabelMatch]) -> String {
+    match ms {
+        [m] if m.op == MatchOp::Re && m.value == "5.." => "with a 5xx status".to_string(),
+        _ => format!(
+            "with an error ({})",
+            ms.iter()
+                .map(|m| format!(
+                    "{}{}{}",
+                    m.label,
+                    m.op.as_str(),
+                    super::promql::quote(&m.value)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+const MISSING: &str = "the model keeps only alerts whose series the contract has";
 
 fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
     let scope = Scope::new(m);
@@ -209,35 +240,27 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
     let held = |t: Template| t.text(format!(" for {for_}."));
 
     let (group, expr, summary, description) = match alert.kind {
-        AlertKind::ErrorRate => (
-            Group::Mcp,
-            format!(
-                "{}\n> {ratio}",
-                share_lines(
-                    &scope.requests(),
-                    Matcher::re("status", STATUS_5XX),
-                    w,
-                    app_by
-                )
-            ),
-            server().text(" answers many requests with server errors"),
-            held(
-                Template::default()
-                    .text(format!(
-                        "More than {} of the requests to ",
-                        pct(percent)
-                    ))
-                    .label("job")
-                    .text(" in namespace ")
-                    .label("namespace")
-                    .text(" were answered with a 5xx status"),
-            ),
-        ),
+        AlertKind::ErrorRate => {
+            let (whole, c) = scope.requests().expect(MISSING);
+            (
+                Group::Mcp,
+                format!("{}\n> {ratio}", share_lines(&whole, &c.failed, w, app_by)),
+                server().text(" answers many requests with server errors"),
+                held(
+                    Template::default()
+                        .text(format!("More than {} of the requests to ", pct(percent)))
+                        .label("job")
+                        .text(" in namespace ")
+                        .label("namespace")
+                        .text(format!(" were answered {}", outcome_text(&c.failed))),
+                ),
+            )
+        }
         AlertKind::LatencyP95 => (
             Group::Mcp,
             format!(
                 "{}\n> {}",
-                quantile(&scope, 0.95, w, app_by),
+                quantile_of(&scope, scope.latency().expect(MISSING), 0.95, w, app_by),
                 number(seconds)
             ),
             server().text(" responds slowly"),
@@ -257,17 +280,49 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
             let up = scope.up();
             (
                 Group::Mcp,
-                // `absent` also fires when no target is scraped at all, which is how a
-                // ServiceMonitor that the operator never selected shows up.
-                format!("{up} == 0\nor\nabsent({up})"),
+                // The service is down when no target is up. `absent` also fires when no
+                // target is scraped at all, which is how a ServiceMonitor that the operator
+                // never selected shows up.
+                format!(
+                    "{} == 0\nor\nabsent({up})",
+                    super::promql::aggregate("sum", &up.to_string(), app_by)
+                ),
                 server().text(" is down"),
                 held(
                     Template::default()
-                        .text("A metrics target of ")
+                        .text("No metrics target of ")
                         .label("job")
                         .text(" in namespace ")
                         .label("namespace")
-                        .text(" has been unreachable, or no target has been discovered,"),
+                        .text(" has been up, or no target has been discovered,"),
+                ),
+            )
+        }
+        AlertKind::TargetDown => {
+            let up = scope.up();
+            (
+                Group::Mcp,
+                // Only while another target serves: when every target is down, `Down` pages
+                // and this one stays quiet.
+                format!(
+                    "{up} == 0\nand on (namespace, job)\n{} > 0",
+                    super::promql::aggregate("sum", &up.to_string(), app_by)
+                ),
+                Template::default()
+                    .text("MCP server pod ")
+                    .label("namespace")
+                    .text("/")
+                    .label("pod")
+                    .text(" is down"),
+                held(
+                    Template::default()
+                        .text("The metrics target ")
+                        .label("instance")
+                        .text(" of ")
+                        .label("job")
+                        .text(" in namespace ")
+                        .label("namespace")
+                        .text(" has been unreachable while other replicas serve,"),
                 ),
             )
         }
@@ -340,15 +395,10 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
         ),
         AlertKind::ToolErrors => (
             Group::Mcp,
-            format!(
-                "{}\n> {ratio}",
-                share_lines(
-                    &scope.tools(),
-                    Matcher::eq("status", TOOL_STATUS_ERROR),
-                    w,
-                    app_by
-                )
-            ),
+            {
+                let (whole, c) = scope.tools().expect(MISSING);
+                format!("{}\n> {ratio}", share_lines(&whole, &c.failed, w, app_by))
+            },
             server().text(" fails many tool executions"),
             held(
                 Template::default()
@@ -364,15 +414,10 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
         ),
         AlertKind::SessionNotFound => (
             Group::Mcp,
-            format!(
-                "{}\n> {ratio}",
-                share_lines(
-                    &scope.requests(),
-                    Matcher::eq("status", STATUS_SESSION_NOT_FOUND),
-                    w,
-                    app_by
-                )
-            ),
+            {
+                let (whole, c) = scope.session_not_found().expect(MISSING);
+                format!("{}\n> {ratio}", share_lines(&whole, &c.failed, w, app_by))
+            },
             server().text(" loses client sessions"),
             held(
                 Template::default()
@@ -414,10 +459,74 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
                     .label("namespace")
                     .text(format!(
                         " has run at its maximum of {} replicas",
-                        m.autoscaling.map_or(0, |b| b.max)
+                        m.autoscaling.as_ref().map_or(0, |b| b.max)
                     )),
             ),
         ),
+        AlertKind::HpaScalingInactive => (
+            Group::Kubernetes,
+            format!(
+                "{}\n== 1",
+                max_by(
+                    &scope
+                        .hpa("kube_horizontalpodautoscaler_status_condition")
+                        .with(Matcher::eq("condition", "ScalingActive"))
+                        .with(Matcher::eq("status", "false")),
+                    hpa_by
+                ),
+            ),
+            Template::default()
+                .text("MCP server ")
+                .label("namespace")
+                .text("/")
+                .label("horizontalpodautoscaler")
+                .text(" cannot autoscale"),
+            held(
+                Template::default()
+                    .text("The HorizontalPodAutoscaler ")
+                    .label("horizontalpodautoscaler")
+                    .text(" in namespace ")
+                    .label("namespace")
+                    .text(
+                        " reports ScalingActive=False: a metric it reads cannot be fetched (is \
+                         the custom metric served?), so it neither scales out nor in. This has \
+                         held",
+                    ),
+            ),
+        ),
+        AlertKind::Probe => {
+            let p = m.probe.as_ref().expect("the probe alert exists only with a probe");
+            let probe = Selector::new(
+                "probe_success",
+                vec![Matcher::eq("job", &p.job), Matcher::eq("instance", &p.url)],
+            );
+            (
+                Group::Mcp,
+                format!(
+                    "{}\n== 0\nand on ()\n{}\n> 0",
+                    max_by(&probe, &["job", "instance"]),
+                    sum_by_nothing(&scope.deployment("kube_deployment_status_replicas_available")),
+                ),
+                Template::default().text(format!(
+                    "MCP server {}/{} does not answer MCP",
+                    m.namespace, m.job
+                )),
+                held(
+                    Template::default()
+                        .text(format!(
+                            "The probe's `{}` request to ",
+                            p.request.method
+                        ))
+                        .label("instance")
+                        .text(format!(
+                            " has not been answered with an MCP result while pods of {} are \
+                             Ready: clients cannot use the server although its health probes \
+                             pass. This has held",
+                            m.job
+                        )),
+                ),
+            )
+        }
     };
     AlertRule {
         alert: alert.clone(),
@@ -426,9 +535,63 @@ fn rule(m: &MonitoringModel, alert: &Alert) -> AlertRule {
         summary,
         description,
         window,
+        environment: m.environment.clone(),
         runbook_url: m
             .runbook_base_url
             .as_ref()
             .map(|base| format!("{base}/{}", alert.kind.alert_name())),
     }
+}
+
+/// `sum(<sel>)`.
+fn sum_by_nothing(sel: &Selector) -> String {
+    super::promql::aggregate("sum", &sel.to_string(), &[])
+}
+
+/// A recording rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRule {
+    /// The model's record this rule implements.
+    pub kind: crate::model::monitoring::RecordKind,
+    /// Recorded series name (with its window).
+    pub name: String,
+    /// PromQL expression.
+    pub expr: String,
+}
+
+/// The recording rules of a model: breakdowns by MCP method and by tool, over the alerts'
+/// window.
+pub fn records(m: &MonitoringModel) -> Vec<RecordRule> {
+    use crate::model::monitoring::RecordKind as R;
+    let scope = Scope::new(m);
+    let window = alert_window(m).to_string();
+    let w = window.as_str();
+    let Some(op) = m.contract.operation.as_deref() else {
+        return Vec::new();
+    };
+    m.records
+        .iter()
+        .filter_map(|kind| {
+            let expr = match kind {
+                R::RequestRateByMethod => {
+                    let (whole, _) = scope.requests()?;
+                    sum_rate(&whole, w, &["namespace", "job", op])
+                }
+                R::ErrorRatioByMethod => {
+                    let (whole, c) = scope.requests()?;
+                    super::promql::share(&whole, &c.failed, w, &["namespace", "job", op])
+                }
+                R::ToolErrorRatioByTool => {
+                    let (whole, c) = scope.tools()?;
+                    let tool = c.breakdown.as_deref()?;
+                    super::promql::share(&whole, &c.failed, w, &["namespace", "job", tool])
+                }
+            };
+            Some(RecordRule {
+                kind: *kind,
+                name: format!("{}{w}", kind.record_name()),
+                expr,
+            })
+        })
+        .collect()
 }

@@ -11,12 +11,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::Model;
-use crate::model::monitoring::{AlertKind, MonitoringModel, Threshold};
+use crate::model::contract::{Counter, MatchOp};
+use crate::model::monitoring::{AlertKind, MonitoringModel, PanelKind, Threshold};
+use crate::spec::LogStoreKind;
 
-use super::promql::{
-    Matcher, STATUS_5XX, STATUS_OK, Scope, TOOL_STATUS_ERROR, aggregate, max_by, quantile, share,
-    sum_rate,
-};
+use super::promql::{Matcher, Scope, Selector, aggregate, max_by, quantile_of, share, sum_rate};
 
 /// The dashboard JSON schema version written: 41 is what Grafana 11.6 saves (11.5 saves 40),
 /// and Grafana 12 migrates it forward on load. Pinned so a Grafana upgrade never changes the
@@ -57,8 +56,38 @@ pub struct Dashboard {
     pub templating: Templating,
     /// Annotations: Grafana's built-in "Annotations & Alerts" only.
     pub annotations: Annotations,
+    /// Links shown above the panels (the logs, when a log store is named).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<DashboardLink>,
     /// Panels.
     pub panels: Vec<Panel>,
+}
+
+/// A dashboard link.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardLink {
+    /// Title.
+    pub title: String,
+    /// `link`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Icon.
+    pub icon: &'static str,
+    /// Tooltip.
+    pub tooltip: String,
+    /// Target URL.
+    pub url: String,
+    /// Tags (unused by `link`).
+    pub tags: Vec<String>,
+    /// Dropdown (unused by `link`).
+    pub as_dropdown: bool,
+    /// Open in a new tab.
+    pub target_blank: bool,
+    /// Pass the dashboard's variables.
+    pub include_vars: bool,
+    /// Pass the time range.
+    pub keep_time: bool,
 }
 
 /// A relative time range.
@@ -550,6 +579,39 @@ pub fn uid(model: &Model) -> String {
     format!("mcpgen-{hex}")
 }
 
+/// Whether a counter's failures are mcpgen's HTTP 5xx answers (the panels then say so).
+fn is_5xx(c: &Counter) -> bool {
+    matches!(c.failed.as_slice(), [m] if m.op == MatchOp::Re && m.value == "5..")
+}
+
+/// Grid position of the `i`-th panel of its kind: stats 4 wide in the top row, time series two
+/// per row below.
+fn position(stat: bool, i: u32) -> GridPos {
+    if stat {
+        GridPos {
+            h: 4,
+            w: 4,
+            x: 4 * i,
+            y: 0,
+        }
+    } else {
+        GridPos {
+            h: 8,
+            w: 12,
+            x: (i % 2) * 12,
+            y: 4 + (i / 2) * 8,
+        }
+    }
+}
+
+/// One panel's content, before layout.
+struct Content {
+    description: String,
+    unit: &'static str,
+    queries: Vec<Query>,
+    threshold: Option<f64>,
+}
+
 /// The dashboard of a model. `None` when the dashboard is switched off.
 pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
     let settings = m.dashboard.as_ref()?;
@@ -565,229 +627,300 @@ pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
                 Threshold::State => None,
             })
     };
-    let error_ratio = share(&scope.requests(), Matcher::re("status", STATUS_5XX), w, &[]);
-    let tool_error_ratio = share(
-        &scope.tools(),
-        Matcher::eq("status", TOOL_STATUS_ERROR),
-        w,
-        &[],
-    );
     let available = max_by(
         &scope.deployment("kube_deployment_status_replicas_available"),
         &[],
     );
+    let op = m.contract.operation.clone().unwrap_or_default();
+
+    let content = |kind: PanelKind| -> Option<Content> {
+        use PanelKind as P;
+        let c = |description: &str, unit, queries, threshold| Content {
+            description: description.to_string(),
+            unit,
+            queries,
+            threshold,
+        };
+        Some(match kind {
+            P::StatRequestRate => {
+                let (whole, _) = scope.requests()?;
+                c(
+                    "Requests per second over all replicas.",
+                    unit::RPS,
+                    vec![q(sum_rate(&whole, w, &[]), "requests")],
+                    None,
+                )
+            }
+            P::StatErrorRatio => {
+                let (whole, k) = scope.requests()?;
+                let (text, legend) = if is_5xx(k) {
+                    (
+                        "Share of requests answered with a 5xx status. Red from the alert threshold.",
+                        "5xx ratio",
+                    )
+                } else {
+                    (
+                        "Share of requests that failed. Red from the alert threshold.",
+                        "error ratio",
+                    )
+                };
+                c(
+                    text,
+                    unit::RATIO,
+                    vec![q(share(&whole, &k.failed, w, &[]), legend)],
+                    threshold_of(AlertKind::ErrorRate),
+                )
+            }
+            P::StatLatencyP95 => c(
+                "95th percentile request latency. Red from the alert threshold.",
+                unit::SECONDS,
+                vec![q(
+                    quantile_of(&scope, scope.latency()?, 0.95, w, &[]),
+                    "p95",
+                )],
+                threshold_of(AlertKind::LatencyP95),
+            ),
+            P::StatActiveConnections => c(
+                "Open client connections over all replicas.",
+                unit::COUNT,
+                vec![q(
+                    aggregate("sum", &scope.active_connections()?.to_string(), &[]),
+                    "connections",
+                )],
+                None,
+            ),
+            P::StatToolErrorRatio => {
+                let (whole, k) = scope.tools()?;
+                c(
+                    "Share of tool executions that failed. Red from the alert threshold.",
+                    unit::RATIO,
+                    vec![q(share(&whole, &k.failed, w, &[]), "tool errors")],
+                    threshold_of(AlertKind::ToolErrors),
+                )
+            }
+            P::StatAvailableReplicas => c(
+                "Replicas of the Deployment that are available (kube-state-metrics).",
+                unit::COUNT,
+                vec![q(available.clone(), "available")],
+                None,
+            ),
+            P::RequestRate => {
+                let (whole, k) = scope.requests()?;
+                let text = if is_5xx(k) {
+                    "Requests per second: all, successful (2xx/3xx) and server errors (5xx)."
+                } else {
+                    "Requests per second: all, successful and failed."
+                };
+                c(
+                    text,
+                    unit::RPS,
+                    vec![
+                        q(sum_rate(&whole, w, &[]), "total"),
+                        q(
+                            sum_rate(&whole.clone().with_all(Matcher::all(&k.succeeded)), w, &[]),
+                            "success",
+                        ),
+                        q(
+                            sum_rate(&whole.clone().with_all(Matcher::all(&k.failed)), w, &[]),
+                            "error",
+                        ),
+                    ],
+                    None,
+                )
+            }
+            P::Latency => {
+                let h = scope.latency()?;
+                c(
+                    "Request latency percentiles from the duration histogram.",
+                    unit::SECONDS,
+                    vec![
+                        q(quantile_of(&scope, h, 0.5, w, &[]), "p50"),
+                        q(quantile_of(&scope, h, 0.95, w, &[]), "p95"),
+                        q(quantile_of(&scope, h, 0.99, w, &[]), "p99"),
+                    ],
+                    threshold_of(AlertKind::LatencyP95),
+                )
+            }
+            P::ErrorRatio => {
+                let (whole, k) = scope.requests()?;
+                let (text, legend) = if is_5xx(k) {
+                    (
+                        "Share of requests answered with a 5xx status; the dashed line is the alert threshold.",
+                        "5xx ratio",
+                    )
+                } else {
+                    (
+                        "Share of requests that failed; the dashed line is the alert threshold.",
+                        "error ratio",
+                    )
+                };
+                c(
+                    text,
+                    unit::RATIO,
+                    vec![q(share(&whole, &k.failed, w, &[]), legend)],
+                    threshold_of(AlertKind::ErrorRate),
+                )
+            }
+            P::ActiveConnections => c(
+                "Open client connections per pod.",
+                unit::COUNT,
+                vec![q(
+                    aggregate("sum", &scope.active_connections()?.to_string(), &["pod"]),
+                    "{{pod}}",
+                )],
+                None,
+            ),
+            P::ToolExecutions => {
+                let (whole, k) = scope.tools()?;
+                let tool = k.breakdown.clone()?;
+                c(
+                    "Tool executions per second by tool and status.",
+                    unit::OPS,
+                    vec![q(
+                        sum_rate(&whole, w, &[tool.as_str(), k.outcome_label.as_str()]),
+                        &format!("{{{{{tool}}}}} {{{{{}}}}}", k.outcome_label),
+                    )],
+                    None,
+                )
+            }
+            P::Replicas => {
+                let mut replicas = vec![
+                    q(available.clone(), "available"),
+                    q(
+                        max_by(&scope.deployment("kube_deployment_spec_replicas"), &[]),
+                        "desired (Deployment)",
+                    ),
+                ];
+                if m.autoscaling.is_some() {
+                    for (metric, legend) in [
+                        ("kube_horizontalpodautoscaler_spec_min_replicas", "HPA min"),
+                        ("kube_horizontalpodautoscaler_spec_max_replicas", "HPA max"),
+                        (
+                            "kube_horizontalpodautoscaler_status_desired_replicas",
+                            "HPA desired",
+                        ),
+                    ] {
+                        replicas.push(q(max_by(&scope.hpa(metric), &[]), legend));
+                    }
+                }
+                c(
+                    if m.autoscaling.is_some() {
+                        "Available and desired replicas against the HPA's bounds."
+                    } else {
+                        "Available and desired replicas (no HPA)."
+                    },
+                    unit::COUNT,
+                    replicas,
+                    None,
+                )
+            }
+            P::Cpu => c(
+                "CPU used by the server container of each pod, against its requests and limits.",
+                unit::CORES,
+                resource_queries(
+                    &scope,
+                    sum_rate(
+                        &scope.container("container_cpu_usage_seconds_total"),
+                        w,
+                        &["pod"],
+                    ),
+                    "cpu",
+                ),
+                None,
+            ),
+            P::Memory => c(
+                "Working-set memory of the server container of each pod, against its requests and limits.",
+                unit::BYTES,
+                resource_queries(
+                    &scope,
+                    max_by(
+                        &scope.container("container_memory_working_set_bytes"),
+                        &["pod"],
+                    ),
+                    "memory",
+                ),
+                None,
+            ),
+            P::RequestsByMethod => {
+                let (whole, _) = scope.requests()?;
+                c(
+                    "Requests per second by MCP method.",
+                    unit::RPS,
+                    vec![q(
+                        sum_rate(&whole, w, &[op.as_str()]),
+                        &format!("{{{{{op}}}}}"),
+                    )],
+                    None,
+                )
+            }
+            P::ErrorRatioByMethod => {
+                let (whole, k) = scope.requests()?;
+                c(
+                    "Share of requests that failed, by MCP method; the dashed line is the alert threshold.",
+                    unit::RATIO,
+                    vec![q(
+                        share(&whole, &k.failed, w, &[op.as_str()]),
+                        &format!("{{{{{op}}}}}"),
+                    )],
+                    threshold_of(AlertKind::ErrorRate),
+                )
+            }
+            P::SessionDuration => {
+                let h = m.contract.sessions.as_ref()?;
+                c(
+                    "How long client sessions last (median and 95th percentile).",
+                    unit::SECONDS,
+                    vec![
+                        q(quantile_of(&scope, h, 0.5, w, &[]), "p50"),
+                        q(quantile_of(&scope, h, 0.95, w, &[]), "p95"),
+                    ],
+                    None,
+                )
+            }
+            P::ProbeSuccess => {
+                let p = m.probe.as_ref()?;
+                c(
+                    "Whether the endpoint answers a real MCP request (1) or not (0), from the blackbox exporter.",
+                    unit::COUNT,
+                    vec![q(
+                        max_by(
+                            &Selector::new(
+                                "probe_success",
+                                vec![Matcher::eq("job", &p.job), Matcher::eq("instance", &p.url)],
+                            ),
+                            &[],
+                        ),
+                        p.request.method,
+                    )],
+                    None,
+                )
+            }
+        })
+    };
 
     let mut b = Builder { panels: Vec::new() };
-    let stat = |x: u32| GridPos {
-        h: 4,
-        w: 4,
-        x,
-        y: 0,
-    };
-    let wide = |x: u32, y: u32| GridPos { h: 8, w: 12, x, y };
-
-    b.push(PanelDef {
-        kind: "stat",
-        title: "Request rate",
-        description: "Requests per second over all replicas.",
-        unit: unit::RPS,
-        pos: stat(0),
-        queries: vec![q(sum_rate(&scope.requests(), w, &[]), "requests")],
-        threshold: None,
-    });
-    b.push(PanelDef {
-        kind: "stat",
-        title: "Error ratio",
-        description: "Share of requests answered with a 5xx status. Red from the alert threshold.",
-        unit: unit::RATIO,
-        pos: stat(4),
-        queries: vec![q(error_ratio.clone(), "5xx ratio")],
-        threshold: threshold_of(AlertKind::ErrorRate),
-    });
-    b.push(PanelDef {
-        kind: "stat",
-        title: "p95 latency",
-        description: "95th percentile request latency. Red from the alert threshold.",
-        unit: unit::SECONDS,
-        pos: stat(8),
-        queries: vec![q(quantile(&scope, 0.95, w, &[]), "p95")],
-        threshold: threshold_of(AlertKind::LatencyP95),
-    });
-    b.push(PanelDef {
-        kind: "stat",
-        title: "Active connections",
-        description: "Open client connections over all replicas.",
-        unit: unit::COUNT,
-        pos: stat(12),
-        queries: vec![q(
-            aggregate("sum", &scope.active_connections().to_string(), &[]),
-            "connections",
-        )],
-        threshold: None,
-    });
-    b.push(PanelDef {
-        kind: "stat",
-        title: "Tool error ratio",
-        description: "Share of tool executions that failed. Red from the alert threshold.",
-        unit: unit::RATIO,
-        pos: stat(16),
-        queries: vec![q(tool_error_ratio, "tool errors")],
-        threshold: threshold_of(AlertKind::ToolErrors),
-    });
-    b.push(PanelDef {
-        kind: "stat",
-        title: "Available replicas",
-        description: "Replicas of the Deployment that are available (kube-state-metrics).",
-        unit: unit::COUNT,
-        pos: stat(20),
-        queries: vec![q(available.clone(), "available")],
-        threshold: None,
-    });
-
-    let requests = scope.requests();
-    b.push(PanelDef {
-        kind: "timeseries",
-        title: "Request rate",
-        description: "Requests per second: all, successful (2xx/3xx) and server errors (5xx).",
-        unit: unit::RPS,
-        pos: wide(0, 4),
-        queries: vec![
-            q(sum_rate(&requests, w, &[]), "total"),
-            q(
-                sum_rate(
-                    &requests.clone().with(Matcher::re("status", STATUS_OK)),
-                    w,
-                    &[],
-                ),
-                "success",
-            ),
-            q(
-                sum_rate(
-                    &requests.clone().with(Matcher::re("status", STATUS_5XX)),
-                    w,
-                    &[],
-                ),
-                "error",
-            ),
-        ],
-        threshold: None,
-    });
-    b.push(PanelDef {
-        kind: "timeseries",
-        title: "Latency",
-        description: "Request latency percentiles from the duration histogram.",
-        unit: unit::SECONDS,
-        pos: wide(12, 4),
-        queries: vec![
-            q(quantile(&scope, 0.5, w, &[]), "p50"),
-            q(quantile(&scope, 0.95, w, &[]), "p95"),
-            q(quantile(&scope, 0.99, w, &[]), "p99"),
-        ],
-        threshold: threshold_of(AlertKind::LatencyP95),
-    });
-    b.push(PanelDef { kind: "timeseries", title: "Error ratio", description: "Share of requests answered with a 5xx status; the dashed line is the alert threshold.", unit: unit::RATIO, pos: wide(0, 12), queries: vec![q(error_ratio, "5xx ratio")], threshold: threshold_of(AlertKind::ErrorRate) });
-    b.push(PanelDef {
-        kind: "timeseries",
-        title: "Active connections",
-        description: "Open client connections per pod.",
-        unit: unit::COUNT,
-        pos: wide(12, 12),
-        queries: vec![q(
-            aggregate("sum", &scope.active_connections().to_string(), &["pod"]),
-            "{{pod}}",
-        )],
-        threshold: None,
-    });
-    b.push(PanelDef {
-        kind: "timeseries",
-        title: "Tool executions",
-        description: "Tool executions per second by tool and status.",
-        unit: unit::OPS,
-        pos: wide(0, 20),
-        queries: vec![q(
-            sum_rate(&scope.tools(), w, &["tool_name", "status"]),
-            "{{tool_name}} {{status}}",
-        )],
-        threshold: None,
-    });
-    let mut replicas = vec![
-        q(available, "available"),
-        q(
-            max_by(&scope.deployment("kube_deployment_spec_replicas"), &[]),
-            "desired (Deployment)",
-        ),
-    ];
-    if m.autoscaling.is_some() {
-        replicas.extend([
-            q(
-                max_by(
-                    &scope.hpa("kube_horizontalpodautoscaler_spec_min_replicas"),
-                    &[],
-                ),
-                "HPA min",
-            ),
-            q(
-                max_by(
-                    &scope.hpa("kube_horizontalpodautoscaler_spec_max_replicas"),
-                    &[],
-                ),
-                "HPA max",
-            ),
-            q(
-                max_by(
-                    &scope.hpa("kube_horizontalpodautoscaler_status_desired_replicas"),
-                    &[],
-                ),
-                "HPA desired",
-            ),
-        ]);
-    }
-    b.push(PanelDef {
-        kind: "timeseries",
-        title: "Replicas",
-        description: if m.autoscaling.is_some() {
-            "Available and desired replicas against the HPA's bounds."
-        } else {
-            "Available and desired replicas (no HPA)."
-        },
-        unit: unit::COUNT,
-        pos: wide(12, 20),
-        queries: replicas,
-        threshold: None,
-    });
-    let resource_queries = |usage: String, resource: &str| {
-        let ksm = |metric: &str| {
-            max_by(
-                &scope
-                    .container(metric)
-                    .with(Matcher::eq("resource", resource)),
-                &["pod"],
-            )
+    let (mut stats, mut series) = (0, 0);
+    for kind in &settings.panels {
+        let Some(content) = content(*kind) else {
+            continue;
         };
-        vec![
-            q(usage, "{{pod}} usage"),
-            q(
-                ksm("kube_pod_container_resource_requests"),
-                "{{pod}} request",
-            ),
-            q(ksm("kube_pod_container_resource_limits"), "{{pod}} limit"),
-        ]
-    };
-    b.push(PanelDef { kind: "timeseries", title: "CPU", description: "CPU used by the server container of each pod, against its requests and limits.", unit: unit::CORES, pos: wide(0, 28), queries: resource_queries(
-            sum_rate(
-                &scope.container("container_cpu_usage_seconds_total"),
-                w,
-                &["pod"],
-            ),
-            "cpu",
-        ), threshold: None });
-    b.push(PanelDef { kind: "timeseries", title: "Memory", description: "Working-set memory of the server container of each pod, against its requests and limits.", unit: unit::BYTES, pos: wide(12, 28), queries: resource_queries(
-            max_by(
-                &scope.container("container_memory_working_set_bytes"),
-                &["pod"],
-            ),
-            "memory",
-        ), threshold: None });
+        let pos = if kind.is_stat() {
+            stats += 1;
+            position(true, stats - 1)
+        } else {
+            series += 1;
+            position(false, series - 1)
+        };
+        b.push(PanelDef {
+            kind: if kind.is_stat() { "stat" } else { "timeseries" },
+            title: kind.title(),
+            description: &content.description,
+            unit: content.unit,
+            pos,
+            queries: content.queries,
+            threshold: content.threshold,
+        });
+    }
 
     let mut tags = vec!["mcp".to_string(), "mcpgen".to_string(), model.name.clone()];
     if let Some(env) = &model.env {
@@ -825,8 +958,108 @@ pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
         annotations: Annotations {
             list: vec![builtin_annotations()],
         },
+        links: settings
+            .logs
+            .as_ref()
+            .map(|l| logs_link(&scope, l))
+            .into_iter()
+            .collect(),
         panels: b.panels,
     })
+}
+
+fn resource_queries(scope: &Scope<'_>, usage: String, resource: &str) -> Vec<Query> {
+    let ksm = |metric: &str| {
+        max_by(
+            &scope
+                .container(metric)
+                .with(Matcher::eq("resource", resource)),
+            &["pod"],
+        )
+    };
+    vec![
+        q(usage, "{{pod}} usage"),
+        q(
+            ksm("kube_pod_container_resource_requests"),
+            "{{pod}} request",
+        ),
+        q(ksm("kube_pod_container_resource_limits"), "{{pod}} limit"),
+    ]
+}
+
+/// Percent-encoding of a URL query value (RFC 3986 unreserved characters kept).
+fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 2);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A link to Grafana Explore showing the server container's logs in the named data source,
+/// with the label (Loki) or field (Elasticsearch) names the Kubernetes log collectors write:
+/// Promtail, Alloy and the OpenTelemetry collector's Loki exporter label `namespace`, `pod`
+/// and `container`; Fluent Bit's kubernetes filter writes `kubernetes.*` fields.
+fn logs_link(scope: &Scope<'_>, logs: &crate::model::monitoring::LogsLink) -> DashboardLink {
+    let pods = scope.pod_regex();
+    let (plugin, query) = match logs.kind {
+        LogStoreKind::Loki => (
+            "loki",
+            serde_json::json!({
+                "refId": "A",
+                "datasource": {"type": "loki", "uid": logs.datasource},
+                "expr": Selector::new(
+                    "",
+                    vec![
+                        Matcher::eq("namespace", scope.namespace()),
+                        Matcher::re("pod", &pods),
+                        Matcher::eq("container", super::promql::CONTAINER),
+                    ],
+                )
+                .to_string(),
+            }),
+        ),
+        LogStoreKind::Elasticsearch => (
+            "elasticsearch",
+            serde_json::json!({
+                "refId": "A",
+                "datasource": {"type": "elasticsearch", "uid": logs.datasource},
+                "query": format!(
+                    "kubernetes.namespace_name:\"{}\" AND kubernetes.container_name:\"{}\" AND kubernetes.pod_name:/{}/",
+                    scope.namespace(),
+                    super::promql::CONTAINER,
+                    pods.replace('/', "\\/"),
+                ),
+                "metrics": [{"type": "logs", "id": "1"}],
+            }),
+        ),
+    };
+    let panes = serde_json::json!({
+        "logs": {
+            "datasource": logs.datasource,
+            "queries": [query],
+            "range": {"from": "now-1h", "to": "now"},
+        }
+    });
+    DashboardLink {
+        title: "Logs".to_string(),
+        kind: "link",
+        icon: "doc",
+        tooltip: format!("The server's logs in the {plugin} data source"),
+        url: format!(
+            "/explore?schemaVersion=1&orgId=1&panes={}",
+            url_encode(&panes.to_string())
+        ),
+        tags: Vec::new(),
+        as_dropdown: false,
+        target_blank: true,
+        include_vars: false,
+        keep_time: false,
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@
 //! dashboard files when `monitoring.dashboard.enabled` is false.
 
 pub mod alerts;
+pub mod contract;
 pub mod grafana;
+pub mod probe;
 pub mod prometheus;
 pub mod promql;
 pub mod unit_tests;
@@ -31,9 +33,12 @@ pub const RULES_FILE: &str = "rules.yaml";
 /// files and the dashboard JSON).
 pub const KUBERNETES_OBJECTS: &[&str] = &[
     "dashboard-configmap.yaml",
+    "probe.yaml",
     "prometheus-rule.yaml",
     "service-monitor.yaml",
 ];
+/// File name of the metrics contract.
+pub const CONTRACT_FILE: &str = "metrics-contract.yaml";
 /// Label the Grafana dashboard sidecar (kube-prometheus-stack's default) watches.
 pub const GRAFANA_SIDECAR_LABEL: &str = "grafana_dashboard";
 
@@ -83,11 +88,30 @@ impl Emitter for MonitoringEmitter {
     }
 
     fn emit(&self, model: &Model) -> Result<Vec<Artifact>, CompileError> {
+        // The autoscaler reads the contract whether or not monitoring outputs are on: with
+        // monitoring off, the contract and the adapter rule are still written for it.
+        let adapter = contract::adapter_config(model);
         let Some(m) = model.monitoring.as_ref() else {
-            return Ok(Vec::new());
+            let mut out = Vec::new();
+            if let Some(a) = &adapter {
+                out.push(yaml(
+                    model,
+                    CONTRACT_FILE,
+                    "metrics contract",
+                    &contract::contract_file(model),
+                )?);
+                out.push(yaml(
+                    model,
+                    "prometheus-adapter-rules.yaml",
+                    "prometheus-adapter rules",
+                    a,
+                )?);
+            }
+            return Ok(out);
         };
         let rules = alerts::rules(m);
-        let rule_file = prometheus::rule_file(m, &rules);
+        let records = alerts::records(m);
+        let rule_file = prometheus::rule_file(m, &rules, &records);
         let mut out = vec![
             yaml(
                 model,
@@ -115,6 +139,34 @@ impl Emitter for MonitoringEmitter {
                 &prometheus::service_monitor(model, m),
             )?,
         ];
+        out.push(yaml(
+            model,
+            CONTRACT_FILE,
+            "metrics contract",
+            &contract::contract_file(model),
+        )?);
+        if let Some(a) = &adapter {
+            out.push(yaml(
+                model,
+                "prometheus-adapter-rules.yaml",
+                "prometheus-adapter rules",
+                a,
+            )?);
+        }
+        if let Some(p) = &m.probe {
+            out.push(yaml(
+                model,
+                "probe.yaml",
+                "Probe",
+                &probe::probe(model, m, p),
+            )?);
+            out.push(yaml(
+                model,
+                "blackbox-module.yaml",
+                "blackbox exporter module",
+                &probe::blackbox_config(p),
+            )?);
+        }
         if let Some(dashboard) = grafana::dashboard(model, m) {
             let text = json(&dashboard, "Grafana dashboard")?;
             let mut labels = model.labels.clone();
@@ -191,6 +243,7 @@ mod tests {
             paths,
             [
                 "monitoring/kustomization.yaml",
+                "monitoring/metrics-contract.yaml",
                 "monitoring/prometheus-rule.yaml",
                 "monitoring/rules.test.yaml",
                 "monitoring/rules.yaml",

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::model::Model;
 use crate::model::monitoring::MonitoringModel;
 
-use super::alerts::{AlertRule, Group};
+use super::alerts::{AlertRule, Group, RecordRule};
 
 /// A Prometheus rules file (`groups:`), also the `spec` of a PrometheusRule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,13 +27,32 @@ pub struct RuleFile {
 pub struct RuleGroup {
     /// Group name, unique in the file.
     pub name: String,
-    /// Alerting rules.
+    /// Rules.
     pub rules: Vec<Rule>,
+}
+
+/// An alerting or recording rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Rule {
+    /// An alerting rule.
+    Alert(AlertingRule),
+    /// A recording rule.
+    Record(RecordingRule),
+}
+
+/// A recording rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordingRule {
+    /// Recorded series name.
+    pub record: String,
+    /// PromQL expression.
+    pub expr: String,
 }
 
 /// An alerting rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Rule {
+pub struct AlertingRule {
     /// Alert name.
     pub alert: String,
     /// PromQL expression.
@@ -47,20 +66,37 @@ pub struct Rule {
     pub annotations: BTreeMap<String, String>,
 }
 
-/// The rules file of a model's alerts: one group for the server's own metrics, one for the
-/// Kubernetes-side metrics, each only when it has rules.
-pub fn rule_file(m: &MonitoringModel, rules: &[AlertRule]) -> RuleFile {
+/// The rules file of a model: one group of recording rules (breakdowns by MCP method and
+/// tool), one of alerts on the server's own metrics, one of alerts on the Kubernetes-side
+/// metrics, each only when it has rules.
+pub fn rule_file(m: &MonitoringModel, rules: &[AlertRule], records: &[RecordRule]) -> RuleFile {
     let mut groups = Vec::new();
+    if !records.is_empty() {
+        groups.push(RuleGroup {
+            name: format!("{}.{}.records", m.namespace, m.job),
+            rules: records
+                .iter()
+                .map(|r| {
+                    Rule::Record(RecordingRule {
+                        record: r.name.clone(),
+                        expr: r.expr.clone(),
+                    })
+                })
+                .collect(),
+        });
+    }
     for (group, suffix) in [(Group::Mcp, "mcp"), (Group::Kubernetes, "kubernetes")] {
         let rules: Vec<Rule> = rules
             .iter()
             .filter(|r| r.group == group)
-            .map(|r| Rule {
-                alert: r.name().to_string(),
-                expr: r.expr.clone(),
-                for_: (r.alert.for_.millis() > 0).then(|| r.alert.for_.to_string()),
-                labels: r.labels(),
-                annotations: r.annotation_sources(),
+            .map(|r| {
+                Rule::Alert(AlertingRule {
+                    alert: r.name().to_string(),
+                    expr: r.expr.clone(),
+                    for_: (r.alert.for_.millis() > 0).then(|| r.alert.for_.to_string()),
+                    labels: r.labels(),
+                    annotations: r.annotation_sources(),
+                })
             })
             .collect();
         if !rules.is_empty() {

@@ -17,6 +17,7 @@
 
 use std::fmt;
 
+use crate::model::contract::{Counter, Histogram, LabelMatch};
 use crate::model::monitoring::MonitoringModel;
 
 /// The server container's name, as the Kubernetes target writes it.
@@ -39,6 +40,14 @@ impl Matcher {
             value: value.into(),
         }
     }
+    /// `name!="value"`.
+    pub fn ne(name: &str, value: &str) -> Matcher {
+        Matcher {
+            name: name.into(),
+            op: "!=",
+            value: value.into(),
+        }
+    }
     /// `name=~"regex"` (Prometheus anchors the regex).
     pub fn re(name: &str, regex: &str) -> Matcher {
         Matcher {
@@ -54,6 +63,18 @@ impl Matcher {
             op: "!~",
             value: regex.into(),
         }
+    }
+    /// A matcher of the metrics contract.
+    pub fn of(m: &LabelMatch) -> Matcher {
+        Matcher {
+            name: m.label.clone(),
+            op: m.op.as_str(),
+            value: m.value.clone(),
+        }
+    }
+    /// The matchers of the metrics contract.
+    pub fn all(ms: &[LabelMatch]) -> Vec<Matcher> {
+        ms.iter().map(Matcher::of).collect()
     }
 }
 
@@ -77,6 +98,21 @@ impl Selector {
         self.matchers.push(matcher);
         self
     }
+    /// The same selector with more matchers.
+    pub fn with_all(mut self, matchers: Vec<Matcher>) -> Selector {
+        self.matchers.extend(matchers);
+        self
+    }
+    /// The metric name.
+    pub fn metric(&self) -> &str {
+        &self.metric
+    }
+}
+
+impl fmt::Display for Matcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}{}", self.name, self.op, quote(&self.value))
+    }
 }
 
 impl fmt::Display for Selector {
@@ -87,7 +123,7 @@ impl fmt::Display for Selector {
             if i > 0 {
                 f.write_str(",")?;
             }
-            write!(f, "{}{}{}", m.name, m.op, quote(&m.value))?;
+            write!(f, "{m}")?;
         }
         f.write_str("}")
     }
@@ -157,18 +193,28 @@ impl<'a> Scope<'a> {
         )
     }
 
+    /// The server's namespace.
+    pub fn namespace(&self) -> &'a str {
+        &self.m.namespace
+    }
+
     /// The regex matching the names of the Deployment's pods.
     pub fn pod_regex(&self) -> String {
         format!("{}-[a-z0-9]+-[a-z0-9]+", regex_escape(&self.m.job))
     }
 
-    /// A kube-state-metrics HPA metric of the server's HPA.
+    /// A kube-state-metrics HPA metric of the server's HPA (KEDA's when KEDA owns it).
     pub fn hpa(&self, metric: &str) -> Selector {
+        let name = self
+            .m
+            .autoscaling
+            .as_ref()
+            .map_or(self.m.job.as_str(), |h| h.name.as_str());
         Selector::new(
             metric,
             vec![
                 Matcher::eq("namespace", &self.m.namespace),
-                Matcher::eq("horizontalpodautoscaler", &self.m.job),
+                Matcher::eq("horizontalpodautoscaler", name),
             ],
         )
     }
@@ -184,24 +230,51 @@ impl<'a> Scope<'a> {
         )
     }
 
-    /// The request counter.
-    pub fn requests(&self) -> Selector {
-        self.app(&self.m.names.requests)
+    /// A counted series of the contract: its sample, scoped to the server and to its use.
+    pub fn counted(&self, c: &Counter) -> Selector {
+        self.app(&c.sample).with_all(Matcher::all(&c.scope))
     }
 
-    /// The request duration histogram's buckets.
-    pub fn duration_buckets(&self) -> Selector {
-        self.app(&format!("{}_bucket", self.m.names.duration))
+    /// The request series (the contract has one wherever this is called).
+    pub fn requests(&self) -> Option<(Selector, &'a Counter)> {
+        self.m
+            .contract
+            .requests
+            .as_ref()
+            .map(|c| (self.counted(c), c))
     }
 
-    /// The tool execution counter.
-    pub fn tools(&self) -> Selector {
-        self.app(&self.m.names.tool_executions)
+    /// The tool series.
+    pub fn tools(&self) -> Option<(Selector, &'a Counter)> {
+        self.m.contract.tools.as_ref().map(|c| (self.counted(c), c))
+    }
+
+    /// The "session not found" series.
+    pub fn session_not_found(&self) -> Option<(Selector, &'a Counter)> {
+        self.m
+            .contract
+            .session_not_found
+            .as_ref()
+            .map(|c| (self.counted(c), c))
+    }
+
+    /// A histogram's buckets, scoped.
+    pub fn buckets(&self, h: &Histogram) -> Selector {
+        self.app(&h.bucket).with_all(Matcher::all(&h.scope))
+    }
+
+    /// The latency histogram.
+    pub fn latency(&self) -> Option<&'a Histogram> {
+        self.m.contract.latency.as_ref()
     }
 
     /// The active connections gauge.
-    pub fn active_connections(&self) -> Selector {
-        self.app(&self.m.names.active_connections)
+    pub fn active_connections(&self) -> Option<Selector> {
+        self.m
+            .contract
+            .active_connections
+            .as_ref()
+            .map(|a| self.app(a))
     }
 
     /// The `up` series of the scrape targets.
@@ -222,15 +295,6 @@ pub fn regex_escape(s: &str) -> String {
     out
 }
 
-/// Status regex of server errors.
-pub const STATUS_5XX: &str = "5..";
-/// Status regex of successful answers.
-pub const STATUS_OK: &str = "[23]..";
-/// Status of the "session not found" answer.
-pub const STATUS_SESSION_NOT_FOUND: &str = "404";
-/// Tool execution status counted as failure.
-pub const TOOL_STATUS_ERROR: &str = "error";
-
 /// `sum by (<by>) (rate(<sel>[<window>]))`, or `sum(…)` without grouping labels.
 pub fn sum_rate(sel: &Selector, window: &str, by: &[&str]) -> String {
     aggregate("sum", &format!("rate({sel}[{window}])"), by)
@@ -246,17 +310,23 @@ pub fn aggregate(op: &str, inner: &str, by: &[&str]) -> String {
 }
 
 /// The share of a counter's rate that matches `part` (`part / whole`), on one line.
-pub fn share(whole: &Selector, part: Matcher, window: &str, by: &[&str]) -> String {
+pub fn share(whole: &Selector, part: &[LabelMatch], window: &str, by: &[&str]) -> String {
     share_sep(whole, part, window, by, " / ")
 }
 
 /// [`share`] with the division operator on a line of its own, for rule files.
-pub fn share_lines(whole: &Selector, part: Matcher, window: &str, by: &[&str]) -> String {
+pub fn share_lines(whole: &Selector, part: &[LabelMatch], window: &str, by: &[&str]) -> String {
     share_sep(whole, part, window, by, "\n/\n")
 }
 
-fn share_sep(whole: &Selector, part: Matcher, window: &str, by: &[&str], sep: &str) -> String {
-    let part_sel = whole.clone().with(part);
+fn share_sep(
+    whole: &Selector,
+    part: &[LabelMatch],
+    window: &str,
+    by: &[&str],
+    sep: &str,
+) -> String {
+    let part_sel = whole.clone().with_all(Matcher::all(part));
     format!(
         "{}{sep}{}",
         sum_rate(&part_sel, window, by),
@@ -264,14 +334,14 @@ fn share_sep(whole: &Selector, part: Matcher, window: &str, by: &[&str], sep: &s
     )
 }
 
-/// A histogram quantile over the server's request duration.
-pub fn quantile(scope: &Scope<'_>, q: f64, window: &str, by: &[&str]) -> String {
+/// A quantile of a histogram of the server.
+pub fn quantile_of(scope: &Scope<'_>, h: &Histogram, q: f64, window: &str, by: &[&str]) -> String {
     let mut by_le: Vec<&str> = by.to_vec();
     by_le.push("le");
     format!(
         "histogram_quantile({}, {})",
         number(q),
-        sum_rate(&scope.duration_buckets(), window, &by_le)
+        sum_rate(&scope.buckets(h), window, &by_le)
     )
 }
 
