@@ -209,3 +209,45 @@ deny_bridged_auth_not_enforced contains finding if {
 		"path": "/spec/mcp/auth/type",
 	}
 }
+
+# METADATA
+# title: Metrics scraped from the bridge
+# description: >-
+#   Flags a stdio server with monitoring switched on whose metrics are scraped from the
+#   bridge's port. Neither bridge serves Prometheus metrics; a server that serves its own on
+#   another port (`monitoring.metrics.port`) is not flagged.
+# custom:
+#   code: MCP275
+#   name: bridge-metrics-scraped
+#   level: error
+#   related: []
+#   why: >-
+#     supergateway and mcp-proxy answer MCP and their health paths only: `/metrics` on the
+#     bridge's port is a 404. Prometheus then marks every target down, the `down` alert pages
+#     for ever, and the error-rate, latency and tool alerts and the dashboard read series that
+#     never exist. mcpgen leaves monitoring off for a stdio server unless the spec switches it
+#     on.
+#   example: |
+#     spec:
+#       build: {runtime: node, version: "22", command: [npx, --offline, srv@1.0.0]}
+#       mcp: {transport: stdio}
+#       monitoring: {enabled: true}
+#   instead: |
+#     spec:
+#       build: {runtime: node, version: "22", command: [npx, --offline, srv@1.0.0]}
+#       mcp: {transport: stdio}
+#       # the server exports Prometheus metrics itself, on its own port
+#       monitoring: {enabled: true, metrics: {port: 9464}}
+deny_bridge_metrics_scraped contains finding if {
+	lib.bridged
+	lib.monitoring_enabled
+	lib.spec.monitoring.metrics.port == lib.bridge.port
+	finding := {
+		"msg": sprintf("monitoring scrapes %s on port %d, the bridge's, which serves no metrics: every target would be down and every alert on the server's series silent or firing for ever", [lib.spec.monitoring.metrics.path, lib.bridge.port]),
+		"path": metrics_pointer,
+	}
+}
+
+metrics_pointer := "/spec/monitoring/metrics/port" if not lib.defaulted_under("/spec/monitoring/metrics/port")
+
+metrics_pointer := "/spec/monitoring/enabled" if lib.defaulted_under("/spec/monitoring/metrics/port")

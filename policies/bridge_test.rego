@@ -66,3 +66,20 @@ test_auth_not_enforced if {
 	count(deny_bridged_auth_not_enforced) == 0 with input as t.bridged(oidc)
 	count(deny_bridged_auth_not_enforced) == 0 with input as t.spec(object.union(exposed, oidc))
 }
+
+test_metrics_scraped if {
+	# Monitoring on, metrics left on the bridge's port (defaulted): located at `enabled`.
+	f := deny_bridge_metrics_scraped with input as t.defaulted(t.bridged({}).spec, ["/spec/monitoring/metrics/port"])
+	count(f) == 1
+	some x in f
+	x.path == "/spec/monitoring/enabled"
+	# Written on the bridge's port: located at the port.
+	g := deny_bridge_metrics_scraped with input as t.bridged({})
+	some y in g
+	y.path == "/spec/monitoring/metrics/port"
+	# The server's own metrics port, monitoring off (mcpgen's default for stdio), or an HTTP
+	# server.
+	count(deny_bridge_metrics_scraped) == 0 with input as t.bridged({"monitoring": {"metrics": {"port": 9464}}})
+	count(deny_bridge_metrics_scraped) == 0 with input as t.bridged({"monitoring": {"enabled": false}})
+	count(deny_bridge_metrics_scraped) == 0 with input as t.spec({})
+}
