@@ -26,6 +26,8 @@ test_digest_in_production if {
 	count(warn_image_without_digest_in_production) == 1 with input as t.in_env({"image": "demo:1"}, "production")
 	count(warn_image_without_digest_in_production) == 0 with input as t.in_env({"image": "demo:1"}, "staging")
 	count(warn_image_without_digest_in_production) == 0 with input as t.in_env({"image": "demo:1@sha256:abc"}, "prod")
+	# Set on the command line: production-image-not-pinned's error instead.
+	count(warn_image_without_digest_in_production) == 0 with input as object.union(t.in_env({"image": "demo:1"}, "production"), {"overridden": ["/spec/image"]})
 }
 
 test_dependency_image_without_version if {

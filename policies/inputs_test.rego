@@ -64,7 +64,9 @@ minimal := {
 			"cilium": false
 		},
 		"rollout": {
-			"maxSurge": 1
+			"maxSurge": 1,
+			"strategy": "rolling",
+			"promotion": "automatic"
 		},
 		"monitoring": {
 			"enabled": true,
@@ -173,6 +175,7 @@ minimal := {
 		"/spec/resources",
 		"/spec/rollout"
 	],
+	"overridden": [],
 	"environment": null,
 	"file": "service.yaml"
 }

@@ -208,7 +208,8 @@ warn_vpa_max_above_quota_max contains finding if {
 #   Flags a namespace quota whose pod count, total requests or total limits cannot hold the
 #   server at the peak of a rollout: the largest replica count, plus `rollout.maxSurge` pods
 #   started by the rolling update, plus as many pods the previous step replaced and that still
-#   terminate, each at what the VPA may set.
+#   terminate (twice the largest count for a blue-green rollout or a canary with a traffic
+#   router), each at what the VPA may set.
 # custom:
 #   code: MCP221
 #   name: quota-too-small-for-replicas
@@ -269,10 +270,23 @@ largest := lib.replicas if not lib.hpa_enabled
 
 surge := lib.spec.rollout.maxSurge
 
-# The largest replica count, the surge, and the pods the previous step replaced.
-peak := (largest + surge) + surge
+# A blue-green rollout, and a canary with a traffic router, run a whole second set of pods
+# beside the first until the switch.
+doubles if lib.spec.rollout.strategy == "blueGreen"
 
-peak_text := sprintf("%d replicas + %d surge + %d still terminating = %d pods at the peak of a rollout", [largest, surge, surge, peak])
+doubles if {
+	lib.spec.rollout.strategy == "canary"
+	lib.spec.rollout.trafficRouter != "none"
+}
+
+peak := 2 * largest if doubles
+
+# The largest replica count, the surge, and the pods the previous step replaced.
+peak := (largest + surge) + surge if not doubles
+
+peak_text := sprintf("%d replicas of the old version + %d of the new one = %d pods at the peak of a rollout", [largest, largest, peak]) if doubles
+
+peak_text := sprintf("%d replicas + %d surge + %d still terminating = %d pods at the peak of a rollout", [largest, surge, surge, peak]) if not doubles
 
 # Whether an active VPA sets this resource: mcpgen keeps the VPA off what the HPA scales on
 # (and writes it with `updateMode: Off` when that leaves nothing).

@@ -67,3 +67,16 @@ test_defaulted_requests_and_limits if {
 	count(warn_missing_resource_limits) == 0 with input as t.spec(full)
 	count(warn_missing_resource_requests) == 0 with input as t.spec(full)
 }
+
+test_quota_pods_at_the_peak_of_a_progressive_rollout if {
+	# maxReplicas 10: a blue-green rollout, or a routed canary, runs 20 pods at its peak.
+	hpa := {"autoscaling": {"enabled": true, "minReplicas": 2, "maxReplicas": 10, "targetCPU": 70}, "rollout": {"maxSurge": 3}}
+	bg := object.union(hpa, {"rollout": {"strategy": "blueGreen"}, "quota": {"pods": 19}})
+	count(deny_quota_too_small_for_replicas) == 1 with input as t.spec(bg)
+	count(deny_quota_too_small_for_replicas) == 0 with input as t.spec(object.union(bg, {"quota": {"pods": 20}}))
+	routed := object.union(hpa, {"rollout": {"strategy": "canary", "trafficRouter": "nginx"}, "quota": {"pods": 19}})
+	count(deny_quota_too_small_for_replicas) == 1 with input as t.spec(routed)
+	# A canary without a router moves pods like a rolling update: 10 + 3 + 3.
+	replicas := object.union(hpa, {"rollout": {"strategy": "canary", "trafficRouter": "none"}, "quota": {"pods": 16}})
+	count(deny_quota_too_small_for_replicas) == 0 with input as t.spec(replicas)
+}

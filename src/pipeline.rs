@@ -60,6 +60,81 @@ pub struct Options {
     pub overrides: Overrides,
     /// Today's date (`YYYY-MM-DD`) for exception expiry.
     pub today: String,
+    /// Fields set on the command line over every variant of every spec, in order: each the
+    /// flag (`--image` or `--set`) and what followed it (`REF`, `PATH=VALUE`).
+    pub set: Vec<(String, String)>,
+}
+
+/// A field set on the command line, parsed: where it goes and its value, with the byte range
+/// of the value in the flag's text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetFlag {
+    /// `--set` or `--image`.
+    pub flag: String,
+    /// What followed the flag.
+    pub text: String,
+    /// JSON Pointer of the field.
+    pub pointer: String,
+    /// The value.
+    pub value: serde_json::Value,
+    /// Byte offset of the value in `text`.
+    pub value_offset: usize,
+}
+
+impl SetFlag {
+    /// `--image REF`: the image to deploy, exactly as `--set spec.image=REF`.
+    pub fn image(reference: &str) -> SetFlag {
+        SetFlag {
+            flag: "--image".to_string(),
+            text: reference.to_string(),
+            pointer: "/spec/image".to_string(),
+            value: serde_json::Value::String(reference.to_string()),
+            value_offset: 0,
+        }
+    }
+
+    /// `--set PATH=VALUE`. `PATH` is a JSON Pointer (`/spec/image`) or a dotted path
+    /// (`spec.image`) below `metadata` or `spec`; `VALUE` is read as JSON when it is JSON (a
+    /// number, `true`, `false`, `null`, a list, an object or a quoted string) and taken as
+    /// text otherwise.
+    pub fn parse(text: &str) -> Result<SetFlag, String> {
+        let Some((path, value)) = text.split_once('=') else {
+            return Err(format!(
+                "--set {text}: expected PATH=VALUE, e.g. --set spec.image=registry/app@sha256:..."
+            ));
+        };
+        let pointer = if path.starts_with('/') {
+            path.to_string()
+        } else {
+            path.split('.')
+                .map(|t| format!("/{}", crate::spec::document::escape_token(t)))
+                .collect()
+        };
+        let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
+        if tokens.is_empty() || tokens.iter().any(|t| t.is_empty()) {
+            return Err(format!("--set {text}: `{path}` is not a field path"));
+        }
+        if !matches!(tokens[0], "metadata" | "spec") {
+            return Err(format!(
+                "--set {text}: only fields below `metadata` and `spec` can be set"
+            ));
+        }
+        if tokens.len() > 1 && tokens[0] == "spec" && tokens[1] == "environments" {
+            return Err(format!(
+                "--set {text}: an override applies to every environment; set the field \
+                 itself (`spec.image`), not an overlay"
+            ));
+        }
+        let value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+        Ok(SetFlag {
+            flag: "--set".to_string(),
+            text: text.to_string(),
+            pointer,
+            value,
+            value_offset: path.len() + 1,
+        })
+    }
 }
 
 /// One input of a check run.
@@ -143,6 +218,9 @@ pub enum Failure {
     /// An emitter could not serialize its output (a bug, reported rather than panicking).
     #[error("{0}")]
     Compile(String),
+    /// A command-line argument mcpgen cannot use (a malformed `--set`).
+    #[error("{0}")]
+    Argument(String),
 }
 
 fn policy_message(e: &PolicyError) -> String {
@@ -198,6 +276,32 @@ pub fn check(inputs: &[Input], opts: &Options) -> Report {
             (file, source, diags)
         })
         .collect();
+    // Each flag that sets a field is a source of its own, so a finding about the value it
+    // sets (a schema error, a policy) points at the flag.
+    let mut overrides = Vec::new();
+    for (flag, text) in &opts.set {
+        let parsed = if flag == "--image" {
+            Ok(SetFlag::image(text))
+        } else {
+            SetFlag::parse(text)
+        };
+        match parsed {
+            Ok(f) => {
+                let shown = format!("{} {}", f.flag, f.text);
+                let id = report.sources.add(SourceFile::new(f.flag.clone(), shown));
+                overrides.push(spec::document::Override {
+                    pointer: f.pointer,
+                    value: f.value,
+                    span: Span {
+                        source: id,
+                        offset: f.flag.len() + 1 + f.value_offset,
+                        len: f.text.len() - f.value_offset,
+                    },
+                });
+            }
+            Err(e) => report.failures.push(Failure::Argument(e)),
+        }
+    }
     let env = opts.env.as_deref();
     let sources = &report.sources;
     let checked = parallel::map(&read, |(file, source, _)| {
@@ -208,7 +312,10 @@ pub fn check(inputs: &[Input], opts: &Options) -> Report {
         if let Some((id, syntax)) = source {
             match spec::parse(*id, sources.get(*id), *syntax) {
                 Err(ds) => diags.extend(ds),
-                Ok(d) => {
+                Ok(mut d) => {
+                    for o in &overrides {
+                        d.add_override(o.clone());
+                    }
                     diags.extend(d.warnings.iter().cloned());
                     let envs = env.map_or(Envs::All, Envs::One);
                     match validate::check(&d, envs, &mut diags) {
@@ -528,7 +635,14 @@ pub struct BuildOptions {
     pub targets: Vec<String>,
     /// Build the base spec too, not only the environments.
     pub all_envs: bool,
+    /// The output directory as given (`-o`), which the `ci` target's pipelines build into.
+    pub out_dir: Option<String>,
 }
+
+/// The target that writes the delivery pipelines of a spec (`DIR/<name>/ci/`). It is not in
+/// [`emitters`]: a pipeline covers every environment of a spec at once, and it is built only
+/// when `--target` names it.
+pub const CI_TARGET: &str = "ci";
 
 /// One built variant: where it goes and what it was built from.
 #[derive(Debug, Clone)]
@@ -569,7 +683,28 @@ pub struct Built {
 
 /// Every target mcpgen has, by name.
 pub fn target_names() -> Vec<&'static str> {
-    emitters().iter().map(|e| e.name()).collect()
+    let mut names: Vec<&'static str> = emitters().iter().map(|e| e.name()).collect();
+    names.push(CI_TARGET);
+    names
+}
+
+/// A path as the pipeline should run it: relative to the repository root (where the build
+/// runs), `/`-separated, without `..`.
+fn repository_path(path: &str, what: &str) -> Result<String, Failure> {
+    let p = path.replace('\\', "/");
+    let p = p.trim_start_matches("./").trim_end_matches('/').to_string();
+    let plain = !p.is_empty()
+        && !p.starts_with('/')
+        && !p.split('/').any(|s| s == ".." || s.is_empty())
+        && p.chars().all(|c| !c.is_control());
+    if plain {
+        Ok(p)
+    } else {
+        Err(Failure::Argument(format!(
+            "--target ci: the {what} `{path}` must be a relative path inside the repository \
+             (run mcpgen from the repository root)"
+        )))
+    }
 }
 
 /// Build the selected targets for every valid variant of a checked report. Call it only when
@@ -577,7 +712,7 @@ pub fn target_names() -> Vec<&'static str> {
 pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
     let all = emitters();
     for t in &opts.targets {
-        if !all.iter().any(|e| e.name() == t) {
+        if t != CI_TARGET && !all.iter().any(|e| e.name() == t) {
             return Err(Failure::UnknownTarget {
                 name: t.clone(),
                 known: target_names().join(", "),
@@ -598,11 +733,25 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
                 None => d,
             }
         };
+    let ci = opts.targets.iter().any(|t| t == CI_TARGET);
     for (file_index, file) in report.files.iter().enumerate() {
         let source_name = file
             .path
             .file_name()
             .map_or_else(|| "spec".to_string(), |n| n.to_string_lossy().into_owned());
+        if ci {
+            ci_tree(
+                file,
+                &source_name,
+                opts,
+                &mut built,
+                &mut plan_files,
+                file_index,
+            )?;
+            if selected.is_empty() {
+                continue;
+            }
+        }
         for variant in select(file, opts.all_envs) {
             let model = Model::new(&variant.resolved, &source_name);
             let env = model.env.as_deref();
@@ -730,6 +879,103 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
     // Findings of the same variant reported by several models (none today) are shown once.
     built.diagnostics.dedup();
     Ok(built)
+}
+
+/// The `ci` target of one spec: its pipelines, built from every environment's Model in the
+/// order the spec lists them, as the tree `<name>/ci`.
+fn ci_tree(
+    file: &FileReport,
+    source_name: &str,
+    opts: &BuildOptions,
+    built: &mut Built,
+    plan_files: &mut Vec<usize>,
+    file_index: usize,
+) -> Result<(), Failure> {
+    let Some(doc) = &file.doc else {
+        return Ok(());
+    };
+    let order: Vec<String> = doc
+        .value
+        .pointer("/spec/environments")
+        .and_then(serde_json::Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let variants: Vec<&Variant> = if order.is_empty() {
+        file.variants
+            .iter()
+            .filter(|v| v.spec.env().is_none())
+            .collect()
+    } else {
+        order
+            .iter()
+            .filter_map(|e| file.variants.iter().find(|v| v.spec.env() == Some(e)))
+            .collect()
+    };
+    if variants.len() != order.len().max(1) {
+        return Err(Failure::Argument(format!(
+            "--target ci: the pipeline of {} deploys every environment in turn; build it \
+             without --env",
+            file.name
+        )));
+    }
+    let out = opts.out_dir.as_deref().ok_or_else(|| {
+        Failure::Argument("--target ci writes files: give an output directory (-o)".to_string())
+    })?;
+    let paths = crate::compile::ci::Paths {
+        spec: repository_path(&file.name, "spec")?,
+        out: repository_path(out, "output directory")?,
+    };
+    let models: Vec<Model> = variants
+        .iter()
+        .map(|v| Model::new(&v.resolved, source_name))
+        .collect();
+    if models.iter().any(|m| !m.preflight().is_empty()) {
+        // The environments' own build reports what cannot be built.
+        return Ok(());
+    }
+    let stages: Vec<crate::compile::ci::Stage> = models
+        .iter()
+        .map(|m| crate::compile::ci::Stage {
+            env: m.env.clone().unwrap_or_else(|| "base".to_string()),
+            model: m,
+        })
+        .collect();
+    if stages.iter().any(|s| s.env == crate::compile::ci::DIR) {
+        return Err(Failure::Overlap(format!(
+            "{}: an environment named `{}` and the pipelines would both be written to \
+             `{}/{}`",
+            file.name,
+            crate::compile::ci::DIR,
+            models[0].name,
+            crate::compile::ci::DIR
+        )));
+    }
+    let artifacts = crate::compile::ci::emit(&stages, &paths).map_err(|err| match err {
+        CompileError::Serialize { .. } => Failure::Compile(err.to_string()),
+    })?;
+    let root = format!("{}/{}", models[0].name, crate::compile::ci::DIR);
+    let files: BTreeMap<String, String> = artifacts
+        .iter()
+        .map(|a| {
+            (
+                a.path
+                    .strip_prefix(&format!("{}/", crate::compile::ci::DIR))
+                    .unwrap_or(&a.path)
+                    .to_string(),
+                a.contents.clone(),
+            )
+        })
+        .collect();
+    built.plans.push(Plan {
+        file: file.name.clone(),
+        environment: None,
+        root: root.clone(),
+        resolved: variants[0].resolved.clone(),
+        artifacts,
+    });
+    plan_files.push(file_index);
+    built.trees.push(Tree { root, files });
+    Ok(())
 }
 
 /// For a build of some targets: add to each tree the files already under `out` that belong to

@@ -64,6 +64,7 @@ pub fn run(mut args: Args) -> Outcome {
         let opts = BuildOptions {
             targets: args.target.clone(),
             all_envs: args.all_envs,
+            out_dir: args.output.as_ref().map(|o| o.display().to_string()),
         };
         match pipeline::build(&report, &opts) {
             Ok(b) => Some(b),
@@ -310,7 +311,7 @@ fn stream(plans: &[Plan]) -> Result<String, String> {
         let ((pa, a), (pb, b)) = (&pair[0], &pair[1]);
         if a.key() == b.key() {
             return Err(format!(
-                "{pa} and {pb} both hold {} `{}`{}: streamed together, the second replaces the                  first (MCP329)",
+                "{pa} and {pb} both hold {} `{}`{}: streamed together, the second replaces the first (MCP329)",
                 a.kind(),
                 a.name(),
                 a.namespace()

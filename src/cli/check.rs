@@ -61,6 +61,15 @@ pub struct PolicyArgs {
     /// Do not report a rule (code or name) at all (repeatable).
     #[arg(short = 'A', long = "allow", value_name = "RULE")]
     pub allow: Vec<String>,
+    /// Set a field of every spec and environment for this run, validated like the spec
+    /// (repeatable): `PATH` is a dotted path (`spec.image`) or a JSON Pointer (`/spec/image`),
+    /// `VALUE` JSON or plain text. For CI: `--set spec.image=registry/app:1.2@sha256:...`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// The image to deploy, as `--set spec.image=REF` (pin it by digest:
+    /// `registry/app:1.2@sha256:...`).
+    #[arg(long, value_name = "REF")]
+    pub image: Option<String>,
 }
 
 impl PolicyArgs {
@@ -81,6 +90,12 @@ impl PolicyArgs {
                 allow: self.allow.clone(),
             },
             today: config::today(),
+            set: self
+                .image
+                .iter()
+                .map(|r| ("--image".to_string(), r.clone()))
+                .chain(self.set.iter().map(|s| ("--set".to_string(), s.clone())))
+                .collect(),
         }
     }
 }
@@ -150,6 +165,7 @@ pub fn render_findings(format: Format, report: &Report, files: &[PathBuf]) -> St
         Format::Sarif => render::sarif::render(diags, sources, &report.catalog),
         Format::Junit => render::junit::render(diags, sources, &names),
         Format::Github => render::github::render(diags, sources, n),
+        Format::Codequality => render::codequality::render(diags, sources),
     }
 }
 

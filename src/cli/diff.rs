@@ -43,6 +43,7 @@ pub fn run(args: Args) -> Outcome {
     let opts = BuildOptions {
         targets: args.target.clone(),
         all_envs: true,
+        out_dir: None,
     };
     let built = match pipeline::build(&report, &opts) {
         Ok(b) => b,

@@ -48,6 +48,12 @@ pub struct ServerJsonArgs {
     /// Overwrite the output file if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Set a field for this export, as `check --set` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// The image to publish, as `--set spec.image=REF` (the digest a pipeline just pushed).
+    #[arg(long, value_name = "REF")]
+    pub image: Option<String>,
 }
 
 /// Run `export`.
@@ -59,7 +65,11 @@ pub fn run(args: Args) -> Outcome {
 
 fn server_json(args: ServerJsonArgs) -> Outcome {
     // The same gate as `check` and `build`: nothing that fails it is published.
-    let policy = crate::cli::check::PolicyArgs::default();
+    let policy = crate::cli::check::PolicyArgs {
+        set: args.set.clone(),
+        image: args.image.clone(),
+        ..crate::cli::check::PolicyArgs::default()
+    };
     let result = crate::pipeline::check_paths(
         std::slice::from_ref(&args.file),
         &policy.options(args.env.as_deref()),

@@ -51,9 +51,9 @@ pub struct ScaledObjectSpec {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScaleTargetRef {
-    /// `apps/v1`.
+    /// `apps/v1` or `argoproj.io/v1alpha1`.
     pub api_version: &'static str,
-    /// `Deployment`.
+    /// `Deployment` or `Rollout`.
     pub kind: &'static str,
     /// Its name.
     pub name: String,
@@ -148,9 +148,9 @@ pub fn scaled_object(m: &Model, behavior: HorizontalPodAutoscalerBehavior) -> Op
         },
         spec: ScaledObjectSpec {
             scale_target_ref: ScaleTargetRef {
-                api_version: "apps/v1",
-                kind: "Deployment",
-                name: m.name.clone(),
+                api_version: m.delivery.workload.api_version,
+                kind: m.delivery.workload.kind,
+                name: m.delivery.workload.name.clone(),
             },
             min_replica_count: h.min as i32,
             max_replica_count: h.max as i32,

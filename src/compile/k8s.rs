@@ -81,17 +81,39 @@ impl Emitter for Kubernetes {
         if let Some(cm) = &config_map {
             files.push(objects_file(m, file("configmap.yaml"), "ConfigMap", &[cm])?);
         }
-        files.push(objects_file(
-            m,
-            file("deployment.yaml"),
-            "Deployment",
-            &[deployment(m, checksum.as_deref())],
-        )?);
+        // A canary or blue-green rollout runs the same pods under an Argo Rollouts Rollout,
+        // gated by AnalysisTemplates, in place of the Deployment.
+        let template = pod_template(m, checksum.as_deref());
+        match super::delivery::rollout(m, template.clone()) {
+            Some(rollout) => {
+                files.push(objects_file(
+                    m,
+                    file("rollout.yaml"),
+                    "Rollout",
+                    &[rollout],
+                )?);
+                let templates = super::delivery::analysis_templates(m);
+                if !templates.is_empty() {
+                    files.push(objects_file(
+                        m,
+                        file("analysistemplate.yaml"),
+                        "AnalysisTemplate",
+                        &templates,
+                    )?);
+                }
+            }
+            None => files.push(objects_file(
+                m,
+                file("deployment.yaml"),
+                "Deployment",
+                &[deployment(m, template)],
+            )?),
+        }
         files.push(objects_file(
             m,
             file("service.yaml"),
             "Service",
-            &[service(m)],
+            &services(m),
         )?);
         files.extend(traffic::files(m)?);
         files.push(objects_file(
@@ -379,7 +401,8 @@ fn probe(m: &Model, p: &ProbeModel) -> Probe {
     }
 }
 
-fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
+/// The pod template of the server, whichever workload runs it.
+fn pod_template(m: &Model, checksum: Option<&str>) -> PodTemplateSpec {
     let mut env: Vec<EnvVar> = m
         .kubernetes_env
         .iter()
@@ -549,7 +572,7 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
     // `DoNotSchedule` constraint then keeps scale-out pods Pending.
     let spread = |key: &str, when: &str| TopologySpreadConstraint {
         label_selector: Some(selector(m)),
-        match_label_keys: Some(vec!["pod-template-hash".to_string()]),
+        match_label_keys: Some(vec![m.delivery.revision_label.to_string()]),
         max_skew: 1,
         topology_key: key.to_string(),
         when_unsatisfiable: when.to_string(),
@@ -558,6 +581,40 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
         ..TopologySpreadConstraint::default()
     };
 
+    PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(m.labels.clone()),
+            annotations: (!pod_annotations.is_empty()).then_some(pod_annotations),
+            ..ObjectMeta::default()
+        }),
+        spec: Some(PodSpec {
+            service_account_name: Some(m.name.clone()),
+            automount_service_account_token: Some(false),
+            enable_service_links: Some(false),
+            security_context: Some(PodSecurityContext {
+                run_as_non_root: Some(true),
+                run_as_user: Some(UID),
+                run_as_group: Some(UID),
+                fs_group: Some(UID),
+                seccomp_profile: Some(SeccompProfile {
+                    type_: "RuntimeDefault".to_string(),
+                    ..SeccompProfile::default()
+                }),
+                ..PodSecurityContext::default()
+            }),
+            termination_grace_period_seconds: Some(m.grace_seconds),
+            topology_spread_constraints: Some(vec![
+                spread("topology.kubernetes.io/zone", "ScheduleAnyway"),
+                spread("kubernetes.io/hostname", "DoNotSchedule"),
+            ]),
+            containers: vec![container],
+            volumes: Some(volumes),
+            ..PodSpec::default()
+        }),
+    }
+}
+
+fn deployment(m: &Model, template: PodTemplateSpec) -> Deployment {
     Deployment {
         metadata: meta(m, &m.name),
         spec: DeploymentSpec {
@@ -573,41 +630,25 @@ fn deployment(m: &Model, checksum: Option<&str>) -> Deployment {
                     max_unavailable: Some(IntOrString::Int(0)),
                 }),
             }),
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(m.labels.clone()),
-                    annotations: (!pod_annotations.is_empty()).then_some(pod_annotations),
-                    ..ObjectMeta::default()
-                }),
-                spec: Some(PodSpec {
-                    service_account_name: Some(m.name.clone()),
-                    automount_service_account_token: Some(false),
-                    enable_service_links: Some(false),
-                    security_context: Some(PodSecurityContext {
-                        run_as_non_root: Some(true),
-                        run_as_user: Some(UID),
-                        run_as_group: Some(UID),
-                        fs_group: Some(UID),
-                        seccomp_profile: Some(SeccompProfile {
-                            type_: "RuntimeDefault".to_string(),
-                            ..SeccompProfile::default()
-                        }),
-                        ..PodSecurityContext::default()
-                    }),
-                    termination_grace_period_seconds: Some(m.grace_seconds),
-                    topology_spread_constraints: Some(vec![
-                        spread("topology.kubernetes.io/zone", "ScheduleAnyway"),
-                        spread("kubernetes.io/hostname", "DoNotSchedule"),
-                    ]),
-                    containers: vec![container],
-                    volumes: Some(volumes),
-                    ..PodSpec::default()
-                }),
-            },
+            template,
             ..DeploymentSpec::default()
         },
         ..Deployment::default()
     }
+}
+
+/// The server's Service, then the canary or preview Service of a progressive rollout. The
+/// Argo Rollouts controller narrows each one's selector to one revision's pods; each carries
+/// the server's labels, so the ServiceMonitor scrapes it and its pods' series get its name as
+/// their `job`, the `job` an analysis measures.
+fn services(m: &Model) -> Vec<Service> {
+    let mut out = vec![service(m)];
+    for name in m.delivery.extra_services() {
+        let mut s = service(m);
+        s.metadata.name = Some(name.to_string());
+        out.push(s);
+    }
+    out
 }
 
 fn service(m: &Model) -> Service {
@@ -747,9 +788,9 @@ fn hpa(m: &Model) -> Option<HorizontalPodAutoscaler> {
         metadata: meta(m, &m.name),
         spec: HorizontalPodAutoscalerSpec {
             scale_target_ref: CrossVersionObjectReference {
-                api_version: Some("apps/v1".to_string()),
-                kind: "Deployment".to_string(),
-                name: m.name.clone(),
+                api_version: Some(m.delivery.workload.api_version.to_string()),
+                kind: m.delivery.workload.kind.to_string(),
+                name: m.delivery.workload.name.clone(),
             },
             min_replicas: Some(h.min as i32),
             max_replicas: h.max as i32,
@@ -775,9 +816,9 @@ fn vpa(m: &Model) -> Option<Vpa> {
         metadata,
         spec: VpaSpec {
             target_ref: VpaTargetRef {
-                api_version: "apps/v1",
-                kind: "Deployment",
-                name: m.name.clone(),
+                api_version: m.delivery.workload.api_version,
+                kind: m.delivery.workload.kind,
+                name: m.delivery.workload.name.clone(),
             },
             update_policy: VpaUpdatePolicy {
                 update_mode: match v.mode {

@@ -13,8 +13,10 @@
 //! consistency stage (`crate::consistency`) and anything else that checks generated objects
 //! read those values, never the text.
 
+pub mod ci;
 pub mod compose;
 pub mod custom_resources;
+pub mod delivery;
 pub mod docker;
 pub mod k8s;
 pub mod traffic;

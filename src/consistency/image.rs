@@ -368,8 +368,8 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
         ));
     }
 
-    // The Deployment's command and args replace ENTRYPOINT and CMD.
-    if let Some(dep) = view.first("Deployment")
+    // The workload's command and args replace ENTRYPOINT and CMD.
+    if let Some(dep) = view.workload()
         && let Some(c) = server_container(dep)
         && c.get("image").and_then(Value::as_str) == Some(model.image.as_str())
     {

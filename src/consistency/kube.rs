@@ -28,7 +28,7 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
     duplicates(view, out);
     namespaces(model, view, out);
     kustomizations(view, out);
-    let Some(dep) = view.first("Deployment") else {
+    let Some(dep) = view.workload() else {
         return;
     };
     let pod_labels = labels(dep.value.pointer("/spec/template/metadata/labels"));
@@ -231,7 +231,8 @@ fn selectors(view: &View, dep: &Object, pod: &BTreeMap<String, String>, out: &mu
     let spec = |o: &Object, p: &str| o.value.pointer(p).cloned();
     if !selects(&match_labels(dep.value.pointer("/spec/selector")), pod) {
         fail(format!(
-            "Deployment `{}`: its selector does not select its own pod template",
+            "{} `{}`: its selector does not select its own pod template",
+            dep.kind(),
             dep.name()
         ));
     }
@@ -256,15 +257,16 @@ fn selectors(view: &View, dep: &Object, pod: &BTreeMap<String, String>, out: &mu
         for o in view.kind(kind) {
             let target = o.value.pointer(pointer);
             let refers = target.is_some_and(|t| {
-                t.get("kind").and_then(Value::as_str) == Some("Deployment")
+                t.get("kind").and_then(Value::as_str) == Some(dep.kind())
                     && t.get("apiVersion").and_then(Value::as_str) == Some(dep.api_version())
                     && t.get("name").and_then(Value::as_str) == Some(dep.name())
             });
             if !refers {
                 fail(format!(
-                    "{kind} `{}` targets no Deployment of the output (expected apps/v1 \
-                     Deployment `{}`)",
+                    "{kind} `{}` targets no workload of the output (expected {} {} `{}`)",
                     o.name(),
+                    dep.api_version(),
+                    dep.kind(),
                     dep.name()
                 ));
             }
@@ -310,7 +312,8 @@ fn selectors(view: &View, dep: &Object, pod: &BTreeMap<String, String>, out: &mu
         && !view.kind("ServiceAccount").any(|o| o.name() == sa)
     {
         fail(format!(
-            "Deployment `{}` runs as ServiceAccount `{sa}`, which the output does not have",
+            "{} `{}` runs as ServiceAccount `{sa}`, which the output does not have",
+            dep.kind(),
             dep.name()
         ));
     }
@@ -319,7 +322,8 @@ fn selectors(view: &View, dep: &Object, pod: &BTreeMap<String, String>, out: &mu
             && !view.kind("ConfigMap").any(|o| o.name() == cm)
         {
             fail(format!(
-                "Deployment `{}` mounts ConfigMap `{cm}`, which the output does not have",
+                "{} `{}` mounts ConfigMap `{cm}`, which the output does not have",
+                dep.kind(),
                 dep.name()
             ));
         }
@@ -555,7 +559,8 @@ fn spread(dep: &Object, pod: &BTreeMap<String, String>, out: &mut Vec<Finding>) 
                 &codes::SELECTOR_SELECTS_NOTHING,
                 "/metadata/name",
                 format!(
-                    "a topology spread constraint of Deployment `{}` does not select its pods",
+                    "a topology spread constraint of {} `{}` does not select its pods",
+                    dep.kind(),
                     dep.name()
                 ),
             ));
@@ -569,9 +574,10 @@ fn spread(dep: &Object, pod: &BTreeMap<String, String>, out: &mut Vec<Finding>) 
                     &codes::SPREAD_COUNTS_TAINTED_NODES,
                     "/metadata/name",
                     format!(
-                        "Deployment `{}` spreads over `{}` with DoNotSchedule and {policy} \
-                         `{}`: nodes the pod cannot run on count as empty domains, and \
-                         scale-out stays Pending",
+                        "{} `{}` spreads over `{}` with DoNotSchedule and {policy} `{}`: \
+                         nodes the pod cannot run on count as empty domains, and scale-out \
+                         stays Pending",
+                        dep.kind(),
                         dep.name(),
                         str_at(c, "/topologyKey").unwrap_or_default(),
                         str_at(c, &format!("/{policy}")).unwrap_or("Ignore")

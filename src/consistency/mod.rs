@@ -24,6 +24,7 @@
 //! names and pointers), or fix anything.
 
 pub mod bridge;
+pub mod delivery;
 pub mod image;
 pub mod kube;
 pub mod metrics;
@@ -95,6 +96,12 @@ impl<'a> View<'a> {
         self.kind(kind).next()
     }
 
+    /// The workload that runs the server's pods: the Deployment, or the Argo Rollouts
+    /// `Rollout` that replaces it.
+    pub fn workload(&self) -> Option<&'a Object> {
+        self.first("Deployment").or_else(|| self.first("Rollout"))
+    }
+
     /// The Dockerfile and its path.
     pub fn dockerfile(&self) -> Option<(&'a str, &'a [Instruction])> {
         self.artifacts.iter().find_map(|a| match &a.content {
@@ -119,6 +126,7 @@ pub fn check(model: &Model, artifacts: &[Artifact]) -> Vec<Finding> {
     image::check(model, &view, &mut out);
     bridge::check(model, &view, &mut out);
     kube::check(model, &view, &mut out);
+    delivery::check(model, &view, &mut out);
     quota::check(model, &view, &mut out);
     wiring::check(model, &view, &mut out);
     metrics::check(model, &view, &mut out);
@@ -189,7 +197,7 @@ pub(crate) fn array_at<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
-/// The server container of the Deployment.
+/// The server container of the workload (Deployment or Rollout).
 pub(crate) fn server_container(deployment: &Object) -> Option<&Value> {
     array_at(&deployment.value, "/spec/template/spec/containers")
         .iter()

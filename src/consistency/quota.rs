@@ -34,7 +34,7 @@ fn int(v: Option<&Value>) -> Option<u128> {
 
 /// Run the quota check.
 pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
-    let (Some(rq), Some(dep)) = (view.first("ResourceQuota"), view.first("Deployment")) else {
+    let (Some(rq), Some(dep)) = (view.first("ResourceQuota"), view.workload()) else {
         return;
     };
     let Some(hard) = rq.value.pointer("/spec/hard").and_then(Value::as_object) else {
@@ -47,13 +47,39 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
     let replicas = hpa_max
         .or_else(|| int(dep.value.pointer("/spec/replicas")))
         .unwrap_or(1);
-    // A percentage surge cannot be checked against a quota: mcpgen writes a number.
-    let surge = int(dep.value.pointer("/spec/strategy/rollingUpdate/maxSurge")).unwrap_or(0);
-    let peak = replicas + 2 * surge;
-    let why = format!(
-        "{replicas} replicas + {surge} surge + {surge} still terminating = {peak} pods at the \
-         peak of a rollout"
-    );
+    // A percentage surge cannot be checked against a quota: mcpgen writes a number. A
+    // blue-green Rollout, and a canary with a traffic router, run a whole second set of pods
+    // beside the first until the switch; a canary without a router moves pods like a rolling
+    // update, in steps of `maxSurge`.
+    let doubles = dep.value.pointer("/spec/strategy/blueGreen").is_some()
+        || dep
+            .value
+            .pointer("/spec/strategy/canary/trafficRouting")
+            .is_some();
+    let surge = int(dep
+        .value
+        .pointer("/spec/strategy/rollingUpdate/maxSurge")
+        .or_else(|| dep.value.pointer("/spec/strategy/canary/maxSurge")))
+    .unwrap_or(0);
+    let (peak, why) = if doubles {
+        let peak = 2 * replicas;
+        (
+            peak,
+            format!(
+                "{replicas} replicas of the old version + {replicas} of the new one = {peak} \
+                 pods at the peak of a rollout"
+            ),
+        )
+    } else {
+        let peak = replicas + 2 * surge;
+        (
+            peak,
+            format!(
+                "{replicas} replicas + {surge} surge + {surge} still terminating = {peak} pods \
+                 at the peak of a rollout"
+            ),
+        )
+    };
 
     if let Some(pods) = int(hard.get("pods"))
         && pods < peak

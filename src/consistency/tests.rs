@@ -766,3 +766,188 @@ fn every_series_read_is_in_the_contract_and_every_hpa_metric_is_served() {
         found(&model, &artifacts)
     );
 }
+
+/// [`SPEC`] rolled out with a strategy (its sessions are shared through Redis, so a canary is
+/// allowed).
+fn progressive(strategy: &str) -> String {
+    format!("{SPEC}  rollout: {{strategy: {strategy}}}\n")
+}
+
+/// The artifacts of `yaml` are clean, and broken by `edit` yield `code` at `pointer`.
+#[track_caller]
+fn breaks_spec(yaml: &str, edit: impl FnOnce(&mut Vec<Artifact>), code: &str, pointer: &str) {
+    let (model, mut artifacts) = build(yaml);
+    assert_eq!(found(&model, &artifacts), vec![], "clean before the edit");
+    edit(&mut artifacts);
+    let got = found(&model, &artifacts);
+    assert!(
+        got.iter().any(|(c, p)| *c == code && p == pointer),
+        "expected {code} at {pointer}, got {got:?}"
+    );
+}
+
+fn named<'a>(artifacts: &'a mut [Artifact], kind: &str, name: &str) -> &'a mut Value {
+    for a in artifacts.iter_mut() {
+        if let Content::Objects(objects) = &mut a.content {
+            for o in objects.iter_mut() {
+                if o.kind() == kind && o.name() == name {
+                    return &mut o.value;
+                }
+            }
+        }
+    }
+    panic!("no {kind} {name}")
+}
+
+#[test]
+fn a_rollout_references_only_what_the_output_has() {
+    let canary = progressive("canary");
+    let s = "/spec/rollout/strategy";
+    breaks_spec(
+        &canary,
+        |a| *at(object(a, "Rollout"), "/spec/strategy/canary/canaryService") = json!("gone"),
+        "MCP340",
+        s,
+    );
+    breaks_spec(
+        &canary,
+        |a| {
+            *at(object(a, "Rollout"), "/spec/strategy/canary/stableService") =
+                json!("tickets-canary")
+        },
+        "MCP340",
+        s,
+    );
+    breaks_spec(
+        &canary,
+        |a| {
+            *at(
+                object(a, "Rollout"),
+                "/spec/strategy/canary/trafficRouting/nginx/stableIngress",
+            ) = json!("other")
+        },
+        "MCP340",
+        s,
+    );
+    breaks_spec(
+        &canary,
+        |a| {
+            *at(
+                named(a, "Service", "tickets-canary"),
+                "/spec/selector/app.kubernetes.io~1name",
+            ) = json!("other")
+        },
+        "MCP340",
+        s,
+    );
+    breaks_spec(
+        &canary,
+        |a| {
+            *at(
+                object(a, "Rollout"),
+                "/spec/strategy/canary/analysis/templates/0/templateName",
+            ) = json!("missing")
+        },
+        "MCP340",
+        s,
+    );
+    let blue_green = progressive("blueGreen");
+    breaks_spec(
+        &blue_green,
+        |a| {
+            *at(
+                object(a, "Rollout"),
+                "/spec/strategy/blueGreen/previewService",
+            ) = json!("gone")
+        },
+        "MCP340",
+        s,
+    );
+}
+
+#[test]
+fn an_analysis_measures_scraped_series_with_the_alert_expression() {
+    let canary = progressive("canary");
+    let p = "/spec/rollout/analysis";
+    let query = "/spec/metrics/0/provider/prometheus/query";
+    // Another threshold than the alert's.
+    breaks_spec(
+        &canary,
+        |a| {
+            let q = at(object(a, "AnalysisTemplate"), query);
+            *q = json!(q.as_str().expect("query").replace("> 0.05", "> 0.5"));
+        },
+        "MCP341",
+        p,
+    );
+    // A job no Service of the output is.
+    breaks_spec(
+        &canary,
+        |a| {
+            let q = at(object(a, "AnalysisTemplate"), query);
+            *q = json!(
+                q.as_str()
+                    .expect("query")
+                    .replace("tickets-canary", "tickets-new")
+            );
+        },
+        "MCP341",
+        p,
+    );
+    // The canary Service is not scraped: its series do not exist.
+    breaks_spec(
+        &canary,
+        |a| {
+            let labels = at(named(a, "Service", "tickets-canary"), "/metadata/labels");
+            labels
+                .as_object_mut()
+                .expect("labels")
+                .remove("app.kubernetes.io/instance");
+        },
+        "MCP341",
+        p,
+    );
+}
+
+#[test]
+fn a_rollout_spreads_by_its_own_revision_label() {
+    breaks_spec(
+        &progressive("blueGreen"),
+        |a| {
+            *at(
+                object(a, "Rollout"),
+                "/spec/template/spec/topologySpreadConstraints/0/matchLabelKeys/0",
+            ) = json!("pod-template-hash")
+        },
+        "MCP342",
+        "/spec/rollout/strategy",
+    );
+    // And a Deployment by its own.
+    breaks(
+        |_, a| {
+            *at(
+                object(a, "Deployment"),
+                "/spec/template/spec/topologySpreadConstraints/0/matchLabelKeys/0",
+            ) = json!("rollouts-pod-template-hash")
+        },
+        "MCP342",
+        "/spec/rollout/strategy",
+    );
+}
+
+#[test]
+fn the_quota_admits_two_sets_of_pods_of_a_blue_green_rollout() {
+    // maxReplicas 6: a rolling update peaks at 6 + 2 + 2 = 10 pods, a blue-green rollout at 12.
+    let tight = progressive("blueGreen").replace("    pods: 12\n", "    pods: 11\n");
+    let (model, artifacts) = build(&tight);
+    let got = found(&model, &artifacts);
+    assert!(
+        got.contains(&("MCP327", "/spec/quota/pods".to_string())),
+        "{got:?}"
+    );
+    let (model, artifacts) = build(&SPEC.replace("    pods: 12\n", "    pods: 11\n"));
+    assert!(
+        !found(&model, &artifacts).contains(&("MCP327", "/spec/quota/pods".to_string())),
+        "a rolling update fits in 11"
+    );
+}

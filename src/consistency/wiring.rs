@@ -13,7 +13,8 @@ use crate::model::{CLUSTER_DOMAIN, Model};
 
 /// Run the wiring checks.
 pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
-    let dep = view.first("Deployment");
+    let dep = view.workload();
+    let workload = format!("the {}", dep.map_or("Deployment", |d| d.kind()));
     let container = dep.and_then(server_container);
     let k8s_env = container.map(container_env);
     let compose = view.compose();
@@ -37,7 +38,7 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
             crate::spec::document::escape_token(key)
         );
         for (target, env, compose) in [
-            ("the Deployment", &k8s_env, false),
+            (workload.as_str(), &k8s_env, false),
             ("compose", &compose_env, true),
         ] {
             let Some(env) = env else { continue };
@@ -140,6 +141,7 @@ fn hosts(
     out: &mut Vec<Finding>,
 ) {
     let spec = model.resolved.spec();
+    let workload = format!("the {}", view.workload().map_or("Deployment", |d| d.kind()));
     let pointer = |var: &str, field: &str| {
         if spec.env.contains_key(var) {
             format!("/spec/env/{var}")
@@ -184,8 +186,8 @@ fn hosts(
                     &codes::HOST_VALIDATION_MISMATCH,
                     pointer("MCP_ALLOWED_HOSTS", "allowedHosts"),
                     format!(
-                        "the Deployment's MCP_ALLOWED_HOSTS lacks `{host}`: the server rejects \
-                         {who} (DNS-rebinding protection)"
+                        "{workload}'s MCP_ALLOWED_HOSTS lacks `{host}`: the server rejects {who} \
+                         (DNS-rebinding protection)"
                     ),
                 ));
             }

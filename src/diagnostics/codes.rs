@@ -157,6 +157,15 @@ codes! {
     HPA_METRIC_NOT_SERVED = "MCP334", "hpa-metric-not-served", Error, false,
         "An HPA scales on a custom metric that nothing serves (no prometheus-adapter rule): Kubernetes then skips scale-down.",
         Some("keep a request series in the metrics contract, or scale on CPU or memory");
+    ROLLOUT_REFERENCE_UNRESOLVED = "MCP340", "rollout-reference-unresolved", Error, false,
+        "A Rollout names a Service, Ingress, HTTPRoute or AnalysisTemplate the output does not have, or a Service it manages does not select its pods.",
+        Some("this is a bug in mcpgen's outputs: please report it with the spec");
+    ANALYSIS_NOT_MEASURABLE = "MCP341", "analysis-not-measurable", Error, false,
+        "A rollout analysis queries series nothing scrapes, or a query that is not the expression of the alert it stands for.",
+        Some("this is a bug in mcpgen's outputs: please report it with the spec");
+    REVISION_LABEL_MISMATCH = "MCP342", "revision-label-mismatch", Error, false,
+        "A topology spread constraint tells revisions apart by a label the workload's pods do not carry, so a rollout is skewed by the old pods.",
+        Some("this is a bug in mcpgen's outputs: please report it with the spec");
     BRIDGE_NOT_RUN = "MCP350", "bridge-not-run", Error, false,
         "A stdio server's image does not run its HTTP bridge, or the bridge or the server command it spawns is not in the image's final stage.",
         Some("this is a bug in mcpgen's outputs: please report it with the spec");

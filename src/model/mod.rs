@@ -11,6 +11,7 @@
 
 pub mod bridge;
 pub mod contract;
+pub mod delivery;
 pub mod monitoring;
 pub mod telemetry;
 pub mod traffic;
@@ -146,6 +147,8 @@ pub struct Model {
     pub metrics: contract::MetricsContract,
     /// Tracing wiring, when the spec has `monitoring.tracing`.
     pub tracing: Option<telemetry::TracingModel>,
+    /// The workload and how new versions roll out (rolling update, canary, blue-green).
+    pub delivery: delivery::DeliveryModel,
 }
 
 /// Build settings for the Dockerfile.
@@ -728,6 +731,7 @@ impl Model {
 
         let targets = TargetNames {
             server: &name,
+            extra_services: delivery::extra_service_names(r, &name),
             namespace: &namespace,
             port: mcp.port,
         };
@@ -800,6 +804,7 @@ impl Model {
             GRACE_SECONDS_SHORT
         };
 
+        let namespace_for_delivery = namespace.clone();
         let mut model = Model {
             resolved: r.clone(),
             env: r.env.clone(),
@@ -837,6 +842,7 @@ impl Model {
             monitoring: None,
             metrics,
             tracing,
+            delivery: delivery::lower(r, &name, &namespace_for_delivery, None, None),
             name,
         };
         model.healthcheck = healthcheck(&model);
@@ -846,6 +852,13 @@ impl Model {
         if let Some(m) = &mut model.monitoring {
             m.contract = model.metrics.clone();
         }
+        model.delivery = delivery::lower(
+            r,
+            &model.name,
+            &model.namespace,
+            model.monitoring.as_ref(),
+            model.expose.as_ref(),
+        );
         model
     }
 
@@ -914,6 +927,59 @@ impl Model {
                        `_`, `-` and `/`, without `..`"
                     .to_string(),
             });
+        }
+        if let delivery::Strategy::Canary(c) = &self.delivery.strategy {
+            match &c.router {
+                delivery::Router::Nginx { .. } if self.expose.is_none() => out.push(Refusal {
+                    pointer: "/spec/rollout/trafficRouter".to_string(),
+                    message: "an ingress-nginx canary shifts the traffic of the server's \
+                              Ingress, and this server is not exposed"
+                        .to_string(),
+                    help: "add `expose`, or set `rollout.trafficRouter: none` for a canary whose \
+                           share of traffic follows its share of pods"
+                        .to_string(),
+                }),
+                // The plugin only reweights an HTTPRoute that lists both Services, the one
+                // the traffic target writes for `expose.gateway`.
+                delivery::Router::GatewayApi { .. }
+                    if !self
+                        .expose
+                        .as_ref()
+                        .is_some_and(|e| matches!(e.way, traffic::Way::Gateway(_))) =>
+                {
+                    out.push(Refusal {
+                        pointer: "/spec/rollout/trafficRouter".to_string(),
+                        message: "the Gateway API plugin shifts the weights of the server's \
+                                  HTTPRoute, and this server is not exposed through a Gateway"
+                            .to_string(),
+                        help: "set `expose.gateway`, or use `trafficRouter: nginx` with an \
+                               ingress-nginx Ingress, or `none`"
+                            .to_string(),
+                    })
+                }
+                // ingress-nginx's canary annotations on an Ingress another controller serves
+                // would be ignored: every request would reach the stable pods.
+                delivery::Router::Nginx { .. }
+                    if self.expose.as_ref().is_some_and(|e| match &e.way {
+                        traffic::Way::Ingress(i) => {
+                            i.controller != Some(crate::spec::IngressController::IngressNginx)
+                        }
+                        traffic::Way::Gateway(_) => true,
+                    }) =>
+                {
+                    out.push(Refusal {
+                        pointer: "/spec/rollout/trafficRouter".to_string(),
+                        message: "an ingress-nginx canary needs the server's Ingress to be \
+                                  served by ingress-nginx, and this server is exposed through \
+                                  another controller or a Gateway"
+                            .to_string(),
+                        help: "use `trafficRouter: gatewayAPI` with `expose.gateway`, or `none` \
+                               for a canary whose share of traffic follows its share of pods"
+                            .to_string(),
+                    })
+                }
+                _ => {}
+            }
         }
         out
     }
@@ -1012,17 +1078,40 @@ impl Model {
         self.hpa.as_ref().map_or(self.replicas, |h| h.max)
     }
 
-    /// Largest pod count a rollout can reach: the largest replica count plus the
-    /// rolling-update surge.
+    /// Largest pod count a rollout can reach. A rolling update (and a canary without a
+    /// traffic router, which moves pods the same way) adds the surge to the largest replica
+    /// count. A blue-green rollout starts a whole second set of pods beside the first, and a
+    /// canary with a router keeps the old set whole while the new one grows to full size
+    /// before the switch: twice the largest count.
     pub fn max_pods(&self) -> u32 {
-        self.max_replicas() + self.max_surge()
+        if self.doubles_pods() {
+            2 * self.max_replicas()
+        } else {
+            self.max_replicas() + self.max_surge()
+        }
     }
 
-    /// Pods the namespace quota must admit at the peak of a rollout: [`Model::max_pods`]
-    /// plus the pods the previous rollout step replaced, which the quota counts until their
-    /// grace period ends (the Deployment controller does not wait for them).
+    /// Pods the namespace quota must admit at the peak of a rollout. For a rolling update,
+    /// [`Model::max_pods`] plus the pods the previous step replaced, which the quota counts
+    /// until their grace period ends (the Deployment controller does not wait for them). A
+    /// rollout that doubles its pods scales the old set down only once the new one serves, so
+    /// its peak is the doubled count.
     pub fn peak_pods(&self) -> u32 {
-        self.max_pods() + self.max_surge()
+        if self.doubles_pods() {
+            self.max_pods()
+        } else {
+            self.max_pods() + self.max_surge()
+        }
+    }
+
+    /// Whether a rollout runs two full sets of pods at its peak (blue-green, or a canary with
+    /// a traffic router).
+    pub fn doubles_pods(&self) -> bool {
+        match &self.delivery.strategy {
+            delivery::Strategy::BlueGreen(_) => true,
+            delivery::Strategy::Canary(c) => c.router != delivery::Router::Replicas,
+            delivery::Strategy::Rolling => false,
+        }
     }
 
     /// Pods added above the desired count during a rollout (`maxSurge`, from
@@ -1200,6 +1289,7 @@ fn cluster_hosts(service: &str, namespace: &str) -> Vec<String> {
 /// What the contract variables need to know about where the server runs.
 struct TargetNames<'a> {
     server: &'a str,
+    extra_services: Vec<String>,
     namespace: &'a str,
     port: u32,
 }
@@ -1256,7 +1346,11 @@ fn contract_env(
                 at.server.to_string(),
             ]
         } else {
-            cluster_hosts(at.server, at.namespace)
+            // The canary or preview Service of a progressive rollout reaches the same pods.
+            std::iter::once(at.server)
+                .chain(at.extra_services.iter().map(String::as_str))
+                .flat_map(|svc| cluster_hosts(svc, at.namespace))
+                .collect()
         };
         for h in local {
             for entry in [h.clone(), format!("{h}:{}", at.port)] {

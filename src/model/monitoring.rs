@@ -48,6 +48,9 @@ pub struct MonitoringModel {
     pub probe: Option<ProbeModel>,
     /// Whether the server keeps per-session state.
     pub stateful: bool,
+    /// Whether the workload is an Argo Rollout: kube-state-metrics has no Deployment series for
+    /// it, so replica counts are read from its ReplicaSets (see [`workload_series`]).
+    pub rollout: bool,
     /// Container CPU limit in cores (used for test data only).
     pub cpu_limit_cores: f64,
     /// Container memory limit in bytes (used for test data only).
@@ -625,9 +628,24 @@ pub(crate) fn lower(model: &Model) -> Option<MonitoringModel> {
         autoscaling,
         probe,
         stateful: !model.mcp.stateless,
+        rollout: model.resolved.spec().rollout.strategy != crate::spec::RolloutStrategy::Rolling,
         cpu_limit_cores: model.resources.cpu_limit_millis as f64 / 1000.0,
         memory_limit_bytes: model.resources.memory_limit_bytes as f64,
     })
+}
+
+/// The kube-state-metrics series of the workload's replicas. An Argo Rollout is no Deployment:
+/// its pods belong to ReplicaSets named `<rollout>-<pod-template-hash>`, whose series then
+/// stand for the Deployment's (summed over the ReplicaSets, they count every pod of the
+/// rollout, old and new).
+pub fn workload_series(name: &'static str, rollout: bool) -> &'static str {
+    match (name, rollout) {
+        ("kube_deployment_status_replicas_available", true) => {
+            "kube_replicaset_status_ready_replicas"
+        }
+        ("kube_deployment_spec_replicas", true) => "kube_replicaset_spec_replicas",
+        (name, _) => name,
+    }
 }
 
 /// Record what reads each series of the contract: the HPA always (the autoscaler needs its
@@ -652,7 +670,7 @@ pub(crate) fn attach_consumers(
             contract.consumed(*role, c.clone());
         }
         for (name, source) in a.kind.platform() {
-            contract.consumed_platform(name, *source, c.clone());
+            contract.consumed_platform(workload_series(name, m.rollout), *source, c.clone());
         }
     }
     for r in &m.records {
@@ -667,7 +685,7 @@ pub(crate) fn attach_consumers(
                 contract.consumed(*role, c.clone());
             }
             for (name, source) in p.platform(m.autoscaling.is_some()) {
-                contract.consumed_platform(name, source, c.clone());
+                contract.consumed_platform(workload_series(name, m.rollout), source, c.clone());
             }
         }
     }

@@ -510,6 +510,17 @@ pub fn input(resolved: &ResolvedSpec, file: &str) -> Value {
         ),
     );
     obj.insert(
+        "overridden".into(),
+        Value::Array(
+            resolved
+                .overridden
+                .iter()
+                .cloned()
+                .map(Value::String)
+                .collect(),
+        ),
+    );
+    obj.insert(
         "environment".into(),
         resolved
             .env

@@ -32,6 +32,8 @@ macro_rules! pack {
 pack![
     "bridge.rego",
     "bridge_test.rego",
+    "delivery.rego",
+    "delivery_test.rego",
     "images.rego",
     "images_test.rego",
     "inputs_test.rego",

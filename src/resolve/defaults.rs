@@ -443,3 +443,20 @@ pub const AUTOSCALING_CONTROLLER: crate::spec::AutoscalingController =
 pub const PROMETHEUS_SERVICE: &str = "prometheus-operated";
 /// See [`PROMETHEUS_SERVICE`].
 pub const PROMETHEUS_PORT: u32 = 9090;
+
+/// Canary steps when the spec names none: percent of traffic and how long each is held. A
+/// tenth of the traffic first, so a bad version reaches few clients; five minutes per step,
+/// the window of the alert expressions the analysis evaluates, so each step is judged on
+/// traffic it actually served.
+pub const CANARY_STEPS: [(u32, &str); 4] = [(10, "5m"), (25, "5m"), (50, "5m"), (75, "5m")];
+/// Time between two analysis measurements.
+pub const ANALYSIS_INTERVAL: &str = "1m";
+/// Measurements past the threshold tolerated before a rollout is aborted: one bad reading is
+/// noise (a rate over a partly filled window), two in a row are not.
+pub const ANALYSIS_FAILURE_LIMIT: u32 = 1;
+/// Blue-green: how long the old version keeps running after the switch. Open streams and
+/// in-memory sessions on it get ten minutes to finish, and an abort in that time switches
+/// back to pods that are still warm.
+pub const SCALE_DOWN_DELAY: &str = "10m";
+/// Branch the pipeline commits rendered manifests to in a GitOps repository.
+pub const GITOPS_BRANCH: &str = "main";

@@ -24,9 +24,10 @@ use crate::spec::scalars::{
 };
 use crate::spec::{
     self, ApiVersion, AuthType, AutoInstrumentation, AutoscalingController, Bridge, BridgeMode,
-    GatewayProvider, IngressController, Kind, LogFormat, LogLevel, LogStore, MetricsConvention,
-    NamespaceOwnership, OtlpProtocol, Peer, Quota, Runtime, Sampler, SecretRef, SessionPersistence,
-    SessionStore, Severity, Spec, Transport, VerticalScaling,
+    CanaryStep, GatewayProvider, IngressController, Kind, LogFormat, LogLevel, LogStore,
+    MetricsConvention, NamespaceOwnership, OtlpProtocol, Peer, Promotion, Quota, RolloutStrategy,
+    Runtime, Sampler, SecretRef, SessionPersistence, SessionStore, Severity, Spec, TrafficRouter,
+    Transport, VerticalScaling,
 };
 
 /// A spec with every default filled in, for one variant (base or environment).
@@ -39,6 +40,8 @@ pub struct ResolvedSpec {
     /// JSON Pointers of the fields mcpgen's defaults filled in, sorted; a section filled in as
     /// a whole is listed once, not member by member.
     pub defaulted: Vec<String>,
+    /// JSON Pointers of the fields the command line set (`--set`, `--image`), sorted.
+    pub overridden: Vec<String>,
 }
 
 impl ResolvedSpec {
@@ -305,12 +308,58 @@ pub struct ResourceList {
     pub memory: Memory,
 }
 
-/// Resolved `rollout`.
+/// Resolved `rollout`. A setting that applies to the strategy is always filled in; one that
+/// does not (canary steps of a blue-green rollout) stays as written, or absent.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rollout {
     /// Pods started above the desired count during a rolling update.
     pub max_surge: u32,
+    /// Rolling update, canary or blue-green.
+    pub strategy: RolloutStrategy,
+    /// What shifts a canary's traffic (canary, or as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic_router: Option<TrafficRouter>,
+    /// Canary steps (canary, or as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<CanaryStep>>,
+    /// The analysis gating the rollout (canary and blue-green, or as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<Analysis>,
+    /// How long a blue-green rollout keeps the old version (blue-green, or as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale_down_delay: Option<Duration>,
+    /// Who promotes a version into this environment.
+    pub promotion: Promotion,
+    /// The GitOps repository the pipeline commits to, when it deploys that way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gitops: Option<GitOps>,
+}
+
+/// Resolved `rollout.gitops`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GitOps {
+    /// Repository URL.
+    pub repository: String,
+    /// Branch.
+    pub branch: String,
+    /// Directory of this environment's manifests.
+    pub path: String,
+}
+
+/// Resolved `rollout.analysis`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Analysis {
+    /// Whether the rollout is analysed.
+    pub enabled: bool,
+    /// Prometheus the controller queries.
+    pub prometheus_address: String,
+    /// Time between measurements.
+    pub interval: Duration,
+    /// Failed measurements tolerated.
+    pub failure_limit: u32,
 }
 
 /// Resolved `connectionEnv` of a dependency.
@@ -832,23 +881,20 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
             allow_to: n.allow_to,
         }
     };
-    let rollout = resolve_rollout(s, replicas, autoscaling.as_ref(), &mut f);
     let quota = s
         .quota
         .clone()
         .map(|q| resolve_quota(q, &resources, &mut f));
-    let monitoring = resolve_monitoring(
-        s.monitoring.as_ref(),
-        &Context {
-            mcp: &mcp,
-            server: &metadata.name,
-            namespace: &metadata.namespace,
-            hpa: autoscaling.as_ref(),
-            expose: expose.as_ref(),
-            env: spec.env(),
-        },
-        &mut f,
-    );
+    let cx = Context {
+        mcp: &mcp,
+        server: &metadata.name,
+        namespace: &metadata.namespace,
+        hpa: autoscaling.as_ref(),
+        expose: expose.as_ref(),
+        env: spec.env(),
+    };
+    let monitoring = resolve_monitoring(s.monitoring.as_ref(), &cx, &mut f);
+    let rollout = resolve_rollout(s, &cx, replicas, &monitoring, &mut f);
 
     let mut defaulted = f.0;
     defaulted.sort();
@@ -892,27 +938,150 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
             },
         },
         defaulted: kept,
+        overridden: {
+            let mut o = spec.overridden().to_vec();
+            o.sort();
+            o.dedup();
+            o
+        },
     }
 }
 
 fn resolve_rollout(
     s: &spec::ServiceSpec,
+    cx: &Context<'_>,
     replicas: u32,
-    hpa: Option<&Autoscaling>,
+    monitoring: &Monitoring,
     f: &mut Filled,
 ) -> Rollout {
+    let (name, env, hpa, expose) = (cx.server, cx.env, cx.hpa, cx.expose);
+    const AT: &str = "/spec/rollout";
     if s.rollout.is_none() {
-        f.0.push("/spec/rollout".into());
+        f.0.push(AT.into());
     }
+    let r = s.rollout.clone().unwrap_or(spec::Rollout {
+        max_surge: None,
+        strategy: None,
+        traffic_router: None,
+        steps: None,
+        analysis: None,
+        scale_down_delay: None,
+        promotion: None,
+        gitops: None,
+    });
     let largest = hpa
         .filter(|h| h.enabled)
         .map_or(replicas, |h| h.max_replicas);
+    let strategy = f.or(r.strategy, &format!("{AT}/strategy"), || {
+        RolloutStrategy::Rolling
+    });
+    let canary = strategy == RolloutStrategy::Canary;
+    let progressive = strategy != RolloutStrategy::Rolling;
+    // Settings of another strategy stay as written (a policy points them out); those of this
+    // strategy are filled in.
+    let traffic_router = match r.traffic_router {
+        Some(t) => Some(t),
+        None if canary => {
+            f.0.push(format!("{AT}/trafficRouter"));
+            // The router of the route the server is exposed through: the Gateway API plugin
+            // for an HTTPRoute, ingress-nginx's canary Ingress for ingress-nginx; any other
+            // controller has no router mcpgen writes, so the canary's share of traffic is its
+            // share of the pods.
+            Some(match expose {
+                Some(e) if e.gateway.is_some() => TrafficRouter::GatewayApi,
+                Some(e) if e.ingress_controller == Some(IngressController::IngressNginx) => {
+                    TrafficRouter::Nginx
+                }
+                _ => TrafficRouter::None,
+            })
+        }
+        None => None,
+    };
+    let steps = match r.steps {
+        Some(steps) => Some(steps),
+        None if canary => {
+            f.0.push(format!("{AT}/steps"));
+            Some(
+                defaults::CANARY_STEPS
+                    .iter()
+                    .map(|(weight, pause)| CanaryStep {
+                        set_weight: *weight,
+                        pause: Some(duration(pause)),
+                    })
+                    .collect(),
+            )
+        }
+        None => None,
+    };
+    let analysis = match r.analysis {
+        None if !progressive => None,
+        given => {
+            let at = format!("{AT}/analysis");
+            if given.is_none() {
+                f.0.push(at.clone());
+            }
+            let a = given.unwrap_or(spec::RolloutAnalysis {
+                enabled: None,
+                prometheus_address: None,
+                interval: None,
+                failure_limit: None,
+            });
+            Some(Analysis {
+                enabled: f.or(a.enabled, &format!("{at}/enabled"), || true),
+                prometheus_address: f.or(
+                    a.prometheus_address,
+                    &format!("{at}/prometheusAddress"),
+                    || {
+                        format!(
+                            "http://{}.{}.svc:{}",
+                            defaults::PROMETHEUS_SERVICE,
+                            monitoring.prometheus_namespace,
+                            defaults::PROMETHEUS_PORT
+                        )
+                    },
+                ),
+                interval: f.or(a.interval, &format!("{at}/interval"), || {
+                    duration(defaults::ANALYSIS_INTERVAL)
+                }),
+                failure_limit: f.or(a.failure_limit, &format!("{at}/failureLimit"), || {
+                    defaults::ANALYSIS_FAILURE_LIMIT
+                }),
+            })
+        }
+    };
+    let scale_down_delay = match r.scale_down_delay {
+        Some(d) => Some(d),
+        None if strategy == RolloutStrategy::BlueGreen => {
+            f.0.push(format!("{AT}/scaleDownDelay"));
+            Some(duration(defaults::SCALE_DOWN_DELAY))
+        }
+        None => None,
+    };
     Rollout {
-        max_surge: f.or(
-            s.rollout.as_ref().and_then(|r| r.max_surge),
-            "/spec/rollout/maxSurge",
-            || largest.div_ceil(defaults::SURGE_DIVISOR).max(1),
-        ),
+        max_surge: f.or(r.max_surge, &format!("{AT}/maxSurge"), || {
+            largest.div_ceil(defaults::SURGE_DIVISOR).max(1)
+        }),
+        strategy,
+        traffic_router,
+        steps,
+        analysis,
+        scale_down_delay,
+        promotion: f.or(r.promotion, &format!("{AT}/promotion"), || {
+            if env.is_some_and(|e| defaults::PRODUCTION_ENVIRONMENTS.contains(&e)) {
+                Promotion::Manual
+            } else {
+                Promotion::Automatic
+            }
+        }),
+        gitops: r.gitops.map(|g| GitOps {
+            repository: g.repository,
+            branch: f.or(g.branch, &format!("{AT}/gitops/branch"), || {
+                defaults::GITOPS_BRANCH.to_string()
+            }),
+            path: f.or(g.path, &format!("{AT}/gitops/path"), || {
+                format!("{name}/{}", env.unwrap_or("base"))
+            }),
+        }),
     }
 }
 

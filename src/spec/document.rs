@@ -23,6 +23,20 @@ pub struct Document {
     pub warnings: Vec<crate::diagnostics::Diagnostic>,
     values: HashMap<String, (usize, usize)>,
     keys: HashMap<String, (usize, usize)>,
+    overrides: Vec<Override>,
+}
+
+/// A value set on the command line (`--set`, `--image`) over every variant of the document:
+/// where it goes, what it is, and where the flag was written (a pseudo source of its own), so
+/// a finding about the value points at the flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// JSON Pointer of the field set.
+    pub pointer: String,
+    /// The value.
+    pub value: Value,
+    /// The value's span in the flag's pseudo source.
+    pub span: Span,
 }
 
 impl Document {
@@ -34,7 +48,47 @@ impl Document {
             warnings: Vec::new(),
             values: HashMap::new(),
             keys: HashMap::new(),
+            overrides: Vec::new(),
         }
+    }
+
+    /// Set a value over every variant, as the command line asks; a later override of the same
+    /// field wins.
+    pub fn add_override(&mut self, o: Override) {
+        self.overrides.push(o);
+    }
+
+    /// The command-line overrides, in the order given.
+    pub fn overrides(&self) -> &[Override] {
+        &self.overrides
+    }
+
+    /// Apply the overrides to a variant's value (after its overlay), creating the objects on
+    /// their path that do not exist yet.
+    pub fn apply_overrides(&self, value: &mut Value) {
+        for o in &self.overrides {
+            let mut slot = &mut *value;
+            for token in o.pointer.split('/').skip(1) {
+                let token = token.replace("~1", "/").replace("~0", "~");
+                if !slot.is_object() {
+                    *slot = Value::Object(serde_json::Map::new());
+                }
+                slot = match slot {
+                    Value::Object(m) => m.entry(token).or_insert(Value::Null),
+                    _ => unreachable!("made an object above"),
+                };
+            }
+            *slot = o.value.clone();
+        }
+    }
+
+    /// The span of the flag that set `pointer` or one of its ancestors (the last such flag).
+    pub fn override_span(&self, pointer: &str) -> Option<Span> {
+        self.overrides
+            .iter()
+            .rev()
+            .find(|o| pointer == o.pointer || pointer.starts_with(&format!("{}/", o.pointer)))
+            .map(|o| o.span)
     }
 
     /// Record the span of the value at `pointer`.
@@ -54,14 +108,18 @@ impl Document {
         self.values.contains_key(pointer)
     }
 
-    /// Span of the value at `pointer`, if it exists.
+    /// Span of the value at `pointer`, if it exists (the flag's, when the command line set
+    /// it).
     pub fn value_span(&self, pointer: &str) -> Option<Span> {
-        self.values.get(pointer).map(|&(s, e)| self.span(s, e))
+        self.override_span(pointer)
+            .or_else(|| self.values.get(pointer).map(|&(s, e)| self.span(s, e)))
     }
 
-    /// Span of the key of the member at `pointer`, if it exists.
+    /// Span of the key of the member at `pointer`, if it exists (the flag's, when the command
+    /// line set it).
     pub fn key_span(&self, pointer: &str) -> Option<Span> {
-        self.keys.get(pointer).map(|&(s, e)| self.span(s, e))
+        self.override_span(pointer)
+            .or_else(|| self.keys.get(pointer).map(|&(s, e)| self.span(s, e)))
     }
 
     /// Span of the value at `pointer`, or of its nearest ancestor that exists, with the pointer
@@ -100,6 +158,10 @@ impl Document {
     /// because the overlay is what made that part of the environment different. Returns the span
     /// and whether it lies in the overlay.
     pub fn locate(&self, env: Option<&str>, pointer: &str) -> (Span, bool) {
+        // A value the command line set is the flag's, whatever the file says.
+        if let Some(span) = self.override_span(pointer) {
+            return (span, false);
+        }
         let Some(env) = env else {
             return (self.nearest_value_span(pointer).0, false);
         };

@@ -54,6 +54,7 @@ pub struct Spec {
     env: Option<String>,
     file: SpecFile,
     value: serde_json::Value,
+    overridden: Vec<String>,
 }
 
 impl Spec {
@@ -62,8 +63,20 @@ impl Spec {
         env: Option<String>,
         file: SpecFile,
         value: serde_json::Value,
+        overridden: Vec<String>,
     ) -> Self {
-        Spec { env, file, value }
+        Spec {
+            env,
+            file,
+            value,
+            overridden,
+        }
+    }
+
+    /// JSON Pointers of the fields the command line set (`--set`, `--image`), in the order
+    /// given.
+    pub fn overridden(&self) -> &[String] {
+        &self.overridden
     }
 
     /// The environment this spec is resolved for (`None`: the base spec).

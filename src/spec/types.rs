@@ -143,7 +143,7 @@ pub struct ServiceSpec {
     /// Public exposure through a Gateway API HTTPRoute or an Ingress.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expose: Option<Expose>,
-    /// Rolling updates of the Deployment.
+    /// How new versions roll out: rolling update, canary or blue-green, and who promotes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollout: Option<Rollout>,
     /// Horizontal autoscaling (HorizontalPodAutoscaler autoscaling/v2).
@@ -535,7 +535,9 @@ pub struct Dependency {
     pub healthcheck: Option<Vec<String>>,
 }
 
-/// Rolling-update settings.
+/// How a new version replaces the running one: a rolling update of a Deployment, or a
+/// progressive delivery by Argo Rollouts (canary or blue-green) gated by an analysis of the
+/// server's own alert expressions. See docs/delivery.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Rollout {
@@ -543,10 +545,152 @@ pub struct Rollout {
     /// before its replacement is ready). Default: a quarter of the largest replica count (the
     /// HPA maximum, else `replicas`), at least 1. The namespace quota must admit the largest
     /// count plus twice this number: the surge, and the pods the previous step replaced, which
-    /// count against the quota until their grace period ends.
+    /// count against the quota until their grace period ends. A replica-based canary (no
+    /// traffic router) moves its pods in the same steps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 1000))]
     pub max_surge: Option<u32>,
+    /// `rolling`: a Deployment with a rolling update. `canary`: an Argo Rollouts `Rollout`
+    /// that shifts a share of the traffic to the new version in steps, analysed between them.
+    /// `blueGreen`: a `Rollout` that starts the new version beside the old one behind a
+    /// preview Service and switches the active Service over at once. Default `rolling`. A
+    /// server that keeps sessions in memory cannot be canaried by weight (rule
+    /// `canary-with-in-memory-sessions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<RolloutStrategy>,
+    /// What shifts the canary's share of traffic. `nginx`: an ingress-nginx canary Ingress
+    /// beside the server's Ingress (needs `expose`). `gatewayAPI`: the weights of the
+    /// server's Gateway API HTTPRoute, through the Argo Rollouts Gateway API plugin
+    /// (`argoproj-labs/gatewayAPI`). `none`: no router; the share follows the pod count.
+    /// Canary only. Default: `nginx` when the server is exposed, `none` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic_router: Option<TrafficRouter>,
+    /// Canary steps, in order: each sends `setWeight` percent of the traffic to the new
+    /// version, then waits `pause`. After the last step the new version takes all traffic.
+    /// Canary only. Default: 10%, 25%, 50%, 75%, each held for 5m.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 20))]
+    pub steps: Option<Vec<CanaryStep>>,
+    /// Automatic analysis of the new version with the error-ratio and p95-latency
+    /// expressions of the generated alerts (same PromQL, same thresholds); a failed analysis
+    /// aborts the rollout and sends all traffic back to the old version. Canary and
+    /// blue-green only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<RolloutAnalysis>,
+    /// Blue-green: how long the old version keeps running after the switch, so open streams
+    /// and sessions on it can finish and an abort can switch back without starting pods.
+    /// Default `10m`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_down_delay: Option<Duration>,
+    /// Who promotes a new version into this environment. `manual`: the generated pipeline
+    /// (`--target ci`) waits for a person to approve the deployment. `automatic`: it deploys
+    /// as soon as the environments before it succeeded. Default: `manual` in a production
+    /// environment (`production`, `prod`), `automatic` elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promotion: Option<Promotion>,
+    /// Deploy by committing the rendered manifests to a GitOps repository (that Argo CD or Flux
+    /// applies) instead of applying them with `kubectl apply -k` from the pipeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gitops: Option<GitOps>,
+}
+
+/// The GitOps repository the generated pipeline commits rendered manifests to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GitOps {
+    /// HTTPS URL of the repository (`https://github.com/acme/deploy.git`). The pipeline pushes
+    /// with the token in its `GITOPS_TOKEN` secret.
+    #[schemars(
+        regex(pattern = r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9._~/-]+$"),
+        length(max = 500)
+    )]
+    pub repository: String,
+    /// Branch to commit to. Default `main`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9._/-]+$"), length(min = 1, max = 200))]
+    pub branch: Option<String>,
+    /// Directory of the repository that receives this environment's manifests (replaced as a
+    /// whole). Default `<metadata.name>/<environment>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        regex(pattern = r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"),
+        length(min = 1, max = 300)
+    )]
+    pub path: Option<String>,
+}
+
+/// How a new version replaces the running one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RolloutStrategy {
+    /// A Deployment's rolling update.
+    #[serde(rename = "rolling")]
+    Rolling,
+    /// An Argo Rollouts canary.
+    #[serde(rename = "canary")]
+    Canary,
+    /// An Argo Rollouts blue-green deployment.
+    #[serde(rename = "blueGreen")]
+    BlueGreen,
+}
+
+/// What shifts a canary's share of the traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum TrafficRouter {
+    /// ingress-nginx canary annotations on a copy of the server's Ingress.
+    #[serde(rename = "nginx")]
+    Nginx,
+    /// Gateway API HTTPRoute weights, through the Argo Rollouts Gateway API plugin.
+    #[serde(rename = "gatewayAPI")]
+    GatewayApi,
+    /// No router: the share of traffic follows the share of pods.
+    #[serde(rename = "none")]
+    None,
+}
+
+/// One canary step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CanaryStep {
+    /// Percent of the traffic sent to the new version.
+    #[schemars(range(min = 1, max = 100))]
+    pub set_weight: u32,
+    /// How long to hold this weight before the next step, e.g. `5m`. Without it the next
+    /// step follows at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause: Option<Duration>,
+}
+
+/// The analysis that gates a progressive rollout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RolloutAnalysis {
+    /// Set false to roll out without analysis (and without automatic rollback). Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// URL of the Prometheus the Argo Rollouts controller queries. Default
+    /// `http://prometheus-operated.<monitoring.prometheusNamespace>.svc:9090`, the Service
+    /// the Prometheus operator creates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https?://[^\s{}]+$"), length(max = 2048))]
+    pub prometheus_address: Option<String>,
+    /// Time between two measurements. Default `1m`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Duration>,
+    /// Measurements past the threshold tolerated before the rollout is aborted. Default 1:
+    /// one bad reading is noise, two abort.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 100))]
+    pub failure_limit: Option<u32>,
+}
+
+/// Who promotes a new version into an environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Promotion {
+    /// A person approves the deployment in the pipeline.
+    Manual,
+    /// The pipeline deploys without waiting.
+    Automatic,
 }
 
 /// Names of the environment variables through which the server learns where a dependency is.

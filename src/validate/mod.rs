@@ -124,7 +124,8 @@ fn environment_shape_errors(doc: &Document) -> Vec<Diagnostic> {
 
 /// Check one variant: resolve, schema, typed, semantic.
 fn check_variant(doc: &Document, env: Option<&str>, out: &mut Vec<Diagnostic>) -> Option<Spec> {
-    let value = overlay::resolve(&doc.value, env);
+    let mut value = overlay::resolve(&doc.value, env);
+    doc.apply_overrides(&mut value);
     if let Some(e) = env {
         let root = format!("/spec/environments/{}", escape_token(e));
         if doc.has(&format!("{root}/spec/environments")) {
@@ -161,5 +162,6 @@ fn check_variant(doc: &Document, env: Option<&str>, out: &mut Vec<Diagnostic>) -
     let sem = semantic::check(doc, env, &file);
     let ok = !sem.iter().any(|d| d.level == Level::Error);
     out.extend(sem);
-    ok.then(|| Spec::new_validated(env.map(str::to_string), file, value))
+    let overridden = doc.overrides().iter().map(|o| o.pointer.clone()).collect();
+    ok.then(|| Spec::new_validated(env.map(str::to_string), file, value, overridden))
 }

@@ -7,6 +7,7 @@
 mod bridge;
 mod build;
 mod cli;
+mod delivery;
 mod fixtures;
 mod gatekeeper;
 mod hostile;

@@ -12,13 +12,46 @@ use super::support::*;
 
 /// Validation plus the built-in pack on one file, as `check` runs it (without configuration).
 fn check_file(path: &Path) -> (Vec<Diagnostic>, mcpgen::source::Sources) {
+    // A fixture line `# mcpgen-set: PATH=VALUE` is a `--set` flag of the run (what a release
+    // pipeline passes); a finding located at the flag counts as being on that line.
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let set: Vec<(usize, String)> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let rest = l.split_once("# mcpgen-set: ")?.1;
+            let flag = rest.split_once("  #").map_or(rest, |(f, _)| f).trim();
+            Some((i + 1, flag.to_string()))
+        })
+        .collect();
     let opts = mcpgen::pipeline::Options {
         no_config: true,
+        set: set
+            .iter()
+            .map(|(_, f)| ("--set".to_string(), f.clone()))
+            .collect(),
         ..Default::default()
     };
     let run = mcpgen::pipeline::check_paths(&[path.to_path_buf()], &opts);
     assert!(run.failures.is_empty(), "{:?}", run.failures);
-    (run.diagnostics, run.sources)
+    let mut sources = run.sources;
+    let mut diagnostics = run.diagnostics;
+    if !set.is_empty() {
+        // Re-home findings at a flag onto its marker line of the fixture.
+        let file_source = mcpgen::source::SourceId(0);
+        let line_start =
+            |line: usize| -> usize { text.lines().take(line - 1).map(|l| l.len() + 1).sum() };
+        for d in &mut diagnostics {
+            if let Some(p) = d.primary.as_mut()
+                && sources.get(p.span.source).name().starts_with("--")
+            {
+                p.span.source = file_source;
+                p.span.offset = line_start(set[0].0);
+            }
+        }
+        let _ = &mut sources;
+    }
+    (diagnostics, sources)
 }
 
 /// Lines marked `# expect: CODE` in a fixture.

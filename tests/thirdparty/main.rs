@@ -9,6 +9,7 @@
 mod support;
 
 mod bridge;
+mod delivery;
 mod monitoring;
 mod reports;
 mod tools;

@@ -120,17 +120,23 @@ fn built() -> &'static Built {
     BUILT.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("mcpgen-validators-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let mut specs: Vec<(String, PathBuf)> = ["reference", "minimal", "reference-otel"]
-            .iter()
-            .chain(TRAFFIC_FIXTURES)
-            .chain(STDIO_FIXTURES)
-            .map(|c| {
-                (
-                    c.to_string(),
-                    root().join("fixtures").join(c).join("service.yaml"),
-                )
-            })
-            .collect();
+        let mut specs: Vec<(String, PathBuf)> = [
+            "reference",
+            "minimal",
+            "reference-otel",
+            "reference-canary",
+            "reference-bluegreen",
+        ]
+        .iter()
+        .chain(TRAFFIC_FIXTURES)
+        .chain(STDIO_FIXTURES)
+        .map(|c| {
+            (
+                c.to_string(),
+                root().join("fixtures").join(c).join("service.yaml"),
+            )
+        })
+        .collect();
         for e in std::fs::read_dir(root().join("fixtures")).expect("fixtures dir") {
             let p = e.expect("entry").path();
             let name = p.file_name().map(|s| s.to_string_lossy().into_owned());
@@ -271,6 +277,23 @@ fn kubernetes_manifests_pass_kubernetes_validate_strict_and_crd_schemas() {
         );
     }
     for (schema, files) in crds {
+        // check-jsonschema reads one document per file: a file holding several objects of one
+        // kind (the AnalysisTemplates of a blue-green rollout) is checked document by document.
+        let mut split = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).expect("read manifest");
+            let docs: Vec<&str> = text.split("\n---\n").collect();
+            if docs.len() == 1 {
+                split.push(f);
+                continue;
+            }
+            for (i, d) in docs.iter().enumerate() {
+                let part = control_dir.join(format!("{}.{i}.yaml", f.replace(['/', '\\'], "_")));
+                std::fs::write(&part, d).expect("write part");
+                split.push(part.to_string_lossy().into_owned());
+            }
+        }
+        let files = split;
         let path = schemas().join(&schema);
         assert!(
             path.exists(),

@@ -627,10 +627,7 @@ pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
                 Threshold::State => None,
             })
     };
-    let available = max_by(
-        &scope.deployment("kube_deployment_status_replicas_available"),
-        &[],
-    );
+    let available = scope.replicas("kube_deployment_status_replicas_available");
     let op = m.contract.operation.clone().unwrap_or_default();
 
     let content = |kind: PanelKind| -> Option<Content> {
@@ -787,8 +784,12 @@ pub fn dashboard(model: &Model, m: &MonitoringModel) -> Option<Dashboard> {
                 let mut replicas = vec![
                     q(available.clone(), "available"),
                     q(
-                        max_by(&scope.deployment("kube_deployment_spec_replicas"), &[]),
-                        "desired (Deployment)",
+                        scope.replicas("kube_deployment_spec_replicas"),
+                        if m.rollout {
+                            "desired (Rollout)"
+                        } else {
+                            "desired (Deployment)"
+                        },
                     ),
                 ];
                 if m.autoscaling.is_some() {

@@ -344,12 +344,18 @@ pub fn scrape_config(model: &Model, m: &MonitoringModel) -> ScrapeConfigFile {
         RelabelConfig::copy("__meta_kubernetes_pod_name", "pod"),
         RelabelConfig::copy("__meta_kubernetes_pod_container_name", "container"),
         RelabelConfig::copy("__meta_kubernetes_endpointslice_port_name", "endpoint"),
-        RelabelConfig {
-            source_labels: None,
-            regex: None,
-            action: None,
-            target_label: Some("job".into()),
-            replacement: Some(m.job.clone()),
+        // The canary or preview Service of a progressive rollout is scraped as its own job, as
+        // the operator does (job = Service name): that is the job its analysis measures.
+        if model.delivery.extra_services().is_empty() {
+            RelabelConfig {
+                source_labels: None,
+                regex: None,
+                action: None,
+                target_label: Some("job".into()),
+                replacement: Some(m.job.clone()),
+            }
+        } else {
+            RelabelConfig::copy("__meta_kubernetes_service_name", "job")
         },
     ];
     ScrapeConfigFile {

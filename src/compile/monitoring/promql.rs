@@ -220,7 +220,21 @@ impl<'a> Scope<'a> {
     }
 
     /// A kube-state-metrics Deployment metric of the server's Deployment.
-    pub fn deployment(&self, metric: &str) -> Selector {
+    pub fn deployment(&self, metric: &'static str) -> Selector {
+        if self.m.rollout {
+            // The Rollout's ReplicaSets: `<name>-<pod-template-hash>` (the hash has no `-`,
+            // so another workload named `<name>-x` does not match).
+            return Selector::new(
+                crate::model::monitoring::workload_series(metric, true),
+                vec![
+                    Matcher::eq("namespace", &self.m.namespace),
+                    Matcher::re(
+                        "replicaset",
+                        &format!("{}-[a-z0-9]+", regex_escape(&self.m.job)),
+                    ),
+                ],
+            );
+        }
         Selector::new(
             metric,
             vec![
@@ -228,6 +242,19 @@ impl<'a> Scope<'a> {
                 Matcher::eq("deployment", &self.m.job),
             ],
         )
+    }
+
+    /// The workload's replica count from a kube-state-metrics series (see [`Self::deployment`]):
+    /// the Deployment's one series (`max` drops the copies of a highly available
+    /// kube-state-metrics), or the sum over a Rollout's ReplicaSets (each deduplicated the same
+    /// way), which counts the old and the new version's pods.
+    pub fn replicas(&self, metric: &'static str) -> String {
+        let sel = self.deployment(metric);
+        if self.m.rollout {
+            aggregate("sum", &max_by(&sel, &["replicaset"]), &[])
+        } else {
+            max_by(&sel, &[])
+        }
     }
 
     /// A counted series of the contract: its sample, scoped to the server and to its use.

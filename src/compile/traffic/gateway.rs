@@ -112,6 +112,10 @@ struct BackendRef {
     #[serde(skip_serializing_if = "Option::is_none")]
     namespace: Option<String>,
     port: u32,
+    /// Written when the route has several backends (a canary's stable and canary Services,
+    /// whose weights the Argo Rollouts Gateway API plugin moves).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    weight: Option<u32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -214,7 +218,23 @@ fn backend(m: &Model, g: &GatewayModel) -> BackendRef {
         name: m.name.clone(),
         namespace: g.cross_namespace.then(|| m.namespace.clone()),
         port: m.ports.http.number,
+        weight: None,
     }
+}
+
+/// The backends of the MCP route: the server's Service, or during a Gateway API canary the
+/// stable and the canary Service with their weights.
+fn backends(m: &Model, g: &GatewayModel) -> Vec<BackendRef> {
+    let listed = m.delivery.route_backends(&m.name);
+    let weighted = listed.len() > 1;
+    listed
+        .into_iter()
+        .map(|b| BackendRef {
+            name: b.service,
+            weight: weighted.then_some(b.weight),
+            ..backend(m, g)
+        })
+        .collect()
 }
 
 fn route(m: &Model, e: &ExposeModel, g: &GatewayModel, name: &str, rules: Vec<Rule>) -> HttpRoute {
@@ -270,7 +290,7 @@ fn main_route(m: &Model, e: &ExposeModel, g: &GatewayModel) -> HttpRoute {
                 },
             }],
             filters,
-            backend_refs: vec![backend(m, g)],
+            backend_refs: backends(m, g),
             timeouts: Some(Timeouts {
                 request: timeout.clone(),
                 backend_request: timeout,
@@ -324,11 +344,17 @@ fn reference_grant(m: &Model, e: &ExposeModel, g: &GatewayModel) -> ReferenceGra
                 kind: "HTTPRoute",
                 namespace: g.route_namespace.clone(),
             }],
-            to: vec![GrantTo {
-                group: "",
-                kind: "Service",
-                name: m.name.clone(),
-            }],
+            // Every Service the route lists (a canary's as well).
+            to: m
+                .delivery
+                .route_backends(&m.name)
+                .into_iter()
+                .map(|b| GrantTo {
+                    group: "",
+                    kind: "Service",
+                    name: b.service,
+                })
+                .collect(),
         },
     }
 }

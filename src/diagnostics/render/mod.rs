@@ -3,6 +3,7 @@
 //! Every renderer takes the sorted, final diagnostics and the source database and returns a
 //! string; none of them prints. Line and column are computed here from byte offsets.
 
+pub mod codequality;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -25,6 +26,8 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// GitLab Code Quality report (CodeClimate JSON).
+    Codequality,
 }
 
 /// What a report says about a rule: the catalog entry behind a code.
