@@ -215,13 +215,14 @@ fn bridged_images_install_their_bridge_run_the_server_and_answer_mcp() {
         );
         assert_eq!(r["stop"]["leftover"], 0, "{f}: {shown}");
         eprintln!(
-            "{f}: built {:?}, sizes {}, up in {}s, {} tools, stopped in {}s",
+            "{f}: built {:?}, sizes {}, up in {}s, {} tools, RSS {}, stopped in {}s",
             r["build"]
                 .as_array()
                 .map(|b| b.iter().map(|x| x["seconds"].clone()).collect::<Vec<_>>()),
             r["sizes"],
             r["startSeconds"],
             r["tools"]["names"].as_array().map_or(0, Vec::len),
+            r["rssKiB"],
             r["stop"]["seconds"]
         );
     }

@@ -376,8 +376,22 @@ def talk(report, image, container, call, bridge, root):
     if session:
         report["foreignSession"] = rpc({"jsonrpc": "2.0", "id": 4, "method": "tools/list"},
                                        "00000000-0000-4000-8000-000000000000")[0]
-    report["childrenBeforeStop"] = len(
-        [p for p in processes_under(root.path) if p != bridge.proc.pid])
+    children = [p for p in processes_under(root.path) if p != bridge.proc.pid]
+    report["childrenBeforeStop"] = len(children)
+    # Resident memory after one session: the bridge's own, and its children's (the server).
+    report["rssKiB"] = {"bridge": rss_kib(bridge.proc.pid),
+                        "children": sum(rss_kib(p) for p in children)}
+
+
+def rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def stop(report, launched, root):
