@@ -17,6 +17,8 @@ import data.mcpgen.lib
 #   code: MCP270
 #   name: bridged-sessions-scaled-out
 #   level: error
+#   help: "set `mcp.stateless: true` if the server keeps nothing between calls (one process per request), or run one replica"
+#   tags: [reliability, mcp, scaling]
 #   related: [stateful-replicas-without-session-store]
 #   why: >-
 #     A bridge keeps each MCP session in a server process of its own pod (supergateway starts
@@ -72,6 +74,8 @@ pinned_in_cluster if {
 #   code: MCP271
 #   name: bridged-session-store
 #   level: error
+#   help: "remove `mcp.sessionStore`: a bridged server's sessions are its processes; scale out only with `mcp.stateless: true`"
+#   tags: [reliability, mcp]
 #   related: [bridged-sessions-scaled-out]
 #   why: >-
 #     The sessions of a bridged stdio server are the bridge's: server processes and their
@@ -102,6 +106,8 @@ deny_bridged_session_store contains finding if {
 #   code: MCP272
 #   name: bridge-mode-contradicts-stateless
 #   level: error
+#   help: "set `mcp.bridge.mode: request` with `stateless: true`, or `mode: session` with `stateless: false` (or leave the mode to mcpgen)"
+#   tags: [reliability, mcp]
 #   related: [bridged-sessions-scaled-out]
 #   why: >-
 #     In mode `session` the bridge hands out `Mcp-Session-Id`s and keeps a process per session:
@@ -150,6 +156,8 @@ deny_bridge_mode_contradicts_stateless contains finding if {
 #   code: MCP273
 #   name: bridge-revision-unserved
 #   level: warning
+#   help: "declare only revisions the bridge serves (mcp-proxy: up to 2025-11-25), or build the server for node, whose bridge serves 2026-07-28"
+#   tags: [reliability, mcp]
 #   related: []
 #   why: >-
 #     Clients that speak only that revision cannot talk to the server, whatever the stdio
@@ -182,6 +190,9 @@ warn_bridge_revision_unserved contains finding if {
 #   code: MCP274
 #   name: bridged-auth-not-enforced
 #   level: error
+#   help: "validate tokens at the gateway (`expose.gateway.edgeAuth: true` with a provider that supports it), or do not expose the server"
+#   tags: [security, mcp, auth]
+#   security_severity: "8.8"
 #   related: [public-ingress-without-auth]
 #   why: >-
 #     The stdio server reads JSON-RPC from a pipe and never sees an HTTP header, and neither
@@ -220,6 +231,8 @@ deny_bridged_auth_not_enforced contains finding if {
 #   code: MCP275
 #   name: bridge-metrics-scraped
 #   level: error
+#   help: "leave monitoring off for a bridged server, or point `monitoring.metrics.port` at the port where the server itself serves Prometheus metrics"
+#   tags: [operability, monitoring, mcp]
 #   related: []
 #   why: >-
 #     supergateway and mcp-proxy answer MCP and their health paths only: `/metrics` on the

@@ -20,6 +20,9 @@ progressive if strategy != "rolling"
 #   code: MCP260
 #   name: production-image-not-pinned
 #   level: error
+#   help: "pass the image with the digest the push printed: `--image repository:1.2.3@sha256:<digest>`"
+#   tags: [security, supply-chain, delivery]
+#   security_severity: "5.3"
 #   related: [MCP214, CKV_K8S_43]
 #   why: >-
 #     A pipeline that sets the image knows the digest it just pushed and scanned. Deploying the
@@ -43,6 +46,7 @@ deny_production_image_not_pinned contains finding if {
 	finding := {
 		"msg": sprintf("production is deployed with image `%s` from the command line, by tag only: pass the digest the push printed (`%s@sha256:...`)", [ref, ref]),
 		"path": "/spec/image",
+		"help": sprintf("pass the digest the push printed: `--image %s@sha256:<digest>`", [ref]),
 	}
 }
 
@@ -65,6 +69,8 @@ sessions_in_memory if lib.transport == "sse"
 #   code: MCP261
 #   name: canary-with-in-memory-sessions
 #   level: error
+#   help: "use `rollout.strategy: blueGreen`, or share sessions with `mcp.sessionStore: redis`, or serve protocol revision 2026-07-28 (stateless)"
+#   tags: [reliability, mcp, delivery]
 #   related: [MCP201]
 #   why: >-
 #     A canary sends a share of the requests to the new version by weight, request by request.
@@ -105,6 +111,8 @@ session_place := "in memory" if lib.transport != "sse"
 #   code: MCP262
 #   name: rollout-analysis-without-metrics
 #   level: error
+#   help: "turn monitoring on and keep the error-rate or p95-latency alert enabled, or set `rollout.analysis.enabled: false` to promote on a timer knowingly"
+#   tags: [reliability, monitoring, delivery]
 #   related: []
 #   why: >-
 #     The analysis of a progressive rollout evaluates the expressions of the server's
@@ -150,6 +158,8 @@ missing_metrics contains {"text": "the error-rate and p95-latency alerts are bot
 #   code: MCP263
 #   name: production-without-manual-gate
 #   level: warning
+#   help: "set `rollout.promotion: manual` in the production overlay, or except the rule with a reason if the team deploys continuously"
+#   tags: [reliability, delivery]
 #   related: []
 #   why: >-
 #     An automated rollout analysis catches a version that fails requests or answers slowly;
@@ -187,6 +197,8 @@ warn_production_without_manual_gate contains finding if {
 #   code: MCP264
 #   name: rollout-setting-ignored
 #   level: warning
+#   help: "remove the setting, or set the `rollout.strategy` that reads it"
+#   tags: [reliability, delivery]
 #   related: []
 #   why: >-
 #     The setting does nothing, and reads as if it did: canary steps on a blue-green rollout
@@ -210,6 +222,7 @@ warn_rollout_setting_ignored contains finding if {
 	finding := {
 		"msg": sprintf("`rollout.%s` applies to %s rollouts only; this one is %s", [field, only_text[field], strategy]),
 		"path": sprintf("/spec/rollout/%s", [field]),
+		"help": sprintf("remove `rollout.%s`, or set `rollout.strategy: %s`", [field, strategy_hint[field]]),
 	}
 }
 
@@ -229,4 +242,12 @@ only_text := {
 	"trafficRouter": "canary",
 	"scaleDownDelay": "blue-green",
 	"analysis": "canary and blue-green",
+}
+
+# The strategy that reads each setting, as the help line writes it.
+strategy_hint := {
+	"steps": "canary",
+	"trafficRouter": "canary",
+	"scaleDownDelay": "blueGreen",
+	"analysis": "canary` or `blueGreen",
 }

@@ -11,6 +11,9 @@ import data.mcpgen.lib
 #   code: MCP212
 #   name: image-without-tag
 #   level: error
+#   help: "give the image a version tag, and pin production by digest: `repository:1.2.3@sha256:...`"
+#   tags: [security, supply-chain]
+#   security_severity: "5.3"
 #   related: [kube-linter:latest-tag, kube-score:container-image-tag, polaris:tagNotSpecified, CKV_K8S_14, KSV013]
 #   why: >-
 #     An image without a tag means `:latest`: every node pull may run a different build,
@@ -28,6 +31,7 @@ deny_image_without_tag contains finding if {
 	finding := {
 		"msg": sprintf("image `%s` has no tag or digest, so it means :latest", [ref]),
 		"path": "/spec/image",
+		"help": sprintf("give the image a version tag, e.g. `%s:1.2.3`, and pin production by digest", [ref]),
 	}
 }
 
@@ -39,6 +43,9 @@ deny_image_without_tag contains finding if {
 #   code: MCP213
 #   name: latest-image-tag
 #   level: error
+#   help: "replace `latest` with a version tag, e.g. `repository:1.2.3`"
+#   tags: [security, supply-chain]
+#   security_severity: "5.3"
 #   related: [kube-linter:latest-tag, kube-score:container-image-tag, polaris:tagNotSpecified, CKV_K8S_14, KSV013, DS001]
 #   why: >-
 #     `latest` moves. Two pods of the same Deployment can run different code, a node restart
@@ -56,6 +63,7 @@ deny_latest_image_tag contains finding if {
 	finding := {
 		"msg": sprintf("image `%s` uses the moving tag latest", [ref]),
 		"path": "/spec/image",
+		"help": sprintf("replace `latest` with a version tag, e.g. `%s:1.2.3`", [lib.image_repository(ref)]),
 	}
 }
 
@@ -68,6 +76,9 @@ deny_latest_image_tag contains finding if {
 #   code: MCP214
 #   name: image-without-digest-in-production
 #   level: warning
+#   help: "append the digest the registry reports for the tag: `repository:1.2.3@sha256:<digest>`"
+#   tags: [security, supply-chain]
+#   security_severity: "4.3"
 #   related: [CKV_K8S_43]
 #   why: >-
 #     Tags are mutable: anyone who can push to the registry can change what `v1.0.0` means, and
@@ -86,10 +97,15 @@ warn_image_without_digest_in_production contains finding if {
 	ref := lib.spec.image
 	not lib.image_digest(ref)
 	finding := {
-		"msg": sprintf("production runs image `%s` by tag only; pin it with @sha256: digest", [ref]),
+		"msg": sprintf("production runs image `%s` %s; pin it with an @sha256: digest", [ref, pinned_by(ref)]),
 		"path": "/spec/image",
+		"help": sprintf("append the digest the registry reports for it: `%s@sha256:<digest>` (`docker buildx imagetools inspect %s` prints it)", [ref, ref]),
 	}
 }
+
+pinned_by(ref) := "by tag only" if lib.image_tag(ref)
+
+pinned_by(ref) := "without a tag or digest" if not lib.image_tag(ref)
 
 # METADATA
 # title: Dependency image without a version
@@ -99,6 +115,8 @@ warn_image_without_digest_in_production contains finding if {
 #   code: MCP215
 #   name: dependency-image-without-version
 #   level: warning
+#   help: "give the dependency image a fixed version tag, e.g. `postgres:16-alpine`"
+#   tags: [reliability, supply-chain]
 #   related: [kube-linter:latest-tag, CKV_K8S_14, KSV013]
 #   why: >-
 #     Dependencies run in compose and in local development. A floating version means a new major
@@ -120,6 +138,7 @@ warn_dependency_image_without_version contains finding if {
 	finding := {
 		"msg": sprintf("dependency `%s` uses image `%s` without a fixed version", [name, ref]),
 		"path": sprintf("/spec/dependencies/%s/image", [lib.escape(name)]),
+		"help": sprintf("give `%s` a fixed version tag, e.g. `%s:<version>`", [name, lib.image_repository(ref)]),
 	}
 }
 

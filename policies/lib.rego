@@ -121,6 +121,11 @@ image_tag(ref) := t if {
 	t := split(last, ":")[1]
 }
 
+# The repository of an image reference: no digest, no tag.
+image_repository(ref) := trim_suffix(image_name(ref), concat("", [":", image_tag(ref)])) if image_tag(ref)
+
+image_repository(ref) := image_name(ref) if not image_tag(ref)
+
 # JSON Pointer escaping of one reference token.
 escape(token) := replace(replace(token, "~", "~0"), "/", "~1")
 

@@ -16,6 +16,8 @@ import data.mcpgen.lib
 #   code: MCP201
 #   name: stateful-replicas-without-session-store
 #   level: error
+#   help: "set `mcp.stateless: true` if the server keeps no per-session state; otherwise set `mcp.sessionStore` or run one replica"
+#   tags: [reliability, mcp]
 #   related: []
 #   why: >-
 #     Before 2026-07-28 the SDKs keep each `Mcp-Session-Id` in the memory of the process that
@@ -69,6 +71,8 @@ scaled_out contains {"why": sprintf("the HPA may scale it to %d replicas", [lib.
 #   code: MCP202
 #   name: sse-transport
 #   level: warning
+#   help: "set `mcp.transport: streamable-http`, which every current MCP SDK serves"
+#   tags: [reliability, mcp]
 #   related: []
 #   why: >-
 #     HTTP+SSE was deprecated by revision 2025-03-26 in favour of Streamable HTTP. It needs two
@@ -100,6 +104,9 @@ warn_sse_transport contains finding if {
 #   code: MCP204
 #   name: exposed-without-allowed-origins
 #   level: error
+#   help: "list the browser origins allowed to call the server in `mcp.allowedOrigins`, e.g. `[https://app.example.com]`"
+#   tags: [security, mcp]
+#   security_severity: "6.5"
 #   related: []
 #   why: >-
 #     The transport specification says servers MUST validate the `Origin` header and answer
@@ -131,6 +138,8 @@ deny_exposed_without_allowed_origins contains finding if {
 #   code: MCP205
 #   name: expose-host-not-in-allowed-hosts
 #   level: error
+#   help: "add the exposed host to `mcp.allowedHosts` (`mcpgen fix` does it)"
+#   tags: [reliability, mcp]
 #   related: []
 #   why: >-
 #     The SDKs' DNS-rebinding protection checks the `Host` header against an allow-list and
@@ -152,6 +161,7 @@ deny_expose_host_not_in_allowed_hosts contains finding if {
 	finding := {
 		"msg": sprintf("`%s` is not in mcp.allowedHosts; the server will answer 421 Invalid Host header to every request through the ingress", [host]),
 		"path": "/spec/expose/host",
+		"help": sprintf("add `%s` to `mcp.allowedHosts` (`mcpgen fix` does it)", [host]),
 	}
 }
 
@@ -163,6 +173,8 @@ deny_expose_host_not_in_allowed_hosts contains finding if {
 #   code: MCP206
 #   name: probe-on-mcp-endpoint
 #   level: error
+#   help: "point the probe at a health endpoint such as `/healthz`, never the MCP path"
+#   tags: [reliability]
 #   related: [kube-score:pod-probes]
 #   why: >-
 #     The MCP endpoint is not a health endpoint: a GET may answer 405 and a POST needs a
@@ -186,8 +198,11 @@ deny_probe_on_mcp_endpoint contains finding if {
 	finding := {
 		"msg": sprintf("the %s probe targets the MCP endpoint %s, which does not answer plain GET requests", [kind, lib.mcp_path]),
 		"path": lib.probe_pointer(kind),
+		"help": sprintf("point the %s probe at a health endpoint such as `%s`, never the MCP path", [kind, health_default[kind]]),
 	}
 }
+
+health_default := {"liveness": "/healthz", "readiness": "/readyz", "startup": "/healthz"}
 
 # METADATA
 # title: Protocol revisions not declared
@@ -197,6 +212,8 @@ deny_probe_on_mcp_endpoint contains finding if {
 #   code: MCP207
 #   name: protocol-versions-undeclared
 #   level: warning
+#   help: "declare the revisions the server speaks in `mcp.protocolVersions` (`mcpgen fix` pins the revision mcpgen assumes)"
+#   tags: [reliability, mcp]
 #   related: []
 #   why: >-
 #     The protocol revision decides whether the server has sessions (before 2026-07-28) and
@@ -229,6 +246,9 @@ warn_protocol_versions_undeclared contains finding if {
 #   code: MCP208
 #   name: public-ingress-without-auth
 #   level: error
+#   help: "set `mcp.auth` (`{type: oidc, issuer: ...}` or `{type: jwt, secret: ...}`), or remove `expose` to keep the server in-cluster"
+#   tags: [security, mcp]
+#   security_severity: "8.8"
 #   related: []
 #   why: >-
 #     MCP tools act on behalf of whoever calls them. A public endpoint without authentication
@@ -264,6 +284,7 @@ deny_public_ingress_without_auth contains finding if {
 		"msg": sprintf("%s auth is declared but enforced only by the server (mcpgen passes MCP_AUTH_* and cannot check the image honours them); nothing validates tokens at the edge", [lib.mcp.auth.type]),
 		"path": "/spec/mcp/auth/type",
 		"level": "note",
+		"help": "validate tokens at the edge as well: `expose.gateway.edgeAuth: true` with a provider that checks them (`provider: envoy-gateway`) and `mcp.auth.jwksUri`",
 	}
 }
 
@@ -281,6 +302,8 @@ auth_pointer := "/spec/mcp/auth/type" if not lib.defaulted_under("/spec/mcp/auth
 #   code: MCP209
 #   name: tls-at-ingress-without-proxy-headers
 #   level: warning
+#   help: "set `mcp.trustProxyHeaders: true`; the ingress sets X-Forwarded-Proto and X-Forwarded-Host"
+#   tags: [reliability, mcp]
 #   related: []
 #   why: >-
 #     When TLS ends at the ingress the server sees plain HTTP. Unless it trusts
@@ -317,6 +340,9 @@ trust_pointer := "/spec/expose/tls" if lib.defaulted_under("/spec/mcp/trustProxy
 #   code: MCP210
 #   name: jwt-auth-without-secret
 #   level: error
+#   help: "set `mcp.auth.secret: {secret: <Secret name>, key: <key>}` to the signing key"
+#   tags: [security, mcp]
+#   security_severity: "8.1"
 #   related: []
 #   why: >-
 #     JWT validation needs the signing key. Without a secret reference the server has no key to
@@ -347,6 +373,9 @@ deny_jwt_auth_without_secret contains finding if {
 #   code: MCP211
 #   name: oidc-auth-without-issuer
 #   level: error
+#   help: "set `mcp.auth.issuer` to the OIDC issuer URL, e.g. `https://login.example.com`"
+#   tags: [security, mcp]
+#   security_severity: "8.1"
 #   related: []
 #   why: >-
 #     An OIDC resource server discovers its signing keys from the issuer's metadata and checks

@@ -13,6 +13,8 @@ import data.mcpgen.lib
 #   code: MCP250
 #   name: quota-in-shared-namespace
 #   level: error
+#   help: "give the server a namespace of its own (`metadata.namespaceOwnership: owned`), or remove `quota`"
+#   tags: [reliability, resources, namespace]
 #   related: [KSV040]
 #   why: >-
 #     A ResourceQuota and a LimitRange act on every pod of the namespace. Sized for one server
@@ -51,6 +53,8 @@ deny_quota_in_shared_namespace contains finding if {
 #   code: MCP251
 #   name: owned-system-namespace
 #   level: error
+#   help: "give the server a namespace of its own, e.g. `metadata.namespace: tickets`, or set `metadata.namespaceOwnership: shared`"
+#   tags: [reliability, namespace]
 #   related: []
 #   why: >-
 #     An owned namespace gets mcpgen's Namespace object (enforcing the restricted Pod Security
@@ -73,6 +77,7 @@ deny_owned_system_namespace contains finding if {
 	finding := {
 		"msg": sprintf("the server would own `%s`, a namespace every cluster has: mcpgen would enforce its Pod Security Standard and quota there, and deleting the server would delete it", [input.metadata.namespace]),
 		"path": ownership_pointer,
+		"help": sprintf("give the server a namespace of its own instead of `%s` (`metadata.namespace`), or set `metadata.namespaceOwnership: shared`", [input.metadata.namespace]),
 	}
 }
 

@@ -11,6 +11,9 @@ import data.mcpgen.lib
 #   code: MCP230
 #   name: egress-to-any-address-on-any-port
 #   level: error
+#   help: "add `port:` to the peer, or narrow the CIDR to the addresses the server calls"
+#   tags: [security, network]
+#   security_severity: "5.8"
 #   related: [KSV038, CKV2_K8S_6]
 #   why: >-
 #     Such an entry turns the egress NetworkPolicy off: a compromised or prompt-injected server
@@ -34,6 +37,7 @@ deny_egress_to_any_address_on_any_port contains finding if {
 	finding := {
 		"msg": sprintf("network.allowTo[%d] allows %s on every port, which disables egress filtering", [i, peer.cidr]),
 		"path": sprintf("/spec/network/allowTo/%d/cidr", [i]),
+		"help": sprintf("add `port:` to network.allowTo[%d] (e.g. `port: 443`), or narrow `%s` to the addresses the server calls", [i, peer.cidr]),
 	}
 }
 
@@ -45,6 +49,9 @@ deny_egress_to_any_address_on_any_port contains finding if {
 #   code: MCP231
 #   name: exposed-without-tls
 #   level: error
+#   help: "add `expose.tls: {clusterIssuer: <cert-manager ClusterIssuer>}` (or `tls: {secretName: <Secret>}`)"
+#   tags: [security, network]
+#   security_severity: "7.4"
 #   related: [polaris:tlsSettingsMissing]
 #   why: >-
 #     Without TLS, bearer tokens, session ids and every tool call and result cross the network
@@ -74,6 +81,9 @@ deny_exposed_without_tls contains finding if {
 #   code: MCP232
 #   name: exposed-without-rate-limit
 #   level: warning
+#   help: "add `expose.rateLimit: {requests: 100, window: 1m}` sized for the expected clients"
+#   tags: [security, network]
+#   security_severity: "4.3"
 #   related: []
 #   why: >-
 #     Every MCP request can start a tool call that costs CPU, API quota or money. A public

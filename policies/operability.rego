@@ -13,6 +13,8 @@ monitoring := lib.spec.monitoring
 #   code: MCP233
 #   name: alerts-without-runbook-url
 #   level: warning
+#   help: "set `monitoring.runbookBaseUrl` to where the runbooks live, e.g. `https://runbooks.example.com/mcp`"
+#   tags: [operability, monitoring]
 #   related: []
 #   why: >-
 #     The person paged at night needs to know what the alert means and what to do. Without
@@ -63,6 +65,8 @@ alerts_pointer := "/spec/monitoring" if lib.defaulted_under("/spec/monitoring/al
 #   code: MCP234
 #   name: prometheus-rule-labels-missing
 #   level: warning
+#   help: "set `monitoring.ruleLabels` to the labels your Prometheus selects, e.g. `{release: kube-prometheus-stack}`"
+#   tags: [operability, monitoring]
 #   related: []
 #   why: >-
 #     The Prometheus operator only loads PrometheusRules and ServiceMonitors that match its
@@ -105,6 +109,8 @@ warn_prometheus_rule_labels_missing contains finding if {
 #   code: MCP235
 #   name: identical-liveness-readiness-probes
 #   level: warning
+#   help: "give readiness its own endpoint, e.g. `health.readiness: /readyz`"
+#   tags: [reliability]
 #   related: [kube-score:pod-probes-identical, kube-linter:no-liveness-probe]
 #   why: >-
 #     Readiness answers "can I take traffic now?" and may fail while a dependency is down;
@@ -136,6 +142,8 @@ warn_identical_liveness_readiness_probes contains finding if {
 #   code: MCP236
 #   name: metrics-on-mcp-endpoint
 #   level: error
+#   help: "serve metrics on their own path, e.g. `monitoring.metrics.path: /metrics`"
+#   tags: [operability, monitoring]
 #   related: []
 #   why: >-
 #     Prometheus scrapes with a plain GET, which the MCP endpoint does not answer with metrics;

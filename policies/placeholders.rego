@@ -20,6 +20,8 @@ segment(s) := sprintf("%d", [s]) if is_number(s)
 #   code: MCP237
 #   name: unfilled-placeholder
 #   level: error
+#   help: "replace each `<TODO: ...>` placeholder with the real value (from the server's documentation or the team's settings)"
+#   tags: [reliability]
 #   related: []
 #   why: >-
 #     The server would be started with the placeholder itself as its argument or variable
@@ -38,5 +40,6 @@ deny_unfilled_placeholder contains finding if {
 	finding := {
 		"msg": sprintf("`%s` is a placeholder to replace with a real value", [value]),
 		"path": concat("", ["/spec", concat("", [sprintf("/%s", [segment(p)]) | some p in path])]),
+		"help": sprintf("replace `%s` with the real value", [value]),
 	}
 }

@@ -13,6 +13,8 @@ import data.mcpgen.lib
 #   code: MCP216
 #   name: missing-resource-requests
 #   level: warning
+#   help: "set `resources.requests.cpu` and `resources.requests.memory` to what the server uses at steady state"
+#   tags: [reliability, resources]
 #   related: [kube-linter:unset-cpu-requirements, kube-linter:unset-memory-requirements, kube-score:container-resources, polaris:cpuRequestsMissing, polaris:memoryRequestsMissing, CKV_K8S_10, CKV_K8S_12, KSV015, KSV016]
 #   why: >-
 #     Without requests the scheduler places the pod as if it needed nothing, the pod is the first
@@ -35,6 +37,7 @@ warn_missing_resource_requests contains finding if {
 		"msg": sprintf("the spec sets no %s request; mcpgen requests %s, a default that may not fit this server", [concat(" or ", guessed), defaults_text("requests", guessed)]),
 		"path": pointer_to("requests"),
 		"level": "note",
+		"help": sprintf("write the requests this server needs under `resources.requests` (`mcpgen fix` writes %s explicitly)", [defaults_text("requests", guessed)]),
 	}
 }
 
@@ -48,6 +51,8 @@ warn_missing_resource_requests contains finding if {
 #   code: MCP217
 #   name: missing-resource-limits
 #   level: warning
+#   help: "set `resources.limits.cpu` and `resources.limits.memory` to the most the server may use"
+#   tags: [reliability, resources]
 #   related: [kube-score:container-resources, polaris:cpuLimitsMissing, polaris:memoryLimitsMissing, CKV_K8S_11, CKV_K8S_13, KSV011, KSV018]
 #   why: >-
 #     Without a memory limit one leaking server can take the node's memory and get other pods
@@ -69,6 +74,7 @@ warn_missing_resource_limits contains finding if {
 		"msg": sprintf("the spec sets no %s limit; mcpgen limits the server to %s, a default that may not fit it", [concat(" or ", guessed), defaults_text("limits", guessed)]),
 		"path": pointer_to("limits"),
 		"level": "note",
+		"help": sprintf("write the limits this server needs under `resources.limits` (`mcpgen fix` writes %s explicitly)", [defaults_text("limits", guessed)]),
 	}
 }
 
@@ -107,6 +113,8 @@ written(pointer) if {
 #   code: MCP218
 #   name: limits-above-quota-max
 #   level: error
+#   help: "lower the limit to the quota's `containerMax`, or raise `quota.containerMax`"
+#   tags: [reliability, resources]
 #   related: [KSV039]
 #   why: >-
 #     mcpgen writes `quota.containerMax` into the namespace's LimitRange. The API server rejects
@@ -131,6 +139,7 @@ deny_limits_above_quota_max contains finding if {
 	finding := {
 		"msg": sprintf("the %s limit %v is above quota.containerMax %v; the LimitRange rejects the pod", [resource, limit, bound]),
 		"path": sprintf("/spec/resources/limits/%s", [resource]),
+		"help": sprintf("lower `resources.limits.%s` to at most %v, or raise `quota.containerMax.%s`", [resource, bound, resource]),
 	}
 }
 
@@ -142,6 +151,8 @@ deny_limits_above_quota_max contains finding if {
 #   code: MCP219
 #   name: requests-below-quota-min
 #   level: error
+#   help: "raise the request to the quota's `containerMin`, or lower `quota.containerMin`"
+#   tags: [reliability, resources]
 #   related: [KSV039]
 #   why: >-
 #     mcpgen writes `quota.containerMin` into the namespace's LimitRange. The API server rejects
@@ -166,6 +177,7 @@ deny_requests_below_quota_min contains finding if {
 	finding := {
 		"msg": sprintf("the %s request %v is below quota.containerMin %v; the LimitRange rejects the pod", [resource, request, bound]),
 		"path": sprintf("/spec/resources/requests/%s", [resource]),
+		"help": sprintf("raise `resources.requests.%s` to at least %v, or lower `quota.containerMin.%s`", [resource, bound, resource]),
 	}
 }
 
@@ -177,6 +189,8 @@ deny_requests_below_quota_min contains finding if {
 #   code: MCP220
 #   name: vpa-max-above-quota-max
 #   level: warning
+#   help: "lower `verticalScaling.maxAllowed` to the quota's `containerMax`"
+#   tags: [reliability, resources]
 #   related: []
 #   why: >-
 #     The VPA may recommend up to `maxAllowed`. A recommendation above the LimitRange's maximum
@@ -199,6 +213,7 @@ warn_vpa_max_above_quota_max contains finding if {
 	finding := {
 		"msg": sprintf("the VPA may raise %s to %v, above quota.containerMax %v", [resource, allowed, bound]),
 		"path": sprintf("/spec/verticalScaling/maxAllowed/%s", [resource]),
+		"help": sprintf("lower `verticalScaling.maxAllowed.%s` to at most %v", [resource, bound]),
 	}
 }
 
@@ -214,6 +229,8 @@ warn_vpa_max_above_quota_max contains finding if {
 #   code: MCP221
 #   name: quota-too-small-for-replicas
 #   level: error
+#   help: "raise the quota to hold the rollout's peak (surge and terminating pods, or a second set of pods for blue-green and routed canaries, at the VPA's `maxAllowed`), or lower the replica count, the surge or the requests"
+#   tags: [reliability, resources, scaling]
 #   related: [KSV040]
 #   why: >-
 #     The ResourceQuota caps the namespace's pods and its total requests and limits, and it
@@ -242,6 +259,7 @@ deny_quota_too_small_for_replicas contains finding if {
 	finding := {
 		"msg": sprintf("%s: each at %s %s, they need %s %s; quota.%s.%s is %v", [peak_text, units_text(resource, per_pod), resource, units_text(resource, needed), kind, kind, resource, cap]),
 		"path": sprintf("/spec/quota/%s/%s", [kind, resource]),
+		"help": sprintf("raise `quota.%s.%s` to at least %s, or lower %s or the %s", [kind, resource, units_text(resource, needed), lower_hint, kind]),
 	}
 }
 
@@ -251,6 +269,7 @@ deny_quota_too_small_for_replicas contains finding if {
 	finding := {
 		"msg": sprintf("%s; quota.pods admits %d, so the rollout stalls at its peak", [peak_text, pods]),
 		"path": "/spec/quota/pods",
+		"help": sprintf("raise `quota.pods` to at least %d, or lower %s", [peak, lower_hint]),
 	}
 }
 
@@ -261,6 +280,7 @@ deny_quota_too_small_for_replicas contains finding if {
 	finding := {
 		"msg": sprintf("the VPA may raise the %s request without bound, so no quota on %s can be shown to hold the rollout; set verticalScaling.maxAllowed.%s", [resource, resource, resource]),
 		"path": "/spec/verticalScaling",
+		"help": sprintf("set `verticalScaling.maxAllowed.%s` to the most the VPA may request, then size the quota for it", [resource]),
 	}
 }
 
@@ -283,6 +303,15 @@ peak := 2 * largest if doubles
 
 # The largest replica count, the surge, and the pods the previous step replaced.
 peak := (largest + surge) + surge if not doubles
+
+# What a smaller peak would lower, for the help lines.
+replicas_field := "`autoscaling.maxReplicas`" if lib.hpa_enabled
+
+replicas_field := "`replicas`" if not lib.hpa_enabled
+
+lower_hint := replicas_field if doubles
+
+lower_hint := sprintf("%s, `rollout.maxSurge`", [replicas_field]) if not doubles
 
 peak_text := sprintf("%d replicas of the old version + %d of the new one = %d pods at the peak of a rollout", [largest, largest, peak]) if doubles
 

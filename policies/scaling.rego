@@ -11,6 +11,8 @@ import data.mcpgen.lib
 #   code: MCP222
 #   name: hpa-min-replicas-below-two-in-production
 #   level: warning
+#   help: "set `autoscaling.minReplicas: 2` (or more) in the production overlay"
+#   tags: [reliability, scaling]
 #   related: [kube-linter:hpa-minimum-three-replicas, polaris:hpaMinAvailability]
 #   why: >-
 #     At night the HPA scales to its minimum. With one replica a node drain, an eviction or a
@@ -40,6 +42,8 @@ warn_hpa_min_replicas_below_two_in_production contains finding if {
 #   code: MCP223
 #   name: replicas-below-two-in-production
 #   level: warning
+#   help: "set `replicas: 2` (or more) in the production overlay"
+#   tags: [reliability, scaling]
 #   related: [kube-score:deployment-replicas, kube-linter:minimum-three-replicas, polaris:deploymentMissingReplicas]
 #   why: >-
 #     A single replica means downtime at every node drain, eviction and rollout that cannot
@@ -71,6 +75,8 @@ warn_replicas_below_two_in_production contains finding if {
 #   code: MCP224
 #   name: hpa-and-vpa-on-same-resource
 #   level: warning
+#   help: "leave CPU and memory to one of them: `verticalScaling.mode: \"Off\"`, or scale out on `autoscaling.requestsPerSecond`"
+#   tags: [reliability, scaling]
 #   related: []
 #   why: >-
 #     The HPA's utilisation is usage divided by the request, and the VPA changes the request.
@@ -112,6 +118,8 @@ leftover(resources) := "" if count(resources) < 2
 #   code: MCP225
 #   name: hpa-target-without-request
 #   level: error
+#   help: "set the request the HPA target is a percentage of, e.g. `resources.requests.cpu`"
+#   tags: [reliability, scaling]
 #   related: [kube-score:horizontalpodautoscaler-has-target]
 #   why: >-
 #     Utilisation is a percentage of the request. Without a request the HPA reports "missing
@@ -144,6 +152,8 @@ deny_hpa_target_without_request contains finding if {
 #   code: MCP226
 #   name: hpa-without-metrics
 #   level: warning
+#   help: "give the HPA a metric: `autoscaling.targetCPU: 70`, `targetMemory` or `requestsPerSecond`"
+#   tags: [reliability, scaling]
 #   related: [kube-score:horizontalpodautoscaler-has-target]
 #   why: >-
 #     An HPA without a metric target has nothing to scale on; it keeps the replica count at its

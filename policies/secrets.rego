@@ -20,6 +20,9 @@ env := object.get(lib.spec, "env", {})
 #   code: MCP227
 #   name: credential-name-in-env
 #   level: error
+#   help: "move the value to a Secret and reference it under `secrets: {NAME: {secret: <Secret name>, key: <key>}}`"
+#   tags: [security, secrets]
+#   security_severity: "7.5"
 #   related: [kube-linter:env-var-secret, polaris:sensitiveContainerEnvVar, CKV_K8S_35, DS031]
 #   why: >-
 #     `env` values are written into the Deployment and the spec file in plain text: they end up
@@ -42,6 +45,7 @@ deny_credential_name_in_env contains finding if {
 	finding := {
 		"msg": sprintf("`%s` looks like a credential but its value is written in the spec; move it to secrets", [name]),
 		"path": sprintf("/spec/env/%s", [lib.escape(name)]),
+		"help": sprintf("store the value in a Secret and replace the `env` entry with `secrets: {%s: {secret: <Secret name>, key: <key>}}`", [name]),
 	}
 }
 
@@ -53,6 +57,9 @@ deny_credential_name_in_env contains finding if {
 #   code: MCP228
 #   name: connection-string-with-password
 #   level: error
+#   help: "move the password to `secrets` and reference it in the URL as `$(NAME)`"
+#   tags: [security, secrets]
+#   security_severity: "7.5"
 #   related: [kube-linter:env-var-secret, polaris:sensitiveContainerEnvVar, DS031]
 #   why: >-
 #     A database or broker URL with the password inline is a credential, whatever the variable
@@ -98,6 +105,9 @@ token_patterns := {
 #   code: MCP229
 #   name: credential-like-env-value
 #   level: error
+#   help: "move the value to a Secret and reference it under `secrets` instead of `env`"
+#   tags: [security, secrets]
+#   security_severity: "7.5"
 #   related: [polaris:sensitiveContainerEnvVar, DS031]
 #   why: >-
 #     A token pasted into a plain variable leaks with the spec: anyone with read access to the
@@ -117,5 +127,6 @@ deny_credential_like_env_value contains finding if {
 	finding := {
 		"msg": sprintf("the value of `%s` looks like %s; move it to secrets and revoke it", [name, kind]),
 		"path": sprintf("/spec/env/%s", [lib.escape(name)]),
+		"help": sprintf("revoke the token, store a new one in a Secret and replace the `env` entry with `secrets: {%s: {secret: <Secret name>, key: <key>}}`", [name]),
 	}
 }

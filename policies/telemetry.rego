@@ -43,6 +43,8 @@ allowed_to_port(port) if {
 #   code: MCP238
 #   name: tracing-egress-closed
 #   level: warning
+#   help: "set `monitoring.tracing.namespace` to the collector's namespace, or add the collector's address block and port to `network.allowTo`"
+#   tags: [reliability, monitoring, network]
 #   related: []
 #   why: >-
 #     The NetworkPolicy mcpgen writes denies every egress it does not list. mcpgen admits the
@@ -66,6 +68,7 @@ warn_tracing_egress_closed contains finding if {
 	finding := {
 		"msg": sprintf("spans go to %s, but the NetworkPolicy admits no egress to it on port %d; set monitoring.tracing.namespace or allow the collector in network.allowTo", [tracing.endpoint, port]),
 		"path": "/spec/monitoring/tracing/endpoint",
+		"help": sprintf("set `monitoring.tracing.namespace` to the collector's namespace, or add `{cidr: <the collector's address block>, port: %d}` to `network.allowTo`", [port]),
 	}
 }
 
@@ -78,6 +81,8 @@ warn_tracing_egress_closed contains finding if {
 #   code: MCP239
 #   name: custom-series-under-otel-semconv
 #   level: warning
+#   help: "set `monitoring.metrics.convention: custom` to keep your own names, or remove the renamed series and labels"
+#   tags: [operability, monitoring]
 #   related: []
 #   why: >-
 #     `otel-semconv` promises dashboards and alerts on the series SDKs and gateways that follow
@@ -104,6 +109,7 @@ warn_custom_series_under_otel_semconv contains finding if {
 	finding := {
 		"msg": sprintf("metrics.names.%s is `%s`, not OpenTelemetry's series; use convention: custom for series of your own", [key, name]),
 		"path": sprintf("/spec/monitoring/metrics/names/%s", [key]),
+		"help": sprintf("remove `monitoring.metrics.names.%s` to keep OpenTelemetry's series, or set `monitoring.metrics.convention: custom`", [key]),
 	}
 }
 
@@ -115,6 +121,7 @@ warn_custom_series_under_otel_semconv contains finding if {
 	finding := {
 		"msg": sprintf("metrics.labels.%s is `%s`, not OpenTelemetry's; use convention: custom for labels of your own", [key, value]),
 		"path": sprintf("/spec/monitoring/metrics/labels/%s", [key]),
+		"help": sprintf("remove `monitoring.metrics.labels.%s` to keep OpenTelemetry's label, or set `monitoring.metrics.convention: custom`", [key]),
 	}
 }
 
@@ -132,6 +139,8 @@ ratio_samplers := {"traceidratio", "parentbased_traceidratio"}
 #   code: MCP252
 #   name: full-trace-sampling-in-production
 #   level: warning
+#   help: "sample a share of new traces: `monitoring.tracing.sampleRatio: 0.1` with a `parentbased_traceidratio` sampler"
+#   tags: [operability, monitoring, performance]
 #   related: []
 #   why: >-
 #     Sampling every trace multiplies the collector's and the trace store's load by the
@@ -156,6 +165,7 @@ warn_full_trace_sampling_in_production contains finding if {
 	finding := {
 		"msg": "production samples every new trace (sampleRatio 1); sample a share",
 		"path": sampling_pointer,
+		"help": "lower `monitoring.tracing.sampleRatio` for production, e.g. to 0.1",
 	}
 }
 
@@ -165,6 +175,7 @@ warn_full_trace_sampling_in_production contains finding if {
 	finding := {
 		"msg": sprintf("production samples every new trace (sampler %s); use parentbased_traceidratio", [tracing.sampler]),
 		"path": "/spec/monitoring/tracing/sampler",
+		"help": "set `monitoring.tracing.sampler: parentbased_traceidratio` with a `sampleRatio` such as 0.1",
 	}
 }
 
@@ -181,6 +192,8 @@ sampling_pointer := "/spec/monitoring/tracing/sampler" if lib.defaulted_under("/
 #   code: MCP253
 #   name: production-without-tracing
 #   level: warning
+#   help: "set `monitoring.tracing.endpoint` in production to the OTLP collector, e.g. `http://otel-collector.observability.svc:4317`"
+#   tags: [operability, monitoring]
 #   related: []
 #   why: >-
 #     An MCP request crosses the client, the gateway, the server and whatever its tools call.

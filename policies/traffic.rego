@@ -30,6 +30,8 @@ route_annotations contains {"key": k, "path": sprintf("/spec/expose/annotations/
 #   code: MCP240
 #   name: annotations-for-another-controller
 #   level: warning
+#   help: "move the setting to the annotation of the controller that serves the route (`expose.annotations`), or remove it"
+#   tags: [reliability, traffic]
 #   related: []
 #   why: >-
 #     Each controller reads only its own annotations and ignores the others without a word. A
@@ -58,6 +60,7 @@ warn_annotations_for_another_controller contains finding if {
 	finding := {
 		"msg": sprintf("`%s` is a %s annotation, but the server is exposed through %s, which ignores it", [a.key, controller, way]),
 		"path": a.path,
+		"help": sprintf("remove `%s`, or carry its setting over to what %s reads", [a.key, way]),
 	}
 }
 
@@ -85,6 +88,8 @@ way := sprintf("the %s controller", [lib.ingress_controller]) if not lib.through
 #   code: MCP241
 #   name: stateful-route-without-session-persistence
 #   level: error
+#   help: "keep sessions in a shared store (`mcp.sessionStore`), serve stateless, or let the route pin clients to their pod (`expose.gateway.sessionPersistence: cookie`, a known `expose.ingressController`)"
+#   tags: [reliability, mcp, traffic]
 #   related: []
 #   why: >-
 #     The route spreads requests over the pods; every request that lands on a pod other than the
@@ -133,6 +138,8 @@ unpinned contains {"why": sprintf("mcpgen cannot set affinity for the IngressCla
 #   code: MCP242
 #   name: session-persistence-needs-experimental-channel
 #   level: warning
+#   help: "install the experimental-channel Gateway API CRDs, or keep sessions in a shared store (`mcp.sessionStore`) so no pinning is needed"
+#   tags: [reliability, mcp, traffic]
 #   related: []
 #   why: >-
 #     `sessionPersistence` (GEP-1619) exists only in the experimental channel of the Gateway API
@@ -176,6 +183,8 @@ persistence_pointer := "/spec/expose/gateway/sessionPersistence" if not lib.defa
 #   code: MCP243
 #   name: auth-discovery-unreachable
 #   level: error
+#   help: "serve the Protected Resource Metadata (`mcp.auth.resourceMetadata: true`) and route it (`expose.wellKnownRoutes: true`)"
+#   tags: [reliability, mcp, auth, traffic]
 #   related: []
 #   why: >-
 #     An MCP client that gets 401 looks for the resource's metadata at
@@ -221,6 +230,8 @@ discovery_gap contains {"why": "/.well-known/oauth-protected-resource is not rou
 #   code: MCP244
 #   name: rewrite-without-well-known-routes
 #   level: error
+#   help: "route the discovery paths (`expose.wellKnownRoutes: true`) through a controller mcpgen can rewrite for, or make `expose.path` the MCP path"
+#   tags: [reliability, mcp, auth, traffic]
 #   related: []
 #   why: >-
 #     Clients ask for `/.well-known/oauth-protected-resource<public path>`; the server serves
@@ -268,6 +279,8 @@ rewrite_gap contains {"why": sprintf("mcpgen cannot write rewrites for the Ingre
 #   code: MCP245
 #   name: issuer-unreachable-through-egress
 #   level: error
+#   help: "list the issuer's address blocks in `mcp.auth.issuerCidrs`, or set `network.cilium: true` to admit it by name"
+#   tags: [reliability, auth, network]
 #   related: []
 #   why: >-
 #     mcpgen's NetworkPolicy denies all egress it was not told about. A server that validates
@@ -295,6 +308,7 @@ deny_issuer_unreachable_through_egress contains finding if {
 	finding := {
 		"msg": sprintf("the egress NetworkPolicy admits no HTTPS to the issuer %s, so the server cannot fetch its keys; give mcp.auth.issuerCidrs (a NetworkPolicy cannot name a host) or set network.cilium", [auth.issuer]),
 		"path": "/spec/mcp/auth/issuer",
+		"help": sprintf("list the address blocks of %s in `mcp.auth.issuerCidrs`, or set `network.cilium: true` to admit it by name", [auth.issuer]),
 	}
 }
 
@@ -314,6 +328,8 @@ open_https_egress if {
 #   code: MCP246
 #   name: route-timeout-below-longest-tool-call
 #   level: error
+#   help: "raise `expose.timeout` above `mcp.longestToolCall`"
+#   tags: [reliability, mcp, traffic]
 #   related: []
 #   why: >-
 #     A tool call answers at its end, or streams progress until then; the ingress or gateway
@@ -335,6 +351,7 @@ deny_route_timeout_below_longest_tool_call contains finding if {
 	finding := {
 		"msg": sprintf("the edge ends requests after %s, but a tool call may take %s", [lib.expose.timeout, lib.mcp.longestToolCall]),
 		"path": timeout_pointer,
+		"help": sprintf("raise `expose.timeout` above %s, the longest tool call", [lib.mcp.longestToolCall]),
 	}
 }
 
@@ -352,6 +369,8 @@ timeout_pointer := "/spec/expose/timeout" if not lib.defaulted_under("/spec/expo
 #   code: MCP247
 #   name: unknown-ingress-controller
 #   level: warning
+#   help: "name the controller behind the class in `expose.ingressController`, or write its settings in `expose.annotations`"
+#   tags: [reliability, traffic]
 #   related: []
 #   why: >-
 #     An Ingress has no standard field for response buffering, stream timeouts, session
@@ -373,6 +392,7 @@ warn_unknown_ingress_controller contains finding if {
 	finding := {
 		"msg": sprintf("mcpgen does not know the controller of IngressClass `%s` and writes no controller settings: it cannot guarantee %s; set expose.ingressController, or set them in expose.annotations", [lib.expose.ingressClass, concat(", ", sort(unguaranteed))]),
 		"path": "/spec/expose/ingressClass",
+		"help": sprintf("set `expose.ingressController` to the controller behind `%s` (ingress-nginx, traefik or haproxy), or write its settings in `expose.annotations`", [lib.expose.ingressClass]),
 	}
 }
 
@@ -400,6 +420,8 @@ unguaranteed contains "the path rewrite" if lib.rewritten
 #   code: MCP248
 #   name: ingress-controller-namespace-unknown
 #   level: error
+#   help: "set `expose.ingressNamespace` to the namespace the ingress controller runs in"
+#   tags: [reliability, network, traffic]
 #   related: []
 #   why: >-
 #     The generated NetworkPolicy denies all ingress traffic it was not told about. Without the
@@ -420,5 +442,6 @@ deny_ingress_controller_namespace_unknown contains finding if {
 	finding := {
 		"msg": sprintf("mcpgen does not know where the controller of IngressClass `%s` runs, so the NetworkPolicy admits no traffic from it; set expose.ingressNamespace", [lib.expose.ingressClass]),
 		"path": "/spec/expose/ingressClass",
+		"help": sprintf("set `expose.ingressNamespace` to the namespace the controller of `%s` runs in", [lib.expose.ingressClass]),
 	}
 }

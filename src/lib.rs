@@ -20,6 +20,7 @@ pub mod config;
 pub mod consistency;
 pub mod diagnostics;
 pub mod discover;
+pub mod fix;
 pub mod gatekeeper;
 pub mod model;
 pub mod parallel;

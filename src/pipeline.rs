@@ -151,6 +151,14 @@ pub enum Input {
         /// Its syntax.
         syntax: Syntax,
     },
+    /// New text for a file on disk that is not written yet (`fix` checks each round of edits
+    /// before writing): named, parsed and configured as the file at `path`.
+    Edited {
+        /// The file the text is for.
+        path: PathBuf,
+        /// The text.
+        text: String,
+    },
 }
 
 /// One valid variant of a file: the validated spec and its resolution.
@@ -382,6 +390,12 @@ fn read(
         Input::Text { name, text, syntax } => {
             (PathBuf::from(name), name.clone(), text.clone(), *syntax)
         }
+        Input::Edited { path, text } => (
+            path.clone(),
+            path.display().to_string(),
+            text.clone(),
+            Syntax::for_path(path),
+        ),
         Input::Path(path) => {
             let name = path.display().to_string();
             let unread = FileReport {
@@ -428,7 +442,7 @@ fn read(
     let file = FileReport {
         path,
         name,
-        on_disk: matches!(input, Input::Path(_)),
+        on_disk: matches!(input, Input::Path(_) | Input::Edited { .. }),
         doc: None,
         variants: Vec::new(),
     };

@@ -350,7 +350,9 @@ fn report_drift(drift: &[write::Drift], report: &mut Report) {
         out.push_str(&d.diff);
     }
     if drift.is_empty() {
-        out.push_str("up to date\n");
+        if !crate::cli::quiet() {
+            out.push_str("up to date\n");
+        }
     } else {
         out.push_str(&format!(
             "{} {} out of date ({}: {})\n",
@@ -382,7 +384,7 @@ fn report_written(out: &std::path::Path, trees: &[Tree], report: &mut Report) {
         return;
     }
     let mut s = String::new();
-    for t in trees {
+    for t in trees.iter().filter(|_| !crate::cli::quiet()) {
         s.push_str(&format!(
             "wrote {} files to {}\n",
             t.files.len(),

@@ -165,6 +165,7 @@ pub fn render_findings(format: Format, report: &Report, files: &[PathBuf]) -> St
         Format::Sarif => render::sarif::render(diags, sources, &report.catalog),
         Format::Junit => render::junit::render(diags, sources, &names),
         Format::Github => render::github::render(diags, sources, n),
+        Format::Concise => render::concise::render(diags, sources),
         Format::Codequality => render::codequality::render(diags, sources),
     }
 }

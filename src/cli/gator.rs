@@ -27,9 +27,6 @@ pub struct VerifyArgs {
     /// Suite files or directories.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Print only failing cases and the summary.
-    #[arg(short, long)]
-    quiet: bool,
 }
 
 /// Run `gator`.
@@ -61,6 +58,8 @@ fn run_verify(args: VerifyArgs) -> Outcome {
             return Outcome::Failure;
         }
     };
+    // The global `-q/--quiet`: only failing cases and the summary.
+    let quiet = crate::cli::quiet();
     let mut out = String::new();
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for r in &results {
@@ -68,13 +67,13 @@ fn run_verify(args: VerifyArgs) -> Outcome {
         match &r.outcome {
             Case::Pass => {
                 passed += 1;
-                if !args.quiet {
+                if !quiet {
                     out.push_str(&format!("ok    {id}\n"));
                 }
             }
             Case::Skip => {
                 skipped += 1;
-                if !args.quiet {
+                if !quiet {
                     out.push_str(&format!("skip  {id}\n"));
                 }
             }

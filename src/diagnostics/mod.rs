@@ -84,6 +84,9 @@ pub struct Diagnostic {
     pub environment: Option<String>,
     /// Set when an exception suppresses this finding: its reason.
     pub suppressed: Option<String>,
+    /// The argument of `mcpgen explain` that documents this finding, when mcpgen has docs for
+    /// it (the built-in policy pack).
+    pub explain: Option<String>,
 }
 
 impl Diagnostic {
@@ -101,6 +104,7 @@ impl Diagnostic {
             pointer: None,
             environment: None,
             suppressed: None,
+            explain: None,
         }
     }
 
@@ -123,6 +127,7 @@ impl Diagnostic {
             pointer: None,
             environment: None,
             suppressed: None,
+            explain: None,
         }
     }
 

@@ -57,6 +57,10 @@ pub fn catalog(policy: Option<&Policy>, manifest: Option<&ManifestPolicy>) -> Ve
                 related: vec![format!("gatekeeper:{}", c.kind)],
                 docs: None,
                 configurable: true,
+                help: None,
+                help_uri: None,
+                tags: vec!["gatekeeper".to_string()],
+                security_severity: None,
             });
         }
     }

@@ -33,6 +33,14 @@ pub struct RuleMeta {
     pub example: Option<String>,
     /// `custom.instead`: the fixed fragment.
     pub instead: Option<String>,
+    /// `custom.help`: the one-line fix every finding of the rule carries, unless the result
+    /// gives a more concrete one (a `help` member).
+    pub help: Option<String>,
+    /// `custom.tags`: categories (`security`, `reliability`, `mcp`...), reported as SARIF tags.
+    pub tags: Vec<String>,
+    /// `custom.security_severity`: a CVSS-like score from 0.0 to 10.0 for security rules,
+    /// reported as SARIF `security-severity` (GitHub code scanning ranks alerts by it).
+    pub security_severity: Option<String>,
 }
 
 /// A rule definition found in a source file.
@@ -158,6 +166,17 @@ pub fn parse_meta(yaml: &str) -> Result<RuleMeta, String> {
             .and_then(Value::as_str)
             .map(|s| s.trim_end().to_string())
     };
+    let list = |p: &str| -> Vec<String> {
+        v.pointer(p)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     let level = match text("/custom/level").as_deref() {
         None => None,
         Some("error") => Some(Level::Error),
@@ -171,19 +190,26 @@ pub fn parse_meta(yaml: &str) -> Result<RuleMeta, String> {
         code: text("/custom/code"),
         name: text("/custom/name"),
         level,
-        related: v
-            .pointer("/custom/related")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        related: list("/custom/related"),
         why: text("/custom/why"),
         example: text("/custom/example"),
         instead: text("/custom/instead"),
+        help: text("/custom/help"),
+        tags: list("/custom/tags"),
+        security_severity: match v.pointer("/custom/security_severity") {
+            None => None,
+            Some(Value::String(s)) if s.parse::<f64>().is_ok_and(|x| (0.0..=10.0).contains(&x)) => {
+                Some(s.clone())
+            }
+            Some(Value::Number(n)) if n.as_f64().is_some_and(|x| (0.0..=10.0).contains(&x)) => {
+                Some(format!("{:.1}", n.as_f64().unwrap_or_default()))
+            }
+            Some(other) => {
+                return Err(format!(
+                    "security_severity must be a number from 0.0 to 10.0, found {other}"
+                ));
+            }
+        },
     })
 }
 

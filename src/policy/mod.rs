@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::diagnostics::render::RuleInfo;
+use crate::diagnostics::render::{RuleInfo, rule_doc_url};
 use crate::diagnostics::{Diagnostic, Level, Span, codes};
 use crate::resolve::ResolvedSpec;
 use crate::spec::Document;
@@ -146,6 +146,10 @@ impl Rule {
             description: self.meta.description.clone(),
             related: self.meta.related.clone(),
             docs: docs(self),
+            help: self.meta.help.clone(),
+            help_uri: self.builtin.then(|| rule_doc_url(&self.name())),
+            tags: self.meta.tags.clone(),
+            security_severity: self.meta.security_severity.clone(),
         }
     }
 }
@@ -174,6 +178,9 @@ pub fn docs(rule: &Rule) -> Option<String> {
     if let Some(instead) = &m.instead {
         out.push_str(&format!("\n## Use instead\n\n```yaml\n{instead}\n```\n"));
     }
+    if let Some(help) = &m.help {
+        out.push_str(&format!("\nIn short: {help}.\n"));
+    }
     if !m.related.is_empty() {
         out.push_str(&format!(
             "\n## Related checks\n\n{}\n",
@@ -200,6 +207,10 @@ pub struct Finding {
     pub message: String,
     /// JSON Pointer into the resolved spec, when the result gave one.
     pub path: Option<String>,
+    /// How to fix it: the result's `help`, else the rule's METADATA `custom.help`.
+    pub help: Option<String>,
+    /// Whether the rule is part of the built-in pack (so `mcpgen explain` documents it).
+    pub builtin: bool,
 }
 
 /// The built-in pack's rules, parsed from the embedded sources (for `rules` and `explain`).
@@ -461,6 +472,8 @@ fn finding(rule: &Rule, item: Value) -> Finding {
         level: rule.level(),
         message: String::new(),
         path: None,
+        help: rule.meta.help.clone(),
+        builtin: rule.builtin,
     };
     match item {
         Value::String(s) => f.message = s,
@@ -482,6 +495,9 @@ fn finding(rule: &Rule, item: Value) -> Finding {
                 _ => {}
             }
             f.path = text("path").filter(|p| p.is_empty() || p.starts_with('/'));
+            if let Some(h) = text("help") {
+                f.help = Some(h);
+            }
         }
         other => f.message = other.to_string(),
     }
@@ -581,6 +597,12 @@ pub fn locate(
             };
             if let Some(info) = codes::find(&f.code) {
                 d.help = info.help.map(str::to_string);
+            }
+            if let Some(h) = &f.help {
+                d.help = Some(h.clone());
+            }
+            if f.builtin {
+                d.explain = Some(f.code.clone());
             }
             // Keyed by pointer rather than span: a finding about an absent field resolves to
             // the overlay in an environment that overlays a sibling, yet says the same.

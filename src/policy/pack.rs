@@ -61,6 +61,31 @@ pack![
     "traffic_test.rego",
 ];
 
+/// One line naming the pack this binary carries, for `mcpgen --version`: the version (the
+/// pack ships inside the binary, so it is the binary's), the number of rules, and a digest of
+/// the policy files (tests excluded) that tells two builds' packs apart.
+pub fn describe() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for f in FILES.iter().filter(|f| !f.is_test()) {
+        hash.update(f.path.as_bytes());
+        hash.update([0]);
+        hash.update(f.text.as_bytes());
+        hash.update([0]);
+    }
+    let digest: String = hash
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!(
+        "built-in policy pack {} ({} rules, sha256:{digest})",
+        env!("CARGO_PKG_VERSION"),
+        super::builtin_rules().len()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

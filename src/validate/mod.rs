@@ -5,6 +5,7 @@
 //! environment) that have no error. Findings in an environment that the base already shows are
 //! reported once, for the base.
 
+pub mod overlay_schema;
 pub mod schema;
 pub mod semantic;
 
@@ -92,10 +93,18 @@ pub fn check(
                 }
                 let mut env_diags = Vec::new();
                 let spec = check_variant(doc, Some(name), &mut env_diags);
-                // An error the base already reports at the same place is not the overlay's doing.
+                // An error the base already reports is not the overlay's doing: the same place,
+                // or the same pointer when the overlay did not write that value itself (a
+                // required field missing from both is located at the overlay's `spec` key in
+                // the environment, but it is the base's mistake).
                 env_diags.retain(|d| {
                     !base.iter().any(|b| {
-                        b.code == d.code && b.primary == d.primary && b.message == d.message
+                        b.code == d.code
+                            && b.message == d.message
+                            && (b.primary == d.primary
+                                || (b.pointer.is_some()
+                                    && b.pointer == d.pointer
+                                    && !overlay_writes(doc, name, b.pointer.as_deref())))
                     })
                 });
                 if !base_had_errors {
@@ -111,15 +120,29 @@ pub fn check(
 }
 
 /// Schema errors in `spec.environments` of the document as written: invalid environment names,
-/// overlays that are not `{metadata, spec}` objects, unknown overlay fields.
+/// overlays that are not `{metadata, spec}` objects, unknown overlay members.
+///
+/// Errors inside an overlay's `metadata` or `spec` are left to the merged spec's validation
+/// (`check_variant`), which finds them too, names the environment and also catches what only
+/// the combination with the base gets wrong; the published overlay schema flags them in editors.
 fn environment_shape_errors(doc: &Document) -> Vec<Diagnostic> {
     let mut errors = schema::validate(doc, &doc.value, None);
     errors.retain(|d| {
-        d.pointer
-            .as_deref()
-            .is_some_and(|p| p == "/spec/environments" || p.starts_with("/spec/environments/"))
+        d.pointer.as_deref().is_some_and(|p| {
+            p == "/spec/environments"
+                || p.strip_prefix("/spec/environments/")
+                    .is_some_and(|rest| rest.split('/').count() <= 2)
+        })
     });
     errors
+}
+
+/// Whether environment `env`'s overlay itself writes a scalar or a list at `pointer` (so an
+/// error there is the overlay's, even when the base has the same one).
+fn overlay_writes(doc: &Document, env: &str, pointer: Option<&str>) -> bool {
+    let Some(pointer) = pointer else { return false };
+    let at = format!("/spec/environments/{}{pointer}", escape_token(env));
+    doc.value.pointer(&at).is_some_and(|v| !v.is_object())
 }
 
 /// Check one variant: resolve, schema, typed, semantic.

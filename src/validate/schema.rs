@@ -4,7 +4,8 @@
 //! The schema is derived from `crate::spec::types` with schemars, so it cannot drift from the
 //! Rust types; a test compares it with the committed `schemas/mcpgen.schema.json`. Each
 //! jsonschema error becomes a diagnostic whose label sits on the offending value (or on the key,
-//! for unknown and misspelled fields), with a code per kind of mistake.
+//! for unknown and misspelled fields), with a code per kind of mistake. Environment overlays
+//! get patch definitions derived from the same types (`super::overlay_schema`).
 
 use std::sync::OnceLock;
 
@@ -29,7 +30,8 @@ pub fn schema() -> &'static Value {
             .into_generator();
         let mut schema = generator.into_root_schema_for::<SpecFile>();
         RecursiveTransform(drop_null_branches).transform(&mut schema);
-        let value = schema.to_value();
+        let mut value = schema.to_value();
+        super::overlay_schema::add_patch_definitions(&mut value);
         // Identification first, then the rest in schemars' order: easier to read and to diff.
         let mut out = Map::new();
         out.insert(

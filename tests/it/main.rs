@@ -1,9 +1,11 @@
 //! The fast tier: one integration binary for everything users see that needs no third-party
 //! tool. Fixture snapshots of diagnostics, CLI exit codes, every generated artifact, the policy
-//! pack and its reports, the hostile corpus, the resolved spec, and the vendored copies of the
-//! shared contract. The validator tier (`tests/thirdparty`) runs the real third-party tools
+//! pack and its reports, the hostile corpus, the resolved spec, the vendored copies of the
+//! shared contract, and adoption (README, distribution files, help lines, `fix`, CLI
+//! conveniences). The validator tier (`tests/thirdparty`) runs the real third-party tools
 //! over the same outputs; `.ci/test` runs both, the validator tier as its own step.
 
+mod adoption;
 mod bridge;
 mod build;
 mod cli;

@@ -19,6 +19,8 @@ pub struct Style {
     pub color: bool,
     /// Wrap width.
     pub width: usize,
+    /// Leave out notes and the summary line (`--quiet`).
+    pub quiet: bool,
 }
 
 impl Style {
@@ -27,6 +29,7 @@ impl Style {
         Style {
             color: false,
             width: 100,
+            quiet: false,
         }
     }
 }
@@ -67,6 +70,9 @@ impl miette::Diagnostic for Adapter<'_> {
         if let Some(h) = &self.d.help {
             parts.push(h.clone());
         }
+        if let Some(code) = &self.d.explain {
+            parts.push(format!("details: mcpgen explain {code}"));
+        }
         if let Some(reason) = &self.d.suppressed {
             parts.push(format!("suppressed by an exception: {reason}"));
         }
@@ -105,6 +111,9 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, files: usize, style: Styl
         .with_links(false);
     let mut out = String::new();
     for d in diags {
+        if style.quiet && (d.level == Level::Note || d.suppressed.is_some()) {
+            continue;
+        }
         let mut title = d.message.clone();
         if let Some(env) = &d.environment {
             title.push_str(&format!(" [environment: {env}]"));
@@ -125,8 +134,9 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, files: usize, style: Styl
         }
         out.push('\n');
     }
-    let s = Summary::of(diags, files);
-    out.push_str(&summary_line(&s));
+    if !style.quiet {
+        out.push_str(&summary_line(&Summary::of(diags, files)));
+    }
     out
 }
 

@@ -36,6 +36,9 @@ struct Item<'a> {
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed: Option<&'a str>,
+    /// The command that prints the rule's documentation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<String>,
 }
 
 /// Render the report.
@@ -64,6 +67,7 @@ pub fn value(diags: &[Diagnostic], sources: &Sources, files: usize) -> serde_jso
                 environment: d.environment.as_deref(),
                 help: d.help.as_deref(),
                 suppressed: d.suppressed.as_deref(),
+                explain: d.explain.as_ref().map(|c| format!("mcpgen explain {c}")),
             })
             .collect(),
         summary: Summary::of(diags, files),

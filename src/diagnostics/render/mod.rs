@@ -4,6 +4,7 @@
 //! string; none of them prints. Line and column are computed here from byte offsets.
 
 pub mod codequality;
+pub mod concise;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -26,6 +27,8 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// One line per finding: `path:line:col: level[CODE]: message`.
+    Concise,
     /// GitLab Code Quality report (CodeClimate JSON).
     Codequality,
 }
@@ -53,6 +56,18 @@ pub struct RuleInfo {
     /// Full Markdown documentation, when the rule has some.
     #[serde(skip)]
     pub docs: Option<String>,
+    /// The one-line fix of the rule's findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Where the rule is documented on the web (its section of docs/rules.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_uri: Option<String>,
+    /// Categories (`security`, `reliability`, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// CVSS-like score (0.0-10.0) of a security rule, as GitHub code scanning reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_severity: Option<String>,
 }
 
 impl RuleInfo {
@@ -67,8 +82,24 @@ impl RuleInfo {
             description: None,
             related: Vec::new(),
             docs: None,
+            help: c.help.map(str::to_string),
+            help_uri: None,
+            tags: Vec::new(),
+            security_severity: None,
         }
     }
+}
+
+/// The repository that publishes mcpgen; links in reports point into it.
+pub const REPOSITORY: &str = "https://github.com/mcpgen/mcpgen";
+
+/// The web page documenting a built-in policy rule: its section of `docs/rules.md` at the tag
+/// of this version (the anchor is the rule name, as the generated page writes it).
+pub fn rule_doc_url(name: &str) -> String {
+    format!(
+        "{REPOSITORY}/blob/v{}/docs/rules.md#{name}",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 /// A located position for machine formats: 1-based line and column of start and end.

@@ -5,6 +5,16 @@
 //! a physical location (1-based line and column; the end column is exclusive, as SARIF
 //! defines it). Findings suppressed by an exception carry a `suppressions` entry with the
 //! exception's reason, so code scanning shows them as dismissed rather than hiding them.
+//!
+//! Rules carry `helpUri` (their section of docs/rules.md for the built-in pack) and, as
+//! properties, their `tags` and, for security rules, `security-severity` (the CVSS-like score
+//! GitHub code scanning ranks alerts by). Artifact locations are relative to the `%SRCROOT%`
+//! base (the enclosing git repository, else the working directory), so code scanning resolves
+//! them whatever directory mcpgen ran in; a file outside that root keeps an absolute `file:`
+//! URI.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -26,9 +36,22 @@ struct Log<'a> {
 #[serde(rename_all = "camelCase")]
 struct Run<'a> {
     tool: Tool<'a>,
+    #[serde(rename = "originalUriBaseIds")]
+    original_uri_base_ids: BTreeMap<&'static str, BaseLocation>,
     results: Vec<SarifResult<'a>>,
     column_kind: &'static str,
 }
+
+/// What `%SRCROOT%` stands for. Its absolute URI is left out on purpose: reports must not
+/// depend on the machine that wrote them, and code scanning resolves the relative URIs
+/// against the repository checkout.
+#[derive(Serialize)]
+struct BaseLocation {
+    description: Message,
+}
+
+/// The base every relative artifact URI is resolved against.
+pub const SRCROOT: &str = "%SRCROOT%";
 
 #[derive(Serialize)]
 struct Tool<'a> {
@@ -65,6 +88,8 @@ struct ReportingDescriptor<'a> {
     full_description: Option<Message>,
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<MultiformatMessage>,
+    #[serde(rename = "helpUri", skip_serializing_if = "Option::is_none")]
+    help_uri: Option<&'a str>,
     default_configuration: Configuration,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<RuleProperties<'a>>,
@@ -77,7 +102,13 @@ struct Configuration {
 
 #[derive(Serialize)]
 struct RuleProperties<'a> {
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
     tags: &'a [String],
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'a str>,
+    /// Equivalent checks in other tools.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    related: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -111,8 +142,11 @@ struct PhysicalLocation {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -136,6 +170,8 @@ struct ResultProperties<'a> {
     environment: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pointer: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
 }
 
 fn level(l: Level) -> &'static str {
@@ -179,8 +215,59 @@ pub fn uri(path: &str) -> String {
     out
 }
 
+/// The directory relative artifact URIs start from: the nearest directory at or above the
+/// working directory that holds `.git` (a directory, or a file in a worktree), else the
+/// working directory itself.
+pub fn source_root() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+    let found = cwd.ancestors().find(|d| d.join(".git").exists());
+    Some(found.unwrap_or(&cwd).to_path_buf())
+}
+
+/// The artifact location of a file as the user named it: relative to `root` when it lies
+/// below it, else an absolute `file:` URI, else (a name that is no file, such as `-`) the
+/// name itself.
+fn artifact(name: &str, root: Option<&Path>) -> ArtifactLocation {
+    let path = Path::new(name);
+    let absolute = std::fs::canonicalize(path).ok();
+    if let (Some(abs), Some(root)) = (&absolute, root)
+        && let Ok(rel) = abs.strip_prefix(root)
+    {
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        return ArtifactLocation {
+            uri: uri(&rel.join("/")),
+            uri_base_id: Some(SRCROOT),
+        };
+    }
+    match absolute {
+        Some(abs) => ArtifactLocation {
+            uri: format!("file://{}", uri(&abs.to_string_lossy())),
+            uri_base_id: None,
+        },
+        None => ArtifactLocation {
+            uri: uri(name),
+            uri_base_id: None,
+        },
+    }
+}
+
 /// Render the SARIF log. `rules` is the catalog used to describe the rules that have results.
+/// File locations are relative to [`source_root`].
 pub fn render(diags: &[Diagnostic], sources: &Sources, rules: &[RuleInfo]) -> String {
+    render_with_root(diags, sources, rules, source_root().as_deref())
+}
+
+/// [`render`] with an explicit root for relative artifact URIs.
+pub fn render_with_root(
+    diags: &[Diagnostic],
+    sources: &Sources,
+    rules: &[RuleInfo],
+    root: Option<&Path>,
+) -> String {
     let mut used: Vec<&str> = Vec::new();
     for d in diags {
         if !used.contains(&d.code.as_str()) {
@@ -201,15 +288,29 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, rules: &[RuleInfo]) -> St
                         text: r.summary.clone(),
                     },
                     full_description: r.description.clone().map(|text| Message { text }),
-                    help: r.docs.clone().map(|markdown| MultiformatMessage {
-                        text: r.description.clone().unwrap_or_else(|| r.summary.clone()),
-                        markdown: Some(markdown),
-                    }),
+                    help: match (&r.docs, &r.help) {
+                        (Some(markdown), _) => Some(MultiformatMessage {
+                            text: r.description.clone().unwrap_or_else(|| r.summary.clone()),
+                            markdown: Some(markdown.clone()),
+                        }),
+                        (None, Some(help)) => Some(MultiformatMessage {
+                            text: help.clone(),
+                            markdown: None,
+                        }),
+                        (None, None) => None,
+                    },
+                    help_uri: r.help_uri.as_deref(),
                     default_configuration: Configuration {
                         level: level(r.level),
                     },
-                    properties: (!r.related.is_empty())
-                        .then_some(RuleProperties { tags: &r.related }),
+                    properties: (!r.related.is_empty()
+                        || !r.tags.is_empty()
+                        || r.security_severity.is_some())
+                    .then_some(RuleProperties {
+                        tags: &r.tags,
+                        security_severity: r.security_severity.as_deref(),
+                        related: &r.related,
+                    }),
                 },
                 None => ReportingDescriptor {
                     id: code,
@@ -219,6 +320,7 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, rules: &[RuleInfo]) -> St
                     },
                     full_description: None,
                     help: None,
+                    help_uri: None,
                     default_configuration: Configuration {
                         level: d.map_or("warning", |d| level(d.level)),
                     },
@@ -239,7 +341,7 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, rules: &[RuleInfo]) -> St
                 .map(|f| {
                     vec![Location {
                         physical_location: PhysicalLocation {
-                            artifact_location: ArtifactLocation { uri: uri(f.name()) },
+                            artifact_location: artifact(f.name(), root),
                             region: region(d, sources).map(|r| SarifRegion {
                                 start_line: r.start_line,
                                 start_column: r.start_column,
@@ -266,12 +368,12 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, rules: &[RuleInfo]) -> St
                         }]
                     })
                     .unwrap_or_default(),
-                properties: (d.environment.is_some() || d.pointer.is_some()).then_some(
-                    ResultProperties {
+                properties: (d.environment.is_some() || d.pointer.is_some() || d.help.is_some())
+                    .then_some(ResultProperties {
                         environment: d.environment.as_deref(),
                         pointer: d.pointer.as_deref(),
-                    },
-                ),
+                        help: d.help.as_deref(),
+                    }),
             }
         })
         .collect();
@@ -286,6 +388,16 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, rules: &[RuleInfo]) -> St
                     rules: descriptors,
                 },
             },
+            original_uri_base_ids: BTreeMap::from([(
+                SRCROOT,
+                BaseLocation {
+                    description: Message {
+                        text: "The root of the repository mcpgen ran in (the directory holding \
+                               .git), or its working directory outside a repository."
+                            .into(),
+                    },
+                },
+            )]),
             results,
             column_kind: "unicodeCodePoints",
         }],
