@@ -4,8 +4,9 @@
 //!
 //! Everything is read back from the artifacts: the bridge's command line from the Dockerfile's
 //! `CMD` (supergateway's `--stdio` word list, mcp-proxy's arguments after `--`), the ports and
-//! probes from the Deployment, the published ports from compose. The Model only says which
-//! bridge the server has and where the spec fields are.
+//! probes from the workload (the Deployment, or the Argo Rollout that replaces it), the
+//! published ports from compose. The Model only says which bridge the server has and where the
+//! spec fields are.
 
 use serde_json::Value;
 
@@ -125,7 +126,8 @@ pub fn check(model: &Model, view: &View, out: &mut Vec<Finding>) {
 
     // Port: the container's `http` port, every probe's port, compose's published port.
     let port = s.port.clone().unwrap_or_default();
-    let dep = view.first("Deployment").and_then(server_container);
+    // The workload: a Deployment, or the Argo Rollout that replaces it.
+    let dep = view.workload().and_then(server_container);
     if let Some(c) = dep {
         let declared: Vec<(String, String)> = array_at(c, "/ports")
             .iter()

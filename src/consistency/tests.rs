@@ -728,6 +728,26 @@ fn a_bridged_image_runs_its_bridge_on_the_ports_and_paths_everything_expects() {
         "MCP353",
         "/spec/mcp/path",
     );
+    // Behind an Argo Rollout (blue-green, not analysed: neither bridge serves metrics) the
+    // Rollout's pod template is checked like the Deployment's.
+    let blue_green = node.replace(
+        "  replicas: 1\n",
+        "  replicas: 1\n  rollout:\n    strategy: blueGreen\n    analysis: {enabled: false}\n",
+    );
+    let (model, artifacts) = build(&blue_green);
+    assert!(artifacts.iter().any(|a| a.path == "k8s/rollout.yaml"));
+    assert_eq!(found(&model, &artifacts), vec![]);
+    broken(
+        &blue_green,
+        &|a| {
+            *at(
+                object(a, "Rollout"),
+                "/spec/template/spec/containers/0/livenessProbe/httpGet/path",
+            ) = json!("/live");
+        },
+        "MCP352",
+        "/spec/health",
+    );
 }
 
 #[test]
