@@ -189,3 +189,49 @@ in_env(patch, env) := object.union(spec(patch), {"environment": env})
 
 # The same with the given pointers marked as defaulted by mcpgen.
 defaulted(patch, pointers) := object.union(spec(patch), {"defaulted": pointers})
+
+# The resolved `mcp` and `build` of a stdio server installed from npm (fixtures/stdio-node,
+# base spec): bridged by supergateway, one server process per session. tests/policy.rs keeps
+# both equal to what mcpgen computes for that fixture.
+stdio_node_mcp := {
+	"transport": "stdio",
+	"protocolVersions": ["2025-06-18", "2025-11-25"],
+	"stateless": false,
+	"sessionStore": "none",
+	"path": "/mcp",
+	"port": 8080,
+	"trustProxyHeaders": false,
+	"auth": {
+		"type": "none",
+		"resourceMetadata": false
+	},
+	"bridge": {
+		"port": 8080,
+		"mode": "session",
+		"version": "4.0.0"
+	}
+}
+
+stdio_node_build := {
+	"runtime": "node",
+	"version": "22",
+	"command": ["npx", "--offline", "@modelcontextprotocol/server-everything@2026.8.31", "stdio"],
+	"output": "dist",
+	"package": {
+		"name": "@modelcontextprotocol/server-everything",
+		"version": "2026.8.31"
+	}
+}
+
+# The minimal input as that bridged node server, with `patch` merged over its spec; nothing
+# marked as defaulted.
+bridged(patch) := object.union(spec({"mcp": stdio_node_mcp, "build": stdio_node_build}), {"spec": patch})
+
+# The same built for python: mcp-proxy's one shared process.
+bridged_python(patch) := bridged(object.union(
+	{
+		"build": {"runtime": "python", "version": "3.12", "command": ["mcp-server-time"], "output": "."},
+		"mcp": {"bridge": {"mode": "shared", "version": "0.13.0"}},
+	},
+	patch,
+))

@@ -28,8 +28,16 @@ versions := object.get(mcp, "protocolVersions", [])
 # from the protocol revisions when the spec does not say).
 stateful if mcp.stateless == false
 
-# stdio servers are bridged per replica: each bridge replica owns its own child process.
-stateful if transport == "stdio"
+# A stdio server is served over HTTP by the bridge mcpgen installs into its image; what
+# clients see (sessions or none) is the bridge's, and mcpgen resolves `stateless` from the
+# bridge's mode (docs/stdio-bridge.md).
+bridged if transport == "stdio"
+
+bridge := mcp.bridge if bridged
+
+# What the runtime's bridge offers (modes, protocol revisions, a fixed health path); undefined
+# for an image mcpgen does not build, which the build refuses (MCP301).
+bridge_offer := constants.bridges[spec.build.runtime] if bridged
 
 session_store := mcp.sessionStore
 

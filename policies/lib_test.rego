@@ -27,7 +27,9 @@ test_production if {
 test_stateful_follows_the_resolved_spec if {
 	stateful with input as t.minimal
 	not stateful with input as t.spec({"mcp": {"stateless": true}})
-	stateful with input as t.spec({"mcp": {"transport": "stdio", "stateless": true}})
+	# A bridged stdio server is stateful exactly when mcpgen resolved it so from the mode.
+	stateful with input as t.bridged({})
+	not stateful with input as t.bridged({"mcp": {"stateless": true, "bridge": {"mode": "request"}}})
 }
 
 test_statefulness_unstated if {

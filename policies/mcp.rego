@@ -7,9 +7,9 @@ import data.mcpgen.lib
 # METADATA
 # title: Stateful server scaled out without a session store
 # description: >-
-#   Flags a stateful MCP server (`stateless: false`, a protocol revision before 2026-07-28, no
-#   revision declared, or `stdio` behind a bridge) that runs more than one replica or has an
-#   HPA while `sessionStore` is `none`. A spec that states neither its session behaviour nor
+#   Flags a stateful MCP server (`stateless: false`, a protocol revision before 2026-07-28, or
+#   no revision declared) that runs more than one replica or has an HPA while `sessionStore`
+#   is `none`. A bridged stdio server is judged by bridged-sessions-scaled-out instead. A spec that states neither its session behaviour nor
 #   its replica count and is not exposed is left to mcpgen's defaults (two replicas, each
 #   in-cluster client pinned to one pod by ClientIP affinity) and gets MCP207 instead.
 # custom:
@@ -35,6 +35,7 @@ import data.mcpgen.lib
 #       replicas: 3
 deny_stateful_replicas_without_session_store contains finding if {
 	lib.stateful
+	not lib.bridged
 	lib.session_store == "none"
 	some where in scaled_out
 	finding := {
@@ -91,42 +92,9 @@ warn_sse_transport contains finding if {
 	}
 }
 
-# METADATA
-# title: stdio server exposed without a bridge
-# description: >-
-#   Flags a `stdio` server that is exposed over the network with no `mcp.bridge`.
-# custom:
-#   code: MCP203
-#   name: stdio-exposed-without-bridge
-#   level: error
-#   help: "add `mcp.bridge: {port: 8080}` so a bridge serves the stdio server over HTTP, or remove `expose`"
-#   tags: [security, mcp]
-#   security_severity: "7.5"
-#   related: []
-#   why: >-
-#     A stdio server speaks JSON-RPC on its standard input and output; nothing listens on a
-#     port. An Ingress or Service in front of it routes to a closed port. It needs an HTTP bridge
-#     (mcp-proxy, the ToolHive proxy runner, the kmcp adapter) that spawns it and serves
-#     Streamable HTTP.
-#   example: |
-#     spec:
-#       mcp: {transport: stdio}
-#       expose: {host: tools.example.com}
-#   instead: |
-#     spec:
-#       mcp:
-#         transport: stdio
-#         bridge: {port: 8080}
-#       expose: {host: tools.example.com}
-deny_stdio_exposed_without_bridge contains finding if {
-	lib.transport == "stdio"
-	lib.exposed
-	not lib.mcp.bridge
-	finding := {
-		"msg": "a stdio server is exposed over the network but no bridge serves it over HTTP",
-		"path": "/spec/mcp/transport",
-	}
-}
+# MCP203 (stdio-exposed-without-bridge) is retired and its code is not reused: every stdio
+# server is now bridged (mcp.bridge is always resolved), and what a bridge cannot serve is
+# refused by the build (MCP301) or reported by policies/bridge.rego.
 
 # METADATA
 # title: Exposed HTTP server without allowed origins
@@ -310,6 +278,8 @@ deny_public_ingress_without_auth contains finding if {
 	lib.exposed
 	lib.auth_declared
 	not lib.edge_auth
+	# A bridged server cannot enforce it at all: bridged-auth-not-enforced.
+	not lib.bridged
 	finding := {
 		"msg": sprintf("%s auth is declared but enforced only by the server (mcpgen passes MCP_AUTH_* and cannot check the image honours them); nothing validates tokens at the edge", [lib.mcp.auth.type]),
 		"path": "/spec/mcp/auth/type",

@@ -50,12 +50,6 @@ test_sse if {
 	count(warn_sse_transport) == 0 with input as t.minimal
 }
 
-test_stdio_bridge if {
-	spec := {"mcp": {"transport": "stdio"}, "expose": {"host": "x.example.com"}}
-	count(deny_stdio_exposed_without_bridge) == 1 with input as t.spec(spec)
-	count(deny_stdio_exposed_without_bridge) == 0 with input as t.spec(object.union(spec, {"mcp": {"bridge": {"port": 8080}}}))
-}
-
 test_origins_and_hosts if {
 	spec := json.patch(exposed, [{"op": "remove", "path": "/mcp/allowedOrigins"}, {"op": "replace", "path": "/mcp/allowedHosts", "value": ["other.example.com"]}])
 	count(deny_exposed_without_allowed_origins) == 1 with input as t.spec(spec)

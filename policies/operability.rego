@@ -125,6 +125,9 @@ warn_prometheus_rule_labels_missing contains finding if {
 warn_identical_liveness_readiness_probes contains finding if {
 	path := lib.probe_path(lib.probes.liveness)
 	path == lib.probe_path(lib.probes.readiness)
+	# A bridge that answers health on one fixed path (mcp-proxy's /status) gives both probes
+	# that path; it reports the bridge, not a dependency, so readiness cannot flap alone.
+	not path == lib.bridge_offer.fixedHealth
 	finding := {
 		"msg": sprintf("liveness and readiness both probe %s; a readiness failure will also restart the pod", [path]),
 		"path": lib.probe_pointer("readiness"),

@@ -16,6 +16,7 @@
 //! against a conservative character set instead, and rejected with a located error.
 
 use crate::compile::{Artifact, CompileError, Content, Emitter};
+use crate::model::bridge::BRIDGE_DIR;
 use crate::model::{APP_DIR, BuildModel, Model, UID};
 
 /// File name of the Dockerfile in the environment directory.
@@ -263,10 +264,21 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
         I::Shell(INIT_INSTALL),
         I::Blank,
     ];
-    let runtime_copies = match package {
+    let mut runtime_copies = match package {
         Some(p) => package_stage(&mut d, b, p, builder)?,
         None => source_stage(&mut d, b, builder)?,
     };
+    if let Some(bridge) = &m.bridge {
+        d.push(I::Comment(format!(
+            "The stdio bridge {} in its own directory: it serves Streamable HTTP and runs the \
+             server as its child.",
+            bridge.requirement()
+        )));
+        for cmd in bridge.install() {
+            d.push(I::Run(cmd));
+        }
+        runtime_copies.push((BRIDGE_DIR.to_string(), BRIDGE_DIR.to_string()));
+    }
     d.push(I::Blank);
     d.push(I::Comment(
         "Runtime stage: only the build output, run as a numeric non-root user.".into(),
@@ -337,7 +349,10 @@ fn dockerfile(m: &Model, b: &BuildModel) -> Result<Vec<Instruction>, CompileErro
         "-s".to_string(),
         "--".to_string(),
     ]));
-    d.push(I::Cmd(b.command.clone()));
+    d.push(I::Cmd(match &m.bridge {
+        Some(bridge) => bridge.command(),
+        None => b.command.clone(),
+    }));
     Ok(d)
 }
 

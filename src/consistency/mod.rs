@@ -11,7 +11,9 @@
 //! NetworkPolicy rules are neither redundant nor deaf to NodeLocal DNSCache ([`kube`]); the
 //! quota admits the rollout at its peak ([`quota`]); every dependency is wired and the
 //! server's host validation admits its real clients ([`wiring`]); every series an alert or
-//! autoscaler reads is in the metrics contract and every HPA metric is served ([`metrics`]).
+//! autoscaler reads is in the metrics contract and every HPA metric is served ([`metrics`]); a
+//! stdio server's image runs its bridge, which serves the port, MCP path and health paths
+//! everything else expects ([`bridge`]).
 //!
 //! Each failed check is a [`Finding`] with an `MCP3xx` code, located by a JSON Pointer at the
 //! spec field responsible; the pipeline turns findings into diagnostics and writes nothing for
@@ -21,6 +23,7 @@
 //! small for the rollout). What this module does not do: read the spec (it reads the Model for
 //! names and pointers), or fix anything.
 
+pub mod bridge;
 pub mod delivery;
 pub mod image;
 pub mod kube;
@@ -121,6 +124,7 @@ pub fn check(model: &Model, artifacts: &[Artifact]) -> Vec<Finding> {
     let view = View::new(artifacts);
     let mut out = Vec::new();
     image::check(model, &view, &mut out);
+    bridge::check(model, &view, &mut out);
     kube::check(model, &view, &mut out);
     delivery::check(model, &view, &mut out);
     quota::check(model, &view, &mut out);

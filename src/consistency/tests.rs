@@ -620,6 +620,136 @@ fn network_policy_rules_are_not_redundant_and_dns_reaches_every_resolver() {
     );
 }
 
+/// The bridged fixtures, built and broken one bridge reference at a time.
+#[test]
+fn a_bridged_image_runs_its_bridge_on_the_ports_and_paths_everything_expects() {
+    let node = include_str!("../../fixtures/stdio-node/service.yaml");
+    let python = include_str!("../../fixtures/stdio-python/service.yaml");
+    for yaml in [node, python] {
+        let (model, artifacts) = build(yaml);
+        assert!(model.bridge.is_some());
+        assert_eq!(found(&model, &artifacts), vec![], "{yaml}");
+    }
+    let broken = |yaml: &str, edit: &dyn Fn(&mut Vec<Artifact>), code: &str, pointer: &str| {
+        let (model, mut artifacts) = build(yaml);
+        edit(&mut artifacts);
+        let got = found(&model, &artifacts);
+        assert!(
+            got.iter().any(|(c, p)| *c == code && p == pointer),
+            "expected {code} at {pointer}, got {got:?}"
+        );
+    };
+    let edit_cmd = |a: &mut Vec<Artifact>, f: &dyn Fn(&mut Vec<String>)| {
+        for i in dockerfile(a).iter_mut() {
+            if let Instruction::Cmd(c) = i {
+                f(c);
+            }
+        }
+    };
+    let replace = |c: &mut Vec<String>, from: &str, to: &str| {
+        for x in c.iter_mut() {
+            if x == from {
+                *x = to.to_string();
+            }
+        }
+    };
+    // The image runs the server directly: nothing serves HTTP.
+    broken(
+        node,
+        &|a| edit_cmd(a, &|c| *c = vec!["npx".into(), "--offline".into()]),
+        "MCP350",
+        "/spec/mcp/transport",
+    );
+    // The bridge's directory is not copied into the final stage.
+    for yaml in [node, python] {
+        broken(
+            yaml,
+            &|a| {
+                dockerfile(a).retain(|i| {
+                    !matches!(i, Instruction::Copy { paths, .. } if paths[0] == "/opt/mcp-bridge")
+                })
+            },
+            "MCP350",
+            "/spec/mcp/bridge",
+        );
+    }
+    // The server command the bridge spawns is not in the image.
+    broken(
+        python,
+        &|a| {
+            edit_cmd(a, &|c| {
+                replace(c, "mcp-server-time", "/usr/bin/mcp-server-time")
+            })
+        },
+        "MCP320",
+        "/spec/build/command/0",
+    );
+    // A supergateway `--stdio` that is not the quoted word list mcpgen writes.
+    broken(
+        node,
+        &|a| edit_cmd(a, &|c| c[3] = "npx --offline $PKG".into()),
+        "MCP350",
+        "/spec/build/command",
+    );
+    // The bridge listens elsewhere than the container port, probes and compose.
+    for yaml in [node, python] {
+        broken(
+            yaml,
+            &|a| edit_cmd(a, &|c| replace(c, "8080", "9000")),
+            "MCP351",
+            "/spec/mcp/bridge/port",
+        );
+    }
+    // A probe on a path the bridge does not answer.
+    for yaml in [node, python] {
+        broken(
+            yaml,
+            &|a| {
+                *at(
+                    object(a, "Deployment"),
+                    "/spec/template/spec/containers/0/readinessProbe/httpGet/path",
+                ) = json!("/ready");
+            },
+            "MCP352",
+            "/spec/health",
+        );
+    }
+    // supergateway's health endpoints dropped from its command line.
+    broken(
+        node,
+        &|a| edit_cmd(a, &|c| replace(c, "/healthz", "/live")),
+        "MCP352",
+        "/spec/health",
+    );
+    // The bridge serves MCP on another path than the routes use.
+    broken(
+        node,
+        &|a| edit_cmd(a, &|c| replace(c, "/mcp", "/")),
+        "MCP353",
+        "/spec/mcp/path",
+    );
+    // Behind an Argo Rollout (blue-green, not analysed: neither bridge serves metrics) the
+    // Rollout's pod template is checked like the Deployment's.
+    let blue_green = node.replace(
+        "  replicas: 1\n",
+        "  replicas: 1\n  rollout:\n    strategy: blueGreen\n    analysis: {enabled: false}\n",
+    );
+    let (model, artifacts) = build(&blue_green);
+    assert!(artifacts.iter().any(|a| a.path == "k8s/rollout.yaml"));
+    assert_eq!(found(&model, &artifacts), vec![]);
+    broken(
+        &blue_green,
+        &|a| {
+            *at(
+                object(a, "Rollout"),
+                "/spec/template/spec/containers/0/livenessProbe/httpGet/path",
+            ) = json!("/live");
+        },
+        "MCP352",
+        "/spec/health",
+    );
+}
+
 #[test]
 fn every_series_read_is_in_the_contract_and_every_hpa_metric_is_served() {
     // An alert left on a series the contract no longer has.

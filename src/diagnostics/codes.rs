@@ -182,6 +182,18 @@ codes! {
     REVISION_LABEL_MISMATCH = "MCP342", "revision-label-mismatch", Error, false,
         "A topology spread constraint tells revisions apart by a label the workload's pods do not carry, so a rollout is skewed by the old pods.",
         Some("this is a bug in mcpgen's outputs: please report it with the spec");
+    BRIDGE_NOT_RUN = "MCP350", "bridge-not-run", Error, false,
+        "A stdio server's image does not run its HTTP bridge, or the bridge or the server command it spawns is not in the image's final stage.",
+        Some("this is a bug in mcpgen's outputs: please report it with the spec");
+    BRIDGE_PORT_MISMATCH = "MCP351", "bridge-port-mismatch", Error, false,
+        "The bridge listens on a port other than the one the container, Service, probes and compose publish.",
+        Some("leave `mcp.bridge.port` and `health.port` to mcpgen, or set them to the same port");
+    BRIDGE_HEALTH_NOT_SERVED = "MCP352", "bridge-health-not-served", Error, false,
+        "A probe or container health check asks the bridge for a path it does not answer.",
+        Some("leave `health` to mcpgen: the probes then use the paths the bridge answers");
+    BRIDGE_PATH_MISMATCH = "MCP353", "bridge-path-mismatch", Error, false,
+        "The bridge serves MCP on a path other than the one the routes and clients use.",
+        Some("set `mcp.path` to the path the bridge serves");
     HARDCODED_SECRET = "MCP401", "hardcoded-secret", Error, false,
         "A value the spec carries into the outputs looks like a credential (a known token or key format, a private key, a URL with a password, a credential-named assignment, or a high-entropy string).",
         Some("reference the value from a Kubernetes Secret (`secrets:`), revoke it if it was committed, or add an mcpgen.toml exception with a reason for a value that is not secret");

@@ -9,6 +9,7 @@
 //! is [`crate::resolve`]), serialize anything, or judge the spec (`crate::validate` and the
 //! policies). [`Model::preflight`] names what no target can produce for this model.
 
+pub mod bridge;
 pub mod contract;
 pub mod delivery;
 pub mod monitoring;
@@ -96,6 +97,8 @@ pub struct Model {
     pub image_pinned: bool,
     /// Build settings, when the spec has a `build` section.
     pub build: Option<BuildModel>,
+    /// The HTTP bridge of a `stdio` server built for a runtime that has one.
+    pub bridge: Option<bridge::BridgeModel>,
     /// MCP transport settings.
     pub mcp: McpModel,
     /// Container and Service ports with their names.
@@ -529,6 +532,32 @@ impl Model {
             startup: probe(&s.health.startup),
         };
 
+        let bridge = match (
+            resolve::bridge_of(&s.mcp, s.build.as_ref().map(|b| b.runtime)),
+            &s.mcp.bridge,
+            &s.build,
+        ) {
+            (Some(kind), Some(b), Some(build)) => {
+                let mut health_paths: Vec<String> = Vec::new();
+                for p in [&probes.liveness, &probes.readiness, &probes.startup] {
+                    if !health_paths.contains(&p.path) {
+                        health_paths.push(p.path.clone());
+                    }
+                }
+                Some(bridge::BridgeModel {
+                    bridge: kind,
+                    version: b.version.clone(),
+                    mode: b.mode,
+                    stateless: s.mcp.stateless,
+                    port: b.port,
+                    path: mcp.path.clone(),
+                    health_paths,
+                    child: build.command.clone(),
+                })
+            }
+            _ => None,
+        };
+
         let replicas = s.replicas;
         let metrics = contract::lower(
             &s.monitoring.metrics,
@@ -758,15 +787,15 @@ impl Model {
 
         let max_pods = hpa.as_ref().map_or(replicas, |h| h.max);
         // Legacy SSE binds each session to the pod holding its GET stream, whatever the
-        // server says about its own state.
-        let sticky = (!mcp.stateless || mcp.transport == Transport::Sse)
-            && mcp.transport != Transport::Stdio
-            && max_pods > 1;
+        // server says about its own state. A bridged stdio server is stateful exactly when its
+        // bridge keeps sessions (`mcp.stateless` is resolved from the bridge's mode).
+        let sticky = (!mcp.stateless || mcp.transport == Transport::Sse) && max_pods > 1;
         // A session that lives only in one process is lost when a request reaches another
-        // pod: only then is the gateway's (experimental) session persistence needed.
-        let pinned = ((!mcp.stateless && mcp.session_store == SessionStore::None)
+        // pod: only then is the gateway's (experimental) session persistence needed. A
+        // bridge's sessions are its child processes, which no store can hold.
+        let pinned = ((!mcp.stateless
+            && (mcp.session_store == SessionStore::None || mcp.transport == Transport::Stdio))
             || mcp.transport == Transport::Sse)
-            && mcp.transport != Transport::Stdio
             && max_pods > 1;
         let expose = traffic::lower(r, &name, &namespace, sticky, pinned, mcp.streaming);
         let grace_seconds = if mcp.streaming {
@@ -790,6 +819,7 @@ impl Model {
             registry_name: r.metadata().registry_name.clone(),
             image_pinned: s.image.digest().is_some(),
             build,
+            bridge,
             mcp,
             ports,
             probes,
@@ -869,15 +899,7 @@ impl Model {
             }
         }
         if self.mcp.transport == Transport::Stdio {
-            out.push(Refusal {
-                pointer: "/spec/mcp/transport".to_string(),
-                message: "a `stdio` MCP server cannot be deployed as a network service without \
-                          an HTTP bridge, and mcpgen does not generate one yet"
-                    .to_string(),
-                help: "wrap the server in a Streamable HTTP bridge image and declare \
-                       `transport: streamable-http` (see docs/stdio-bridge.md)"
-                    .to_string(),
-            });
+            out.extend(self.bridge_refusals());
         }
         if let Some(b) = &self.build
             && b.package.is_some()
@@ -962,6 +984,72 @@ impl Model {
         out
     }
 
+    /// What the stdio bridge cannot serve for this model, each named: an image mcpgen does not
+    /// build, a runtime without a bridge, and the settings the runtime's bridge does not offer.
+    fn bridge_refusals(&self) -> Vec<Refusal> {
+        let refuse = |pointer: &str, message: &str, help: &str| Refusal {
+            pointer: pointer.to_string(),
+            message: message.to_string(),
+            help: help.to_string(),
+        };
+        let Some(build) = &self.build else {
+            return vec![refuse(
+                "/spec/mcp/transport",
+                "a published `stdio` image cannot be bridged: mcpgen installs the HTTP bridge \
+                 into images it builds, and knows nothing of what this one contains",
+                "build the server from its npm or PyPI package (`build.package`, or `mcpgen \
+                 import --registry-type npm|pypi`), or deploy an image whose entrypoint is a \
+                 bridge as `transport: streamable-http` (see docs/stdio-bridge.md)",
+            )];
+        };
+        let Some(bridge) = &self.bridge else {
+            return vec![refuse(
+                "/spec/mcp/transport",
+                &format!(
+                    "a `stdio` server built for `{}` cannot be bridged: its runtime image has \
+                     neither a shell nor an interpreter to run supergateway or mcp-proxy",
+                    runtime_name(build.runtime)
+                ),
+                "serve Streamable HTTP from the server itself (`transport: streamable-http`), \
+                 or build it for node or python (see docs/stdio-bridge.md)",
+            )];
+        };
+        let mut out = Vec::new();
+        if self.args.is_some() {
+            out.push(refuse(
+                "/spec/args",
+                "`args` would replace the image's command, which is the bridge with the server \
+                 as its child",
+                "give the server's whole command in `build.command` and remove `args`",
+            ));
+        }
+        if self.ports.probe_port != bridge.port {
+            out.push(refuse(
+                "/spec/health/port",
+                &format!(
+                    "the bridge answers health checks on its own port {}, not {}",
+                    bridge.port, self.ports.probe_port
+                ),
+                "leave `health.port` out, or set it to the bridge's port",
+            ));
+        }
+        let revisions: Option<Vec<String>> = self
+            .resolved
+            .spec()
+            .mcp
+            .protocol_versions
+            .as_ref()
+            .map(|v| v.iter().map(|p| p.as_str().to_string()).collect());
+        for (pointer, message, help) in bridge.refusals(revisions.as_deref()) {
+            out.push(Refusal {
+                pointer,
+                message,
+                help,
+            });
+        }
+        out
+    }
+
     /// The header comment for generated YAML files.
     pub fn header(&self) -> String {
         format!(
@@ -1036,6 +1124,15 @@ impl Model {
     /// `<svc>.<ns>`, `<svc>.<ns>.svc`, `<svc>.<ns>.svc.cluster.local`.
     pub fn cluster_hosts(&self) -> Vec<String> {
         cluster_hosts(&self.name, &self.namespace)
+    }
+}
+
+/// The spec spelling of a runtime.
+fn runtime_name(r: Runtime) -> &'static str {
+    match r {
+        Runtime::Node => "node",
+        Runtime::Python => "python",
+        Runtime::Go => "go",
     }
 }
 

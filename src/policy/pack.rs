@@ -30,6 +30,8 @@ macro_rules! pack {
 }
 
 pack![
+    "bridge.rego",
+    "bridge_test.rego",
     "delivery.rego",
     "delivery_test.rego",
     "images.rego",

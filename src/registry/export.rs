@@ -5,7 +5,8 @@
 //! environment variables (`isSecret` for secrets), and a public `expose` becomes a remote. The
 //! entry's name comes from `metadata.registryName` or `--name` and is never invented; its
 //! version is the image tag unless `--entry-version` says otherwise. The result is validated against
-//! the vendored schema before it is returned.
+//! the vendored schema before it is returned. A stdio server mcpgen builds is listed as what
+//! its image serves (Streamable HTTP from its bridge) and as the stdio package a client runs.
 //!
 //! Export reads the resolved spec (every default filled in by `crate::resolve`), not the Model:
 //! the registry entry describes the spec's contract (port, path, variables), not the generated
@@ -123,7 +124,11 @@ pub fn export(resolved: &ResolvedSpec, options: &Options) -> Result<Exported, Ex
     let mcp = &s.mcp;
     let port = mcp.port;
     let path = mcp.path.to_string();
-    let transport = match mcp.transport {
+    // A stdio server mcpgen builds is served over Streamable HTTP by its bridge, on the
+    // bridge's port: that is what its image speaks. The npm or PyPI package stays stdio, which
+    // is how an MCP client runs it. A published stdio image is not reachable over HTTP at all.
+    let bridged = crate::resolve::bridge_of(mcp, s.build.as_ref().map(|b| b.runtime)).is_some();
+    let package_transport = match mcp.transport {
         crate::spec::Transport::Stdio => Transport::Stdio,
         crate::spec::Transport::Sse => Transport::Sse {
             url: format!("http://localhost:{port}{path}"),
@@ -133,6 +138,13 @@ pub fn export(resolved: &ResolvedSpec, options: &Options) -> Result<Exported, Ex
             url: format!("http://localhost:{port}{path}"),
             headers: Vec::new(),
         },
+    };
+    let image_transport = match (&mcp.bridge, bridged) {
+        (Some(b), true) => Transport::StreamableHttp {
+            url: format!("http://localhost:{}{path}", b.port),
+            headers: Vec::new(),
+        },
+        _ => package_transport.clone(),
     };
     let variables = variables(file);
 
@@ -151,7 +163,7 @@ pub fn export(resolved: &ResolvedSpec, options: &Options) -> Result<Exported, Ex
             version: None,
             file_sha256: None,
             runtime_hint: None,
-            transport: transport.clone(),
+            transport: image_transport,
             runtime_arguments: Vec::new(),
             package_arguments: positional(s.args.as_deref().unwrap_or_default()),
             environment_variables: variables.clone(),
@@ -184,7 +196,7 @@ pub fn export(resolved: &ResolvedSpec, options: &Options) -> Result<Exported, Ex
                 version: Some(pkg.version.clone()),
                 file_sha256: None,
                 runtime_hint: Some(runtime_hint.to_string()),
-                transport: transport.clone(),
+                transport: package_transport.clone(),
                 runtime_arguments: positional(&runtime_arguments),
                 package_arguments: positional(&package_arguments),
                 environment_variables: variables.clone(),
@@ -195,9 +207,9 @@ pub fn export(resolved: &ResolvedSpec, options: &Options) -> Result<Exported, Ex
     let mut remotes = Vec::new();
     if let Some(e) = &s.expose {
         match mcp.transport {
-            crate::spec::Transport::Stdio => notes.push(
-                "`expose` is not listed as a remote: a stdio server is not reachable over HTTP \
-                 until mcpgen generates its bridge"
+            crate::spec::Transport::Stdio if !bridged => notes.push(
+                "`expose` is not listed as a remote: a published stdio image is not reachable \
+                 over HTTP (mcpgen bridges only images it builds)"
                     .to_string(),
             ),
             t => {

@@ -753,13 +753,30 @@ impl<'a> Importer<'a> {
         let (kind, url, headers) = match &self.package.transport {
             Transport::Stdio => {
                 mcp.transport = Some(spec::Transport::Stdio);
-                self.comments.above(
-                    "/spec/mcp/transport",
-                    "The package speaks MCP over stdin and stdout. mcpgen's HTTP bridge for \
-                     stdio servers is designed (docs/stdio-bridge.md) but not generated yet: \
-                     `mcpgen check` passes, and `mcpgen build` stops with MCP301 \
-                     (unsupported-output) until it is.",
-                );
+                let note = match self.package.registry_type.as_str() {
+                    "npm" => {
+                        "The package speaks MCP over stdin and stdout. mcpgen installs the \
+                         supergateway bridge beside it, which serves Streamable HTTP and starts \
+                         one server process per MCP session (docs/stdio-bridge.md). Sessions \
+                         then live in one pod: keep one replica, or declare `stateless: true` \
+                         if the server keeps nothing between calls (one process per request)."
+                    }
+                    "pypi" => {
+                        "The package speaks MCP over stdin and stdout. mcpgen installs the \
+                         mcp-proxy bridge in a venv of its own, which serves Streamable HTTP in \
+                         front of one server process shared by every client of the pod \
+                         (docs/stdio-bridge.md). Its sessions live in one pod: keep one \
+                         replica, or declare `stateless: true` if the server keeps nothing \
+                         between calls."
+                    }
+                    _ => {
+                        "The image speaks MCP over stdin and stdout, and mcpgen can bridge only \
+                         images it builds: `mcpgen check` passes, `mcpgen build` stops with \
+                         MCP301. Import the entry's npm or PyPI package instead \
+                         (`--registry-type npm|pypi`), when it has one (docs/stdio-bridge.md)."
+                    }
+                };
+                self.comments.above("/spec/mcp/transport", note);
                 return mcp;
             }
             Transport::StreamableHttp { url, headers } => {

@@ -6,7 +6,7 @@
 //! health endpoints distinct from the MCP endpoint, bounded resources, stateful sessions unless
 //! the protocol revision rules them out, and monitoring that pages for the failures that matter.
 
-use crate::spec::{GatewayProvider, IngressController, SessionPersistence};
+use crate::spec::{BridgeMode, GatewayProvider, IngressController, Runtime, SessionPersistence};
 
 /// Container port of the MCP endpoint.
 pub const MCP_PORT: u32 = 8080;
@@ -32,6 +32,89 @@ pub const CONNECTION_HOST_SUFFIX: &str = "_HOST";
 pub const CONNECTION_PORT_SUFFIX: &str = "_PORT";
 /// See [`CONNECTION_HOST_SUFFIX`].
 pub const CONNECTION_URL_SUFFIX: &str = "_URL";
+
+/// A published stdio bridge mcpgen installs into the images it builds, with what mcpgen
+/// assumes of the pinned version (measured in docs/stdio-bridge.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BridgeDefault {
+    /// Which bridge.
+    pub kind: BridgeKind,
+    /// Package name in its registry (npm for node, PyPI for python).
+    pub package: &'static str,
+    /// Version installed when the spec names none.
+    pub version: &'static str,
+    /// Mode when the spec names none and does not declare the server stateless.
+    pub mode: BridgeMode,
+    /// Mode when the spec names none and declares the server stateless.
+    pub stateless_mode: BridgeMode,
+    /// Modes the bridge offers.
+    pub modes: &'static [BridgeMode],
+    /// The one path the bridge serves MCP on, when it cannot be configured.
+    pub fixed_path: Option<&'static str>,
+    /// The one health path the bridge answers, when it cannot be configured; probes default
+    /// to it.
+    pub fixed_health: Option<&'static str>,
+    /// Protocol revisions clients can speak to it (given a server that speaks them too).
+    pub revisions: &'static [&'static str],
+}
+
+/// The bridges, by the runtime of the image they are installed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BridgeKind {
+    /// supergateway (npm, MIT): node images.
+    Supergateway,
+    /// mcp-proxy (PyPI, MIT): python images.
+    McpProxy,
+}
+
+/// supergateway 4.0.0: Streamable HTTP for 2024-11-05 to 2025-11-25 sessions (one child per
+/// session with `--stateful`, one per request without) and 2026-07-28 requests (one child per
+/// request); health endpoints given by `--healthEndpoint`.
+pub const SUPERGATEWAY: BridgeDefault = BridgeDefault {
+    kind: BridgeKind::Supergateway,
+    package: "supergateway",
+    version: "4.0.0",
+    mode: BridgeMode::Session,
+    stateless_mode: BridgeMode::Request,
+    modes: &[BridgeMode::Session, BridgeMode::Request],
+    fixed_path: None,
+    fixed_health: None,
+    revisions: &[
+        "2024-11-05",
+        "2025-03-26",
+        "2025-06-18",
+        "2025-11-25",
+        "2026-07-28",
+    ],
+};
+
+/// mcp-proxy 0.13.0: one child for the whole proxy, re-served by the Python SDK 1.x (up to
+/// 2025-11-25) at `/mcp`, with `/status` as its health endpoint.
+pub const MCP_PROXY: BridgeDefault = BridgeDefault {
+    kind: BridgeKind::McpProxy,
+    package: "mcp-proxy",
+    version: "0.13.0",
+    mode: BridgeMode::Shared,
+    stateless_mode: BridgeMode::Shared,
+    modes: &[BridgeMode::Shared],
+    fixed_path: Some("/mcp"),
+    fixed_health: Some("/status"),
+    revisions: &["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"],
+};
+
+/// The bridge of an image built for a runtime: supergateway for node, mcp-proxy for python.
+/// None for go (distroless/static has neither a shell nor an interpreter to run one) and
+/// for images mcpgen does not build.
+pub fn bridge_for(runtime: Option<Runtime>) -> Option<BridgeDefault> {
+    match runtime? {
+        Runtime::Node => Some(SUPERGATEWAY),
+        Runtime::Python => Some(MCP_PROXY),
+        Runtime::Go => None,
+    }
+}
+
+/// Idle minutes after which supergateway ends a session and its child (`--sessionTimeout`).
+pub const BRIDGE_SESSION_TIMEOUT_MINUTES: u64 = 30;
 
 /// Liveness probe path.
 pub const LIVENESS_PATH: &str = "/healthz";

@@ -23,11 +23,11 @@ use crate::spec::scalars::{
     Cpu, Duration, EnvValue, HostName, HttpPath, ImageRef, Memory, Name, Percent, ProtocolVersion,
 };
 use crate::spec::{
-    self, ApiVersion, AuthType, AutoInstrumentation, AutoscalingController, Bridge, CanaryStep,
-    GatewayProvider, IngressController, Kind, LogFormat, LogLevel, LogStore, MetricsConvention,
-    NamespaceOwnership, OtlpProtocol, Peer, Promotion, Quota, RolloutStrategy, Runtime, Sampler,
-    SecretRef, SessionPersistence, SessionStore, Severity, Spec, TrafficRouter, Transport,
-    VerticalScaling,
+    self, ApiVersion, AuthType, AutoInstrumentation, AutoscalingController, Bridge, BridgeMode,
+    CanaryStep, GatewayProvider, IngressController, Kind, LogFormat, LogLevel, LogStore,
+    MetricsConvention, NamespaceOwnership, OtlpProtocol, Peer, Promotion, Quota, RolloutStrategy,
+    Runtime, Sampler, SecretRef, SessionPersistence, SessionStore, Severity, Spec, TrafficRouter,
+    Transport, VerticalScaling,
 };
 
 /// A spec with every default filled in, for one variant (base or environment).
@@ -194,7 +194,7 @@ pub struct Mcp {
     pub trust_proxy_headers: bool,
     /// Authentication.
     pub auth: Auth,
-    /// The stdio bridge, for `stdio` servers that declare one.
+    /// The stdio bridge: always for a `stdio` server, and as written for another.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bridge: Option<ResolvedBridge>,
     /// The longest a tool call may take, when declared.
@@ -249,11 +249,13 @@ pub struct Network {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResolvedBridge {
-    /// Bridge image, when the spec names one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<ImageRef>,
     /// Port the bridge listens on (default: `mcp.port`).
     pub port: u32,
+    /// How clients map onto server processes (default: the bridge's, see
+    /// [`defaults::BridgeDefault`]).
+    pub mode: BridgeMode,
+    /// Version of the bridge package (default: the pinned one).
+    pub version: String,
 }
 
 /// Resolved `health`.
@@ -817,7 +819,13 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
     };
 
     let mcp = resolve_mcp(s, &mut f);
-    let health = resolve_health(s.health.as_ref(), mcp.port, &mut f);
+    let bridge = bridge_of(&mcp, s.build.as_ref().map(|b| b.runtime));
+    let health = resolve_health(
+        s.health.as_ref(),
+        served_port(&mcp),
+        bridge.and_then(|b| b.fixed_health),
+        &mut f,
+    );
     let replicas = f.or(s.replicas, "/spec/replicas", || defaults::REPLICAS);
     let resources = resolve_resources(s.resources.as_ref(), &mut f);
     let build = s.build.as_ref().map(|b| resolve_build(b, &mut f));
@@ -1209,13 +1217,50 @@ fn resolve_mcp(s: &spec::ServiceSpec, f: &mut Filled) -> Mcp {
         longest_tool_call: None,
     });
     let port = f.or(m.port, "/spec/mcp/port", || defaults::MCP_PORT);
+    let transport = f.or(m.transport, "/spec/mcp/transport", || {
+        Transport::StreamableHttp
+    });
+    // A stdio server is always bridged. The bridge's defaults are those of the runtime's
+    // bridge; an image mcpgen does not build (or a go one) has none, and the build refuses it
+    // (MCP301), so supergateway's stand in for the policies.
+    let written_bridge = m.bridge.clone();
+    let bridge_defaults =
+        defaults::bridge_for(s.build.as_ref().map(|b| b.runtime)).unwrap_or(defaults::SUPERGATEWAY);
+    if transport == Transport::Stdio && written_bridge.is_none() {
+        f.0.push("/spec/mcp/bridge".into());
+    }
+    let bridge = (transport == Transport::Stdio || written_bridge.is_some()).then(|| {
+        let b = written_bridge.unwrap_or(Bridge {
+            port: None,
+            mode: None,
+            version: None,
+        });
+        ResolvedBridge {
+            port: f.or(b.port, "/spec/mcp/bridge/port", || port),
+            // A server declared stateless gets the bridge's stateless mode, so that
+            // declaring it is enough to scale out.
+            mode: f.or(b.mode, "/spec/mcp/bridge/mode", || {
+                if m.stateless == Some(true) {
+                    bridge_defaults.stateless_mode
+                } else {
+                    bridge_defaults.mode
+                }
+            }),
+            version: f.or(b.version, "/spec/mcp/bridge/version", || {
+                bridge_defaults.version.to_string()
+            }),
+        }
+    });
+    // Behind a bridge, what clients see is the bridge's: per-request processes keep no
+    // session, per-session and shared ones do.
     let stateless = f.or(m.stateless, "/spec/mcp/stateless", || {
-        stateless_by_revision(m.protocol_versions.as_deref())
+        match (&bridge, transport) {
+            (Some(b), Transport::Stdio) => b.mode == BridgeMode::Request,
+            _ => stateless_by_revision(m.protocol_versions.as_deref()),
+        }
     });
     Mcp {
-        transport: f.or(m.transport, "/spec/mcp/transport", || {
-            Transport::StreamableHttp
-        }),
+        transport,
         stateless,
         session_store: f.or(m.session_store, "/spec/mcp/sessionStore", || {
             SessionStore::None
@@ -1229,10 +1274,7 @@ fn resolve_mcp(s: &spec::ServiceSpec, f: &mut Filled) -> Mcp {
         }),
         auth: resolve_auth(m.auth, f),
         longest_tool_call: m.longest_tool_call,
-        bridge: m.bridge.map(|b: Bridge| ResolvedBridge {
-            image: b.image,
-            port: f.or(b.port, "/spec/mcp/bridge/port", || port),
-        }),
+        bridge,
         protocol_versions: m.protocol_versions,
         allowed_origins: m.allowed_origins,
         allowed_hosts: m.allowed_hosts,
@@ -1281,21 +1323,28 @@ fn resolve_probe(
     }
 }
 
-fn resolve_health(h: Option<&spec::Health>, mcp_port: u32, f: &mut Filled) -> Health {
+/// `served_port` is where clients (and so the probes) reach the server: the bridge's port for
+/// a stdio server. A bridge that answers health on one fixed path gets its probes there.
+fn resolve_health(
+    h: Option<&spec::Health>,
+    served_port: u32,
+    fixed_health: Option<&str>,
+    f: &mut Filled,
+) -> Health {
     if h.is_none() {
         f.0.push("/spec/health".into());
     }
     let liveness = resolve_probe(
         h.and_then(|h| h.liveness.as_ref()),
         "/spec/health/liveness",
-        defaults::LIVENESS_PATH,
+        fixed_health.unwrap_or(defaults::LIVENESS_PATH),
         defaults::LIVENESS,
         f,
     );
     let readiness = resolve_probe(
         h.and_then(|h| h.readiness.as_ref()),
         "/spec/health/readiness",
-        defaults::READINESS_PATH,
+        fixed_health.unwrap_or(defaults::READINESS_PATH),
         defaults::READINESS,
         f,
     );
@@ -1311,7 +1360,7 @@ fn resolve_health(h: Option<&spec::Health>, mcp_port: u32, f: &mut Filled) -> He
         liveness,
         readiness,
         startup,
-        port: f.or(h.and_then(|h| h.port), "/spec/health/port", || mcp_port),
+        port: f.or(h.and_then(|h| h.port), "/spec/health/port", || served_port),
     }
 }
 
@@ -1928,7 +1977,11 @@ fn resolve_monitoring(
     };
 
     Monitoring {
-        enabled: f.or(m.enabled, &format!("{AT}/enabled"), || true),
+        // Neither published bridge serves Prometheus metrics: a scrape of a bridged stdio
+        // server finds nothing, and the `down` alert would fire for ever.
+        enabled: f.or(m.enabled, &format!("{AT}/enabled"), || {
+            mcp.transport != Transport::Stdio
+        }),
         metrics,
         rule_labels: m.rule_labels,
         prometheus_namespace: f.or(
@@ -2030,6 +2083,13 @@ pub fn served_port(mcp: &Mcp) -> u32 {
     }
 }
 
+/// The published bridge that serves a stdio server built for `runtime`, when one can.
+pub fn bridge_of(mcp: &Mcp, runtime: Option<Runtime>) -> Option<defaults::BridgeDefault> {
+    (mcp.transport == Transport::Stdio)
+        .then(|| defaults::bridge_for(runtime))
+        .flatten()
+}
+
 fn severity(critical: bool) -> Severity {
     if critical {
         Severity::Critical
@@ -2117,6 +2177,14 @@ fn state_alert(
 /// The constants policies may need, injected as `data.mcpgen.constants`: the Rego pack keeps
 /// no literal of its own for them.
 pub fn policy_constants() -> serde_json::Value {
+    let bridge = |b: defaults::BridgeDefault| {
+        serde_json::json!({
+            "package": b.package,
+            "modes": b.modes,
+            "fixedHealth": b.fixed_health,
+            "revisions": b.revisions,
+        })
+    };
     serde_json::json!({
         "mcpgen": {
             "constants": {
@@ -2124,6 +2192,11 @@ pub fn policy_constants() -> serde_json::Value {
                 "statelessRevision": defaults::STATELESS_REVISION,
                 "defaultMcpPort": defaults::MCP_PORT,
                 "defaultReplicas": defaults::REPLICAS,
+                // The stdio bridge of each runtime mcpgen builds.
+                "bridges": {
+                    "node": bridge(defaults::SUPERGATEWAY),
+                    "python": bridge(defaults::MCP_PROXY),
+                },
                 "otelSeries": {
                     "requests": defaults::OTEL_OPERATION_DURATION,
                     "duration": defaults::OTEL_OPERATION_DURATION,

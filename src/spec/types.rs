@@ -360,18 +360,41 @@ pub enum AuthType {
     Oidc,
 }
 
-/// The HTTP bridge that fronts a `stdio` server.
+/// The HTTP bridge that fronts a `stdio` server: a published bridge installed into the image
+/// mcpgen builds, run as the container's command with the server command as its child. A node
+/// image gets supergateway (npm), a python image mcp-proxy (PyPI); see docs/stdio-bridge.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Bridge {
-    /// Bridge image. It must spawn the command given as its arguments and serve Streamable
-    /// HTTP on `port`. Default: an `mcp-proxy` image.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<ImageRef>,
-    /// Port the bridge listens on. Default 8080.
+    /// Port the bridge serves Streamable HTTP and its health endpoints on. Default: `mcp.port`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 65535))]
     pub port: Option<u32>,
+    /// How the bridge maps clients onto server processes. `session`: one process per MCP
+    /// session (supergateway `--stateful`; sessions are pinned to their pod). `request`: one
+    /// process per request (supergateway without `--stateful`; no session outlives a request,
+    /// each request pays a process start). `shared`: one process for every client of the pod
+    /// (mcp-proxy). Default: `session` for node, `shared` for python; `request` for node when
+    /// `mcp.stateless` is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<BridgeMode>,
+    /// Exact version of the bridge package to install (`4.0.0`). Default: the version mcpgen
+    /// was tested with (supergateway 4.0.0, mcp-proxy 0.13.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9][0-9A-Za-z.+!_-]*$"), length(max = 128))]
+    pub version: Option<String>,
+}
+
+/// How a bridge maps clients onto processes of the stdio server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BridgeMode {
+    /// One server process per MCP session.
+    Session,
+    /// One server process per HTTP request.
+    Request,
+    /// One server process shared by every client of the pod.
+    Shared,
 }
 
 /// A reference to one key of an existing Kubernetes Secret.

@@ -6,6 +6,7 @@
 //! over the same outputs; `.ci/test` runs both, the validator tier as its own step.
 
 mod adoption;
+mod bridge;
 mod build;
 mod cli;
 mod delivery;

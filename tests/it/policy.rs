@@ -717,3 +717,28 @@ fn the_rego_test_input_is_what_mcpgen_computes() {
         "policies/inputs_test.rego's minimal input is stale"
     );
 }
+
+/// The pack's bridge tests run on `stdio_node_mcp` and `stdio_node_build`: they must stay what
+/// mcpgen resolves for fixtures/stdio-node (base), the same way `minimal` does.
+#[test]
+fn the_rego_bridged_input_is_what_mcpgen_computes() {
+    let text = std::fs::read_to_string(root().join("policies/inputs_test.rego")).expect("read");
+    let object = |name: &str| -> serde_json::Value {
+        let start = text.find(&format!("\n{name} := ")).expect(name) + name.len() + 5;
+        let end = text[start..].find("\n}\n").expect("end") + start + 2;
+        serde_json::from_str(&text[start..end]).expect("written as JSON")
+    };
+    let opts = mcpgen::pipeline::Options {
+        no_config: true,
+        ..Default::default()
+    };
+    let report = mcpgen::pipeline::check_paths(&[fixture("stdio-node")], &opts);
+    let base = report.files[0]
+        .variants
+        .iter()
+        .find(|v| v.resolved.env.is_none())
+        .expect("base variant");
+    let computed = mcpgen::policy::input(&base.resolved, "service.yaml");
+    assert_eq!(object("stdio_node_mcp"), computed["spec"]["mcp"]);
+    assert_eq!(object("stdio_node_build"), computed["spec"]["build"]);
+}

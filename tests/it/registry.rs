@@ -7,8 +7,10 @@
 //!   most the notes and warnings that name a decision (resources, protocol revisions), or,
 //!   where the entry requires a value it does not give, exactly the `unfilled-placeholder`
 //!   findings at the placeholders;
-//! - `mcpgen build` of each writes every output for the Streamable HTTP images and stops with
-//!   MCP301 for stdio servers (no bridge yet), writing nothing;
+//! - `mcpgen build` of each writes every output for the Streamable HTTP images and the stdio
+//!   npm and PyPI packages (the image runs the package behind its runtime's bridge), and stops
+//!   with MCP301 for published stdio images (mcpgen bridges only images it builds), writing
+//!   nothing;
 //! - `mcpgen export server-json` of each imported spec follows the schema and gives back the
 //!   package (type, identifier, version, transport, arguments) and the variables (names,
 //!   secrecy, values) of the entry;
@@ -103,8 +105,19 @@ struct Case {
     package: usize,
     /// Placeholders `check` must report (MCP237), by line text.
     placeholders: &'static [&'static str],
-    /// Whether the server speaks stdio (build stops with MCP301).
-    stdio: bool,
+    /// What `build` does with it.
+    outcome: Outcome,
+}
+
+/// What `build` does with an imported spec.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// An HTTP server: every output.
+    Http,
+    /// A stdio package mcpgen builds: every output, the image running this bridge.
+    Bridged(&'static str),
+    /// A published stdio image, which mcpgen cannot bridge: MCP301, nothing written.
+    Refused,
 }
 
 const CASES: &[Case] = &[
@@ -114,7 +127,7 @@ const CASES: &[Case] = &[
         flags: &[],
         package: 1,
         placeholders: &[],
-        stdio: true,
+        outcome: Outcome::Refused,
     },
     Case {
         name: "airtable-npm",
@@ -127,7 +140,7 @@ const CASES: &[Case] = &[
         ],
         package: 0,
         placeholders: &[],
-        stdio: true,
+        outcome: Outcome::Bridged("supergateway"),
     },
     Case {
         name: "time-mcp-pypi",
@@ -135,7 +148,7 @@ const CASES: &[Case] = &[
         flags: &[],
         package: 0,
         placeholders: &[],
-        stdio: true,
+        outcome: Outcome::Bridged("mcp-proxy"),
     },
     Case {
         name: "filesystem-npm",
@@ -143,7 +156,7 @@ const CASES: &[Case] = &[
         flags: &["--registry-type", "npm"],
         package: 0,
         placeholders: &[],
-        stdio: true,
+        outcome: Outcome::Bridged("supergateway"),
     },
     Case {
         name: "filesystem-oci",
@@ -151,7 +164,7 @@ const CASES: &[Case] = &[
         flags: &[],
         package: 1,
         placeholders: &[],
-        stdio: true,
+        outcome: Outcome::Refused,
     },
     Case {
         name: "database-manager",
@@ -159,7 +172,7 @@ const CASES: &[Case] = &[
         flags: &[],
         package: 0,
         placeholders: &["<TODO: database_name>", "<TODO: DB_USERNAME>"],
-        stdio: true,
+        outcome: Outcome::Refused,
     },
     Case {
         name: "osv",
@@ -167,7 +180,7 @@ const CASES: &[Case] = &[
         flags: &[],
         package: 0,
         placeholders: &[],
-        stdio: false,
+        outcome: Outcome::Http,
     },
     Case {
         name: "toolhive-doc-mcp",
@@ -175,7 +188,7 @@ const CASES: &[Case] = &[
         flags: &[],
         package: 0,
         placeholders: &[],
-        stdio: false,
+        outcome: Outcome::Http,
     },
 ];
 
@@ -196,7 +209,7 @@ fn import(case: &Case, dir: &Path) -> PathBuf {
 }
 
 #[test]
-fn imported_specs_check_with_only_the_decisions_left_and_build_or_stop_at_stdio() {
+fn imported_specs_check_with_only_the_decisions_left_and_build_bridged_or_stop() {
     let dir = tempdir("import");
     for case in CASES {
         let spec = import(case, &dir);
@@ -236,7 +249,8 @@ fn imported_specs_check_with_only_the_decisions_left_and_build_or_stop_at_stdio(
             continue;
         }
 
-        // build: every output for HTTP images; MCP301 and nothing written for stdio.
+        // build: every output for HTTP servers and bridged stdio packages; MCP301 and nothing
+        // written for a published stdio image.
         let out = dir.join(format!("{}-out", case.name));
         let o = mcpgen(&[
             "build",
@@ -244,9 +258,13 @@ fn imported_specs_check_with_only_the_decisions_left_and_build_or_stop_at_stdio(
             "-o",
             out.to_str().expect("utf-8"),
         ]);
-        if case.stdio {
+        if case.outcome == Outcome::Refused {
             assert_eq!(code(&o), 1, "build {}: {}", case.name, show(&o));
-            assert!(text(&o.stdout).contains("MCP301"), "{}", show(&o));
+            assert!(
+                text(&o.stdout).contains("a published `stdio` image cannot be bridged"),
+                "{}",
+                show(&o)
+            );
             assert!(
                 !out.exists(),
                 "{}: a stopped build wrote {}",
@@ -265,6 +283,15 @@ fn imported_specs_check_with_only_the_decisions_left_and_build_or_stop_at_stdio(
                     "{}: no {f}",
                     case.name
                 );
+            }
+            if let Outcome::Bridged(bridge) = case.outcome {
+                let dockerfile = std::fs::read_to_string(env_dir(&out, "base").join("Dockerfile"))
+                    .expect("Dockerfile");
+                let cmd = dockerfile
+                    .lines()
+                    .find(|l| l.starts_with("CMD "))
+                    .unwrap_or_default();
+                assert!(cmd.contains(bridge), "{}: {cmd}", case.name);
             }
         }
     }
@@ -499,7 +526,49 @@ fn export_gives_back_the_package_and_the_variables_of_an_imported_spec() {
             })
             .collect();
         assert_eq!(exported_vars, variables(want, &fill), "{}", case.name);
+
+        // The image mcpgen built for a stdio package runs the bridge: it speaks Streamable
+        // HTTP, while the package itself stays stdio. (Without `--image-repository` the image
+        // is local-only and not exported.)
+        if let Outcome::Bridged(_) = case.outcome
+            && case.flags.contains(&"--image-repository")
+        {
+            let oci = packages
+                .iter()
+                .find(|p| p["registryType"] == "oci")
+                .unwrap_or_else(|| panic!("{}: no oci package in {exported:#}", case.name));
+            assert_eq!(
+                oci["transport"],
+                serde_json::json!({"type": "streamable-http", "url": "http://localhost:8080/mcp"}),
+                "{}",
+                case.name
+            );
+        }
     }
+}
+
+#[test]
+fn a_bridged_stdio_server_exports_its_image_as_streamable_http_and_its_route_as_a_remote() {
+    let spec = root().join("fixtures/stdio-node/service.yaml");
+    let o = mcpgen(&[
+        "export",
+        "server-json",
+        spec.to_str().expect("utf-8"),
+        "--env",
+        "production",
+        "--name",
+        "io.github.acme/everything",
+        "--description",
+        "The MCP test server, bridged",
+    ]);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let exported: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert!(schema_errors(&exported).is_empty(), "{exported:#}");
+    assert_eq!(
+        exported["remotes"][0]["url"], "https://mcp.acme.example/everything/mcp",
+        "{exported:#}"
+    );
+    insta::assert_json_snapshot!("export__stdio_node_production", exported);
 }
 
 #[test]

@@ -39,6 +39,10 @@ const TRAFFIC_FIXTURES: &[&str] = &[
     "traffic-unknown-class",
 ];
 
+/// The stdio fixtures: a node server behind supergateway (exposed through Envoy Gateway in
+/// production) and a python server behind mcp-proxy.
+const STDIO_FIXTURES: &[&str] = &["stdio-node", "stdio-python"];
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -125,6 +129,7 @@ fn built() -> &'static Built {
         ]
         .iter()
         .chain(TRAFFIC_FIXTURES)
+        .chain(STDIO_FIXTURES)
         .map(|c| {
             (
                 c.to_string(),
@@ -363,6 +368,7 @@ fn trivy_finds_nothing_high_or_critical() {
     ]
     .iter()
     .chain(TRAFFIC_FIXTURES)
+    .chain(STDIO_FIXTURES)
     .map(|c| built().dir.join(c))
     .collect();
     for e in std::fs::read_dir(&built().dir).expect("built dir") {
