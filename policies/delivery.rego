@@ -92,7 +92,7 @@ deny_canary_with_in_memory_sessions contains finding if {
 	strategy == "canary"
 	sessions_in_memory
 	finding := {
-		"msg": sprintf("a canary splits each session's requests between two versions, and this server keeps its sessions %s: use `strategy: blueGreen`, or share sessions with `mcp.sessionStore: redis`", [session_place]),
+		"msg": sprintf("a canary splits each session's requests between two versions, and this server keeps its sessions %s: use `strategy: blueGreen`%s", [session_place, session_alternative]),
 		"path": "/spec/rollout/strategy",
 	}
 }
@@ -100,6 +100,11 @@ deny_canary_with_in_memory_sessions contains finding if {
 session_place := "on the pod holding its SSE stream" if lib.transport == "sse"
 
 session_place := "in memory" if lib.transport != "sse"
+
+# A bridged stdio server's sessions live in its bridge, which cannot share them (MCP271).
+session_alternative := ", or share sessions with `mcp.sessionStore: redis`" if not lib.bridged
+
+session_alternative := " (a bridge keeps sessions in its own memory, so a shared store is no way out)" if lib.bridged
 
 # METADATA
 # title: Rollout analysis without the metrics it needs

@@ -29,6 +29,14 @@ test_canary_of_in_memory_sessions if {
 	count(deny_canary_with_in_memory_sessions) == 1 with input as t.spec({"rollout": {"strategy": "canary"}, "mcp": {"transport": "sse", "sessionStore": "redis", "stateless": true}})
 }
 
+test_canary_of_a_bridged_server_suggests_no_store if {
+	# A bridge keeps sessions itself: the advice must not be the store MCP271 refuses.
+	some f in deny_canary_with_in_memory_sessions with input as t.spec({"rollout": {"strategy": "canary"}, "mcp": {"transport": "stdio", "stateless": false}})
+	not contains(f.msg, "sessionStore")
+	some g in deny_canary_with_in_memory_sessions with input as t.spec({"rollout": {"strategy": "canary"}})
+	contains(g.msg, "sessionStore: redis")
+}
+
 test_analysis_without_metrics if {
 	canary := object.union(stateless, {"rollout": {"strategy": "canary", "analysis": {"enabled": true}}})
 	count(deny_rollout_analysis_without_metrics) == 0 with input as t.spec(canary)
