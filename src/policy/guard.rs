@@ -50,23 +50,18 @@ pub fn deny_nondeterministic(engine: &mut regorus::Engine) {
     }
 }
 
-/// How much memory the process holds now, as regorus's allocator counts it.
+/// How much memory the process holds now, as regorus's allocator counts it. Read from the
+/// allocator's statistics: setting a zero limit to make regorus report the usage would fail
+/// whatever another thread evaluates or parses at that moment.
 fn memory_in_use() -> u64 {
     regorus::flush_thread_memory_counters();
-    regorus::set_global_memory_limit(Some(0));
-    let usage = match regorus::check_global_memory_limit() {
-        Err(regorus::LimitError::MemoryLimitExceeded { usage, .. }) => usage,
-        _ => 0,
-    };
-    regorus::set_global_memory_limit(None);
-    usage
+    regorus_mimalloc::global_allocation_stats_snapshot().allocated
 }
 
 /// Evaluations running under the bound: the first to start sets it, the last to finish lifts
 /// it. The bound is process-wide (regorus counts every allocation through its allocator) and
-/// `crate::parallel` runs evaluations on several threads at once, so one thread must neither
-/// lift the bound under another nor measure the baseline (which briefly sets a zero limit)
-/// while another evaluates.
+/// `crate::parallel` runs evaluations on several threads at once, so one thread must not lift
+/// the bound under another.
 static ACTIVE: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
 
 /// Leaves the bounded section when dropped, also when the evaluation panicked.
@@ -391,6 +386,30 @@ fn next<'a>(edges: &'a BTreeMap<String, BTreeSet<String>>, n: &str) -> Vec<&'a s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Evaluations on several threads share the process-wide bound: one that finishes does not
+    /// lift it under another still running, and measuring the baseline never tightens it.
+    #[test]
+    fn the_memory_bound_holds_while_any_evaluation_runs() {
+        let (inside_tx, inside_rx) = std::sync::mpsc::channel();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let long = std::thread::spawn(move || {
+            with_memory_limit(|| {
+                inside_tx.send(()).expect("send");
+                // Wait until the other evaluation has come and gone.
+                done_rx.recv().expect("recv");
+                regorus::global_memory_limit()
+            })
+        });
+        inside_rx.recv().expect("recv");
+        let limit = regorus::global_memory_limit();
+        assert!(limit.is_some());
+        let _ = memory_in_use();
+        assert_eq!(regorus::global_memory_limit(), limit);
+        with_memory_limit(|| assert_eq!(regorus::global_memory_limit(), limit));
+        done_tx.send(()).expect("send");
+        assert_eq!(long.join().expect("join"), limit);
+    }
 
     fn file(path: &str, text: &str) -> PolicyFile {
         PolicyFile {
