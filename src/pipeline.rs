@@ -304,22 +304,80 @@ pub fn check(inputs: &[Input], opts: &Options) -> Report {
     }
     let env = opts.env.as_deref();
     let sources = &report.sources;
-    let checked = parallel::map(&read, |(file, source, _)| {
+    // The built-in pack is parsed (and prepared) on a thread of its own while the files are
+    // parsed and validated: neither depends on the other, and each costs about as much as the
+    // other for one spec.
+    let (base, checked) = std::thread::scope(|scope| {
+        let engine = scope.spawn(|| {
+            let mut e = policy::Engine::new(true, &[], &[]);
+            if let Ok(e) = e.as_mut() {
+                // An error here is the pack's, and evaluating reports it again.
+                let _ = e.prepare();
+            }
+            e
+        });
+        let checked = check_files(&read, &overrides, env, sources);
+        let base = engine.join().unwrap_or_else(|_| {
+            Err(PolicyError::Other(
+                "the policy engine panicked while loading the built-in pack".to_string(),
+            ))
+        });
+        (base, checked)
+    });
+    let mut found = Vec::new();
+    for ((mut file, _, mut diags), (doc, variants, failure, more)) in read.into_iter().zip(checked)
+    {
+        file.doc = doc;
+        file.variants = variants;
+        report.failures.extend(failure);
+        diags.extend(more);
+        report.files.push(file);
+        found.push(diags);
+    }
+    gate(&mut report, found, opts, base);
+    report
+}
+
+/// What checking one file produced: its document, its valid variants, a failure, findings.
+type Checked = (
+    Option<Document>,
+    Vec<Variant>,
+    Option<Failure>,
+    Vec<Diagnostic>,
+);
+
+/// Parse, validate and resolve every file that was read, on every core.
+fn check_files(
+    read: &[ReadFile],
+    overrides: &[spec::document::Override],
+    env: Option<&str>,
+    sources: &Sources,
+) -> Vec<Checked> {
+    parallel::map(read, |(file, source, _)| {
         let mut diags = Vec::new();
         let mut doc = None;
         let mut variants = Vec::new();
         let mut failure = None;
         if let Some((id, syntax)) = source {
-            match spec::parse(*id, sources.get(*id), *syntax) {
+            let parsed = {
+                let _t = crate::timing::span("parse");
+                spec::parse(*id, sources.get(*id), *syntax)
+            };
+            match parsed {
                 Err(ds) => diags.extend(ds),
                 Ok(mut d) => {
-                    for o in &overrides {
+                    for o in overrides {
                         d.add_override(o.clone());
                     }
                     diags.extend(d.warnings.iter().cloned());
                     let envs = env.map_or(Envs::All, Envs::One);
-                    match validate::check(&d, envs, &mut diags) {
+                    let validated = {
+                        let _t = crate::timing::span("validate (schema, semantic)");
+                        validate::check(&d, envs, &mut diags)
+                    };
+                    match validated {
                         Ok(specs) => {
+                            let _t = crate::timing::span("resolve");
                             variants = specs
                                 .into_iter()
                                 .map(|spec| Variant {
@@ -346,19 +404,7 @@ pub fn check(inputs: &[Input], opts: &Options) -> Report {
             }
         }
         (doc, variants, failure, diags)
-    });
-    let mut found = Vec::new();
-    for ((mut file, _, mut diags), (doc, variants, failure, more)) in read.into_iter().zip(checked)
-    {
-        file.doc = doc;
-        file.variants = variants;
-        report.failures.extend(failure);
-        diags.extend(more);
-        report.files.push(file);
-        found.push(diags);
-    }
-    gate(&mut report, found, opts);
-    report
+    })
 }
 
 /// A file read into the source database: its report so far, the source to parse (none when
@@ -449,7 +495,12 @@ fn display(path: &Path) -> String {
 }
 
 /// Run the policies and apply the configuration, one group of files per configuration chain.
-fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
+fn gate(
+    report: &mut Report,
+    mut found: Vec<Vec<Diagnostic>>,
+    opts: &Options,
+    base: Result<policy::Engine, PolicyError>,
+) {
     // Group the files by the configuration files that apply to them, in order of first
     // appearance.
     let mut groups: Vec<(Vec<PathBuf>, Vec<usize>)> = Vec::new();
@@ -471,7 +522,6 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
     }
 
     // The built-in pack is parsed once; each group extends a clone of it.
-    let base = policy::Engine::new(true, &[], &[]);
     let builtin: &[policy::Rule] = base.as_ref().map_or(&[], |e| e.rules());
     let mut catalog = policy::catalog(builtin);
     let mut all = Vec::new();
@@ -489,7 +539,11 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
         }
         let mut rules = builtin.to_vec();
         match extend(&base, &chain, opts) {
-            Ok(engine) => {
+            Ok(mut engine) => {
+                // Prepared once here, not once per clone (a no-op unless the configuration
+                // added policies or data). An error here is a policy's, and evaluating reports
+                // it with its location.
+                let _ = engine.prepare();
                 rules = engine.rules().to_vec();
                 // Every variant of every file of the group, evaluated on every core, each
                 // thread with its own clone of the engine.
@@ -508,8 +562,11 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
                     || engine.clone(),
                     |engine, &(i, v)| {
                         let f = &files[i];
-                        let found =
-                            engine.evaluate(policy::input(&f.variants[v].resolved, &f.name));
+                        let input = {
+                            let _t = crate::timing::span("policy: build input");
+                            policy::input(&f.variants[v].resolved, &f.name)
+                        };
+                        let found = engine.evaluate(input);
                         (found, engine.take_prints())
                     },
                 );
@@ -532,6 +589,7 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
                             let Some(doc) = &f.doc else { continue };
                             let variants: Vec<&ResolvedSpec> =
                                 f.variants.iter().map(|v| &v.resolved).collect();
+                            let _t = crate::timing::span("policy: locate findings");
                             pending.extend(policy::locate(doc, &variants, per_variant));
                         }
                     }

@@ -97,6 +97,10 @@ pub fn main() -> ExitCode {
         Command::Export(a) => export::run(a),
         Command::Gator(a) => gator::run(a),
     };
+    if let Some(timings) = crate::timing::report() {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(timings.as_bytes());
+    }
     outcome.into()
 }
 
