@@ -537,7 +537,7 @@ pub(super) fn rules() -> Vec<Rule> {
             package: "mcpgen.placeholders".into(),
             rule: "deny_unfilled_placeholder".into(),
             file: "policies/placeholders.rego".into(),
-            line: 34,
+            line: 38,
             meta: RuleMeta {
                 title: Some("Unfilled placeholder".into()),
                 description: Some("Flags any text value of the spec that contains `<TODO`: a placeholder such as `<TODO: database_name>` that `mcpgen import` writes for a required argument or variable the registry entry gives no value for.".into()),
@@ -753,7 +753,7 @@ pub(super) fn rules() -> Vec<Rule> {
             package: "mcpgen.secrets".into(),
             rule: "deny_credential_name_in_env".into(),
             file: "policies/secrets.rego".into(),
-            line: 35,
+            line: 39,
             meta: RuleMeta {
                 title: Some("Credential-named variable with a literal value".into()),
                 description: Some("Flags an `env` variable whose name ends in PASSWORD, SECRET, TOKEN, KEY (and similar) and whose value is written in the spec.".into()),
@@ -771,7 +771,7 @@ pub(super) fn rules() -> Vec<Rule> {
             package: "mcpgen.secrets".into(),
             rule: "deny_connection_string_with_password".into(),
             file: "policies/secrets.rego".into(),
-            line: 70,
+            line: 73,
             meta: RuleMeta {
                 title: Some("Connection string with a password".into()),
                 description: Some("Flags an `env` value that is a URL with a password in it (`scheme://user:password@host`).".into()),
@@ -789,7 +789,7 @@ pub(super) fn rules() -> Vec<Rule> {
             package: "mcpgen.secrets".into(),
             rule: "deny_credential_like_env_value".into(),
             file: "policies/secrets.rego".into(),
-            line: 113,
+            line: 121,
             meta: RuleMeta {
                 title: Some("Credential-shaped literal value".into()),
                 description: Some("Flags an `env` value that has the shape of a well-known credential (GitHub, GitLab, AWS, Slack and API tokens, private keys, JWTs), whatever the variable is called.".into()),
