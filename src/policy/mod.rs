@@ -842,6 +842,88 @@ mod tests {
         out
     }
 
+    /// Probe of regorus's compiled VM (`rvm` feature) on the built-in pack: does it compile,
+    /// does it give the interpreter's results, and how fast is it. Not a check of mcpgen:
+    /// `cargo test --lib rvm_probe -- --ignored --nocapture` (figures in docs/performance.md).
+    #[test]
+    #[ignore = "a measurement, run by hand"]
+    fn rvm_probe() {
+        use regorus::languages::rego::compiler::Compiler;
+        use regorus::rvm::vm::RegoVM;
+        let text = include_str!("../../fixtures/reference/service.yaml");
+        let report = crate::pipeline::testing::report(text);
+        let input = input(&report.files[0].variants[0].resolved, "service.yaml");
+        let mut engine = Engine::new(true, &[], &[]).expect("pack loads");
+        // `walk` loops are not supported by the RVM compiler of regorus 0.14.1: the
+        // placeholder rule stays out of the comparison.
+        let paths: Vec<String> = engine
+            .rules()
+            .iter()
+            .filter(|r| r.package != "mcpgen.placeholders")
+            .map(|r| format!("data.{}.{}", r.package, r.rule))
+            .collect();
+        let start = std::time::Instant::now();
+        let interpreted = engine.evaluate(input.clone()).expect("evaluates");
+        eprintln!(
+            "interpreter: {:?}, {} findings",
+            start.elapsed(),
+            interpreted.len()
+        );
+        let start = std::time::Instant::now();
+        for _ in 0..5 {
+            let _ = engine.evaluate(input.clone());
+        }
+        eprintln!("interpreter, warm: {:?} per input", start.elapsed() / 5);
+        let first: regorus::Rc<str> = paths[0].as_str().into();
+        let compiled = match engine.engine.compile_with_entrypoint(&first) {
+            Ok(c) => c,
+            Err(e) => return eprintln!("compile_with_entrypoint: {e}"),
+        };
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let start = std::time::Instant::now();
+        let program = match Compiler::compile_from_policy(&compiled, &refs) {
+            Ok(p) => p,
+            Err(e) => return eprintln!("RVM compile of {} entry points: {e}", refs.len()),
+        };
+        eprintln!("RVM compile: {:?}", start.elapsed());
+        let mut vm = RegoVM::new();
+        vm.load_program(program);
+        vm.set_data(engine.engine.get_data()).expect("data");
+        let run = |vm: &mut RegoVM| {
+            vm.set_input(regorus::Value::from(input.clone()));
+            let mut failed = 0;
+            let mut results = 0;
+            for i in 0..refs.len() {
+                match vm.execute_entry_point_by_index(i) {
+                    Ok(v) => {
+                        if let Ok(s) = v.as_set() {
+                            results += s.len();
+                        }
+                    }
+                    Err(e) => {
+                        if failed == 0 {
+                            eprintln!("RVM {}: {e}", refs[i]);
+                        }
+                        failed += 1;
+                    }
+                }
+            }
+            (results, failed)
+        };
+        let start = std::time::Instant::now();
+        let (results, failed) = run(&mut vm);
+        eprintln!(
+            "RVM: {:?}, {results} results, {failed} of {} entry points failed",
+            start.elapsed(),
+            refs.len()
+        );
+        let start = std::time::Instant::now();
+        for _ in 0..5 {
+            run(&mut vm);
+        }
+        eprintln!("RVM, warm: {:?} per input", start.elapsed() / 5);
+    }
+
     #[test]
     fn builtin_pack_loads_and_every_rule_has_metadata() {
         for f in pack::FILES {
