@@ -32,7 +32,7 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 line "mcpgen check (reference spec, whole pack)" "$bin" check fixtures/reference/service.yaml
 if [ -x "$trivy" ]; then
   # trivy exits 0 without --exit-code; the cache is local so no download happens per run.
-  line "trivy config (generated outputs)" "$trivy" config --quiet --cache-dir "$work/trivy-cache" "$work/out/mcp-server/production"
+  line "trivy config (generated outputs)" "$trivy" config --quiet --skip-check-update --skip-version-check --cache-dir "$work/trivy-cache" "$work/out/mcp-server/production"
 else
   echo "trivy: not installed (run .ci/install-tools)"
 fi
