@@ -425,6 +425,38 @@ mod tests {
     }
 
     #[test]
+    fn staging_leaves_nothing_unless_committed() {
+        let dir = std::env::temp_dir().join(format!("mcpgen-stage-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = dir.join("out");
+        let mut a = tree(&[("a.txt", "1\n")]);
+        a.root = "svc/staging".into();
+        let mut b = tree(&[("b.txt", "2\n")]);
+        b.root = "svc".into();
+        let mut staging = Staging::new(&out);
+        assert!(staging.stage(&a).is_ok());
+        assert!(
+            staging.stage(&b).is_err(),
+            "a root above a staged one overlaps it"
+        );
+        drop(staging);
+        assert!(
+            !out.exists(),
+            "a build that stops leaves no output directory behind"
+        );
+        let mut staging = Staging::new(&out);
+        assert!(staging.stage(&a).is_ok());
+        assert!(staging.commit().is_ok());
+        assert_eq!(
+            std::fs::read_to_string(out.join("svc/staging/a.txt"))
+                .ok()
+                .as_deref(),
+            Some("1\n")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn write_replaces_and_check_sees_drift() {
         let dir = std::env::temp_dir().join(format!("mcpgen-write-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
