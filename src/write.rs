@@ -6,7 +6,7 @@
 //! written completely are they swapped in by `rename`, so a failed build leaves the previous
 //! output untouched. This module does no rendering of findings and no compiling.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -104,25 +104,40 @@ pub fn plain_relative(path: &str) -> Result<(), WriteError> {
 /// Check every tree before anything touches the disk: plain relative roots and file paths, and
 /// no root equal to or inside another (one swap would replace the other's tree).
 pub fn validate(trees: &[Tree]) -> Result<(), WriteError> {
-    for (i, tree) in trees.iter().enumerate() {
-        plain_relative(&tree.root)?;
-        for rel in tree.files.keys() {
-            plain_relative(rel)?;
-        }
-        for other in &trees[..i] {
-            let nested = tree.root == other.root
-                || tree.root.starts_with(&format!("{}/", other.root))
-                || other.root.starts_with(&format!("{}/", tree.root));
-            if nested {
-                return Err(WriteError {
-                    path: tree.root.clone(),
-                    source: io::Error::new(
-                        io::ErrorKind::InvalidInput,
-                        format!("two outputs overlap: `{}` and `{}`", other.root, tree.root),
-                    ),
-                });
-            }
-        }
+    let mut roots = BTreeSet::new();
+    for tree in trees {
+        validate_next(tree, &roots)?;
+        roots.insert(tree.root.clone());
+    }
+    Ok(())
+}
+
+/// [`validate`] for one more tree, given the roots of the trees before it. Looks up the
+/// tree's ancestors and descendants among them, so checking many trees stays linear.
+pub fn validate_next(tree: &Tree, earlier: &BTreeSet<String>) -> Result<(), WriteError> {
+    plain_relative(&tree.root)?;
+    for rel in tree.files.keys() {
+        plain_relative(rel)?;
+    }
+    let root = &tree.root;
+    let ancestor = root
+        .match_indices('/')
+        .map(|(i, _)| &root[..i])
+        .chain([root.as_str()])
+        .find(|a| earlier.contains(*a));
+    let below = format!("{root}/");
+    let descendant = earlier
+        .range::<String, _>(&below..)
+        .next()
+        .filter(|r| r.starts_with(&below));
+    if let Some(other) = ancestor.or(descendant.map(String::as_str)) {
+        return Err(WriteError {
+            path: root.clone(),
+            source: io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("two outputs overlap: `{other}` and `{root}`"),
+            ),
+        });
     }
     Ok(())
 }
@@ -167,42 +182,90 @@ fn write_files(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), Write
 /// Write every tree under `out`, atomically per tree and all-or-nothing for the staging step.
 pub fn write(out: &Path, trees: &[Tree]) -> Result<(), WriteError> {
     validate(trees)?;
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut staging = Staging::new(out);
     for tree in trees {
-        let target = out.join(&tree.root);
-        let result = target
-            .parent()
-            .map_or(Ok(()), |p| std::fs::create_dir_all(p).map_err(err(p)))
-            .and_then(|()| {
-                remove_leftovers(&target, "tmp");
-                let tmp = sibling(&target, "tmp");
-                match write_files(&tmp, &tree.files) {
-                    Ok(()) => Ok(tmp),
-                    Err(e) => {
-                        let _ = std::fs::remove_dir_all(&tmp);
-                        Err(e)
-                    }
-                }
-            });
-        match result {
-            Ok(tmp) => staged.push((tmp, target)),
-            Err(e) => {
-                for (tmp, _) in &staged {
-                    let _ = std::fs::remove_dir_all(tmp);
+        staging.stage(tree)?;
+    }
+    staging.commit()
+}
+
+/// A write in progress: each tree is written into a temporary directory beside its target as
+/// soon as it is built (so its contents need not stay in memory), and nothing under the
+/// output directory changes until [`Staging::commit`] swaps them all in. Dropped without a
+/// commit (a later tree failed, or findings stopped the build), the staged trees are removed.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    roots: BTreeSet<String>,
+    staged: Vec<(PathBuf, PathBuf)>,
+    /// Directories that did not exist before, outermost first.
+    created: Vec<PathBuf>,
+}
+
+impl Staging {
+    /// Nothing staged yet, for trees under `out`.
+    pub fn new(out: &Path) -> Staging {
+        Staging {
+            out: out.to_path_buf(),
+            roots: BTreeSet::new(),
+            staged: Vec::new(),
+            created: Vec::new(),
+        }
+    }
+
+    /// Check one tree against those staged before it, and write it into its temporary
+    /// directory.
+    pub fn stage(&mut self, tree: &Tree) -> Result<(), WriteError> {
+        let _t = crate::timing::span("write: stage");
+        validate_next(tree, &self.roots)?;
+        let target = self.out.join(&tree.root);
+        if let Some(p) = target.parent() {
+            // Remember the outermost directory this creates (the output directory itself on a
+            // first build): a build that stops before the commit leaves no trace.
+            let missing = |a: &&Path| !a.as_os_str().is_empty() && !a.exists();
+            if let Some(top) = p.ancestors().take_while(missing).last() {
+                self.created.push(top.to_path_buf());
+            }
+            std::fs::create_dir_all(p).map_err(err(p))?;
+        }
+        remove_leftovers(&target, "tmp");
+        let tmp = sibling(&target, "tmp");
+        if let Err(e) = write_files(&tmp, &tree.files) {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+        self.roots.insert(tree.root.clone());
+        self.staged.push((tmp, target));
+        Ok(())
+    }
+
+    /// Swap every staged tree in, replacing what was there.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let _t = crate::timing::span("write: swap in");
+        self.created.clear();
+        let staged = std::mem::take(&mut self.staged);
+        for (i, (tmp, target)) in staged.iter().enumerate() {
+            if let Err(e) = swap(tmp, target) {
+                for (rest, _) in &staged[i..] {
+                    let _ = std::fs::remove_dir_all(rest);
                 }
                 return Err(e);
             }
         }
+        Ok(())
     }
-    for (i, (tmp, target)) in staged.iter().enumerate() {
-        if let Err(e) = swap(tmp, target) {
-            for (rest, _) in &staged[i..] {
-                let _ = std::fs::remove_dir_all(rest);
-            }
-            return Err(e);
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.staged {
+            let _ = std::fs::remove_dir_all(tmp);
+        }
+        // Only what this build created, and only when it was not committed.
+        for dir in &self.created {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
-    Ok(())
 }
 
 /// Replace `target` by `tmp`: move the old tree aside, move the new one in, delete the old one.
@@ -359,6 +422,38 @@ mod tests {
             },
         ];
         assert!(validate(&overlap).is_err());
+    }
+
+    #[test]
+    fn staging_leaves_nothing_unless_committed() {
+        let dir = std::env::temp_dir().join(format!("mcpgen-stage-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = dir.join("out");
+        let mut a = tree(&[("a.txt", "1\n")]);
+        a.root = "svc/staging".into();
+        let mut b = tree(&[("b.txt", "2\n")]);
+        b.root = "svc".into();
+        let mut staging = Staging::new(&out);
+        assert!(staging.stage(&a).is_ok());
+        assert!(
+            staging.stage(&b).is_err(),
+            "a root above a staged one overlaps it"
+        );
+        drop(staging);
+        assert!(
+            !out.exists(),
+            "a build that stops leaves no output directory behind"
+        );
+        let mut staging = Staging::new(&out);
+        assert!(staging.stage(&a).is_ok());
+        assert!(staging.commit().is_ok());
+        assert_eq!(
+            std::fs::read_to_string(out.join("svc/staging/a.txt"))
+                .ok()
+                .as_deref(),
+            Some("1\n")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
