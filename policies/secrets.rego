@@ -11,6 +11,10 @@ reference(value) if regex.match(`^\$[({][A-Za-z_][A-Za-z0-9_]*[)}]$`, value)
 
 env := object.get(lib.spec, "env", {})
 
+# Each variable's value as text, computed once: the rules below test it several ways, and with
+# thousands of variables every builtin call per variable counts (docs/performance.md).
+env_text := {name: sprintf("%v", [value]) | some name, value in env}
+
 # METADATA
 # title: Credential-named variable with a literal value
 # description: >-
@@ -36,10 +40,9 @@ env := object.get(lib.spec, "env", {})
 #       secrets:
 #         API_TOKEN: {secret: mcp-secrets, key: api-token}
 deny_credential_name_in_env contains finding if {
-	some name, value in env
+	some name, text in env_text
 	words := split(upper(name), "_")
 	words[count(words) - 1] in credential_words
-	text := sprintf("%v", [value])
 	text != ""
 	not reference(text)
 	finding := {
@@ -75,8 +78,9 @@ deny_credential_name_in_env contains finding if {
 #       env:
 #         DATABASE_URL: postgres://app:$(DB_PASSWORD)@db:5432/app
 deny_connection_string_with_password contains finding if {
-	some name, value in env
-	parts := regex.find_all_string_submatch_n(`^[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@`, sprintf("%v", [value]), 1)
+	some name, text in env_text
+	contains(text, "://")
+	parts := regex.find_all_string_submatch_n(`^[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@`, text, 1)
 	password := parts[0][1]
 	not reference(password)
 	finding := {
@@ -95,6 +99,10 @@ token_patterns := {
 	"a private key": `-----BEGIN [A-Z ]*PRIVATE KEY-----`,
 	"a JSON Web Token": `^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`,
 }
+
+# Every token pattern in one: one match per variable instead of one per pattern, and the
+# patterns one by one only for a value that matched (to name the kind).
+any_token_pattern := concat("|", [sprintf("(?:%s)", [p]) | some p in token_patterns])
 
 # METADATA
 # title: Credential-shaped literal value
@@ -121,9 +129,10 @@ token_patterns := {
 #       secrets:
 #         GITHUB: {secret: mcp-secrets, key: github-token}
 deny_credential_like_env_value contains finding if {
-	some name, value in env
+	some name, text in env_text
+	regex.match(any_token_pattern, text)
 	some kind, pattern in token_patterns
-	regex.match(pattern, sprintf("%v", [value]))
+	regex.match(pattern, text)
 	finding := {
 		"msg": sprintf("the value of `%s` looks like %s; move it to secrets and revoke it", [name, kind]),
 		"path": sprintf("/spec/env/%s", [lib.escape(name)]),

@@ -17,3 +17,13 @@ test_token_shapes if {
 	env := {"GH": "ghp_0123456789abcdefghijklmnopqrstuvwxyz", "AWS": "AKIAABCDEFGHIJKLMNOP", "URL": "https://example.com", "N": "42"}
 	{f.path | some f in deny_credential_like_env_value} == {"/spec/env/GH", "/spec/env/AWS"} with input as t.spec({"env": env})
 }
+
+# The combined pattern that screens every value first must still name the right kind.
+test_token_kinds if {
+	env := {"K": "-----BEGIN RSA PRIVATE KEY-----\nMIIE", "J": "eyJhbGci.eyJzdWIi.c2ln", "S": "xoxb-0123456789-abc", "P": 12345}
+	{f.msg | some f in deny_credential_like_env_value} == {
+		"the value of `K` looks like a private key; move it to secrets and revoke it",
+		"the value of `J` looks like a JSON Web Token; move it to secrets and revoke it",
+		"the value of `S` looks like a Slack token; move it to secrets and revoke it",
+	} with input as t.spec({"env": env})
+}

@@ -31,5 +31,6 @@ pub mod registry;
 pub mod resolve;
 pub mod source;
 pub mod spec;
+pub mod timing;
 pub mod validate;
 pub mod write;

@@ -317,22 +317,87 @@ pub fn check(inputs: &[Input], opts: &Options) -> Report {
     }
     let env = opts.env.as_deref();
     let sources = &report.sources;
-    let checked = parallel::map(&read, |(file, source, _)| {
+    // The built-in pack is parsed (and prepared) on a thread of its own while the files are
+    // parsed and validated: neither depends on the other, and each costs about as much as the
+    // other for one spec.
+    let (base, checked) = std::thread::scope(|scope| {
+        let engine = scope.spawn(|| {
+            let mut e = policy::Engine::new(true, &[], &[]);
+            if let Ok(e) = e.as_mut() {
+                // An error here is the pack's, and evaluating reports it again.
+                let _ = e.prepare();
+            }
+            e
+        });
+        let checked = check_files(&read, &overrides, env, sources);
+        let base = engine.join().unwrap_or_else(|_| {
+            Err(PolicyError::Other(
+                "the policy engine panicked while loading the built-in pack".to_string(),
+            ))
+        });
+        (base, checked)
+    });
+    let mut found = Vec::new();
+    for ((mut file, _, mut diags), (doc, variants, failure, more)) in read.into_iter().zip(checked)
+    {
+        file.doc = doc;
+        file.variants = variants;
+        report.failures.extend(failure);
+        diags.extend(more);
+        // A bound that was exceeded stops the run: exit 2, with the located finding shown.
+        if let Some(d) = diags.iter().find(|d| d.code == codes::LIMIT_EXCEEDED.code) {
+            report.failures.push(Failure::Limit {
+                file: file.name.clone(),
+                message: d.message.clone(),
+            });
+        }
+        report.files.push(file);
+        found.push(diags);
+    }
+    gate(&mut report, found, opts, base);
+    report
+}
+
+/// What checking one file produced: its document, its valid variants, a failure, findings.
+type Checked = (
+    Option<Document>,
+    Vec<Variant>,
+    Option<Failure>,
+    Vec<Diagnostic>,
+);
+
+/// Parse, validate and resolve every file that was read, on every core.
+fn check_files(
+    read: &[ReadFile],
+    overrides: &[spec::document::Override],
+    env: Option<&str>,
+    sources: &Sources,
+) -> Vec<Checked> {
+    parallel::map(read, |(file, source, _)| {
         let mut diags = Vec::new();
         let mut doc = None;
         let mut variants = Vec::new();
         let mut failure = None;
         if let Some((id, syntax)) = source {
-            match spec::parse(*id, sources.get(*id), *syntax) {
+            let parsed = {
+                let _t = crate::timing::span("parse");
+                spec::parse(*id, sources.get(*id), *syntax)
+            };
+            match parsed {
                 Err(ds) => diags.extend(ds),
                 Ok(mut d) => {
-                    for o in &overrides {
+                    for o in overrides {
                         d.add_override(o.clone());
                     }
                     diags.extend(d.warnings.iter().cloned());
                     let envs = env.map_or(Envs::All, Envs::One);
-                    match validate::check(&d, envs, &mut diags) {
+                    let validated = {
+                        let _t = crate::timing::span("validate (schema, semantic)");
+                        validate::check(&d, envs, &mut diags)
+                    };
+                    match validated {
                         Ok(specs) => {
+                            let _t = crate::timing::span("resolve");
                             variants = specs
                                 .into_iter()
                                 .map(|spec| Variant {
@@ -359,26 +424,7 @@ pub fn check(inputs: &[Input], opts: &Options) -> Report {
             }
         }
         (doc, variants, failure, diags)
-    });
-    let mut found = Vec::new();
-    for ((mut file, _, mut diags), (doc, variants, failure, more)) in read.into_iter().zip(checked)
-    {
-        file.doc = doc;
-        file.variants = variants;
-        report.failures.extend(failure);
-        diags.extend(more);
-        // A bound that was exceeded stops the run: exit 2, with the located finding shown.
-        if let Some(d) = diags.iter().find(|d| d.code == codes::LIMIT_EXCEEDED.code) {
-            report.failures.push(Failure::Limit {
-                file: file.name.clone(),
-                message: d.message.clone(),
-            });
-        }
-        report.files.push(file);
-        found.push(diags);
-    }
-    gate(&mut report, found, opts);
-    report
+    })
 }
 
 /// A file read into the source database: its report so far, the source to parse (none when
@@ -473,7 +519,12 @@ fn display(path: &Path) -> String {
 }
 
 /// Run the policies and apply the configuration, one group of files per configuration chain.
-fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
+fn gate(
+    report: &mut Report,
+    mut found: Vec<Vec<Diagnostic>>,
+    opts: &Options,
+    base: Result<policy::Engine, PolicyError>,
+) {
     // Group the files by the configuration files that apply to them, in order of first
     // appearance.
     let mut groups: Vec<(Vec<PathBuf>, Vec<usize>)> = Vec::new();
@@ -495,7 +546,6 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
     }
 
     // The built-in pack is parsed once; each group extends a clone of it.
-    let base = policy::Engine::new(true, &[], &[]);
     let builtin: &[policy::Rule] = base.as_ref().map_or(&[], |e| e.rules());
     let mut catalog = policy::catalog(builtin);
     let mut all = Vec::new();
@@ -513,7 +563,11 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
         }
         let mut rules = builtin.to_vec();
         match extend(&base, &chain, opts) {
-            Ok(engine) => {
+            Ok(mut engine) => {
+                // Prepared once here, not once per clone (a no-op unless the configuration
+                // added policies or data). An error here is a policy's, and evaluating reports
+                // it with its location.
+                let _ = engine.prepare();
                 rules = engine.rules().to_vec();
                 // Every variant of every file of the group, evaluated on every core, each
                 // thread with its own clone of the engine.
@@ -532,8 +586,11 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
                     || engine.clone(),
                     |engine, &(i, v)| {
                         let f = &files[i];
-                        let found =
-                            engine.evaluate(policy::input(&f.variants[v].resolved, &f.name));
+                        let input = {
+                            let _t = crate::timing::span("policy: build input");
+                            policy::input(&f.variants[v].resolved, &f.name)
+                        };
+                        let found = engine.evaluate(input);
                         (found, engine.take_prints())
                     },
                 );
@@ -556,6 +613,7 @@ fn gate(report: &mut Report, mut found: Vec<Vec<Diagnostic>>, opts: &Options) {
                             let Some(doc) = &f.doc else { continue };
                             let variants: Vec<&ResolvedSpec> =
                                 f.variants.iter().map(|v| &v.resolved).collect();
+                            let _t = crate::timing::span("policy: locate findings");
                             pending.extend(policy::locate(doc, &variants, per_variant));
                         }
                     }
@@ -774,7 +832,189 @@ fn repository_path(path: &str, what: &str) -> Result<String, Failure> {
 
 /// Build the selected targets for every valid variant of a checked report. Call it only when
 /// the report has no error-level finding; variants are the report's (one with `--env`).
+/// Every tree is kept in memory (for `diff`, `--stdout` and tests); `mcpgen build` writing a
+/// directory uses [`build_each`], which hands each tree over as soon as it exists.
 pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
+    let mut trees = Vec::new();
+    let mut built = build_each(report, opts, true, &mut |tree| trees.push(tree))?;
+    built.trees = trees;
+    Ok(built)
+}
+
+/// What building one variant produced, before it is accepted in input order.
+enum Emitted {
+    /// What no target can produce, or artifacts that do not agree: findings and no tree.
+    Findings(Vec<Diagnostic>),
+    /// The artifacts, with the findings of targets that had nothing to write.
+    Artifacts {
+        env: Option<String>,
+        name: String,
+        artifacts: Vec<Artifact>,
+        empty: Vec<Diagnostic>,
+    },
+}
+
+/// Lower one variant to a Model, run the selected emitters and the consistency stage.
+fn emit_variant(
+    file: &FileReport,
+    variant: &Variant,
+    selected: &[&dyn Emitter],
+    opts: &BuildOptions,
+) -> Result<Emitted, Failure> {
+    let _t = crate::timing::span("build: model, emit, consistency");
+    let locate = |d: Diagnostic, env: Option<&str>, pointer: &str, label: &str| match &file.doc {
+        Some(doc) => d.with_label(doc.locate(env, pointer).0, label),
+        None => d,
+    };
+    let source_name = file
+        .path
+        .file_name()
+        .map_or_else(|| "spec".to_string(), |n| n.to_string_lossy().into_owned());
+    let model = Model::new(&variant.resolved, &source_name);
+    let env = model.env.as_deref();
+    let refusals = model.preflight();
+    if !refusals.is_empty() {
+        let mut out = Vec::new();
+        for r in refusals {
+            let d = Diagnostic::new(&codes::OUTPUT_UNSUPPORTED, r.message)
+                .at_pointer(r.pointer.clone())
+                .in_environment(env)
+                .with_help(r.help);
+            out.push(locate(d, env, &r.pointer, "cannot be built"));
+        }
+        return Ok(Emitted::Findings(out));
+    }
+    let mut artifacts: Vec<Artifact> = Vec::new();
+    let mut empty = Vec::new();
+    for e in selected {
+        let emitted = e.emit(&model).map_err(|err| match err {
+            CompileError::Serialize { .. } => Failure::Compile(err.to_string()),
+        })?;
+        if emitted.is_empty() && !opts.targets.is_empty() {
+            let mut d = Diagnostic::new(
+                &codes::OUTPUT_EMPTY,
+                format!(
+                    "target `{}` has nothing to write for `{}`{}",
+                    e.name(),
+                    model.name,
+                    env.map(|e| format!(" ({e})")).unwrap_or_default()
+                ),
+            )
+            .in_environment(env)
+            .at_pointer("/spec");
+            if let Some(doc) = &file.doc {
+                let (span, _) = doc.locate(env, "/spec");
+                d = d.with_label(span, "nothing to write");
+            }
+            empty.push(d);
+        }
+        artifacts.extend(emitted);
+    }
+    // The artifacts must agree with each other before anything is written.
+    let findings = crate::consistency::check(&model, &artifacts);
+    if !findings.is_empty() {
+        let mut out = empty;
+        for f in findings {
+            let d = Diagnostic::new(f.code, f.message)
+                .at_pointer(f.pointer.clone())
+                .in_environment(env)
+                .with_help(f.code.help.unwrap_or(f.code.summary));
+            out.push(locate(d, env, &f.pointer, f.code.name));
+        }
+        return Ok(Emitted::Findings(out));
+    }
+    Ok(Emitted::Artifacts {
+        env: model.env.clone(),
+        name: model.name.clone(),
+        artifacts,
+        empty,
+    })
+}
+
+/// What identifies a Kubernetes object (see `crate::compile::Object::key`).
+type ObjectKey = (String, String, String, String);
+
+/// The trees accepted so far, in input order, with what the checks across trees need: the
+/// roots (no two outputs in one place) and, per environment, which plan first wrote each
+/// object (an object two specs both write).
+struct Accepted<'a> {
+    built: Built,
+    roots: std::collections::BTreeSet<String>,
+    seen: BTreeMap<(Option<String>, ObjectKey), usize>,
+    /// Objects written twice: (environment, finding), ordered by environment at the end.
+    duplicates: Vec<(Option<String>, Diagnostic)>,
+    keep_artifacts: bool,
+    on_tree: &'a mut dyn FnMut(Tree),
+}
+
+impl Accepted<'_> {
+    /// Take one built variant (or the `ci` pipelines of a spec): check it against the trees
+    /// before it, record it, and hand its tree over.
+    fn accept(&mut self, file: &FileReport, plan: Plan, tree: Tree) -> Result<(), Failure> {
+        write::validate_next(&tree, &self.roots).map_err(|e| Failure::Overlap(e.to_string()))?;
+        let index = self.built.plans.len();
+        for (_, o) in plan.objects() {
+            let key = (plan.environment.clone(), o.key());
+            match self.seen.get(&key) {
+                Some(&j) if j != index => {
+                    let pointer = if o.kind() == "Namespace" {
+                        "/metadata/namespaceOwnership"
+                    } else {
+                        "/metadata/name"
+                    };
+                    let d = Diagnostic::new(
+                        &codes::DUPLICATE_OBJECT,
+                        format!(
+                            "{} `{}`{} is also written for another spec of this build: applied                      together, one replaces the other",
+                            o.kind(),
+                            o.name(),
+                            o.namespace()
+                                .as_ref()
+                                .map(|n| format!(" in namespace `{n}`"))
+                                .unwrap_or_default()
+                        ),
+                    )
+                    .at_pointer(pointer)
+                    .in_environment(plan.environment.as_deref())
+                    .with_help(codes::DUPLICATE_OBJECT.help.unwrap_or_default());
+                    let d = match &file.doc {
+                        Some(doc) => d.with_label(
+                            doc.locate(plan.environment.as_deref(), pointer).0,
+                            "written twice",
+                        ),
+                        None => d,
+                    };
+                    self.duplicates.push((plan.environment.clone(), d));
+                }
+                Some(_) => {}
+                None => {
+                    self.seen.insert(key, index);
+                }
+            }
+        }
+        let mut plan = plan;
+        if !self.keep_artifacts {
+            // Written, so no longer needed: a build of a thousand specs holds one at a time.
+            plan.artifacts = Vec::new();
+        }
+        self.roots.insert(tree.root.clone());
+        self.built.plans.push(plan);
+        (self.on_tree)(tree);
+        Ok(())
+    }
+}
+
+/// Build like [`build`], handing each tree to `on_tree` as soon as it is built and checked
+/// against the trees before it, in input order, and keeping none: the returned [`Built`] has
+/// no trees, and its plans keep their artifacts only with `keep_artifacts`. Variants are
+/// built on every core, a batch of files at a time, so memory holds one batch of outputs
+/// whatever the number of specs. On `Err`, trees already handed over must be discarded.
+pub fn build_each(
+    report: &Report,
+    opts: &BuildOptions,
+    keep_artifacts: bool,
+    on_tree: &mut dyn FnMut(Tree),
+) -> Result<Built, Failure> {
     let all = emitters();
     for t in &opts.targets {
         if t != CI_TARGET && !all.iter().any(|e| e.name() == t) {
@@ -784,163 +1024,89 @@ pub fn build(report: &Report, opts: &BuildOptions) -> Result<Built, Failure> {
             });
         }
     }
-    let selected: Vec<&Box<dyn Emitter>> = all
+    let selected: Vec<&dyn Emitter> = all
         .iter()
         .filter(|e| opts.targets.is_empty() || opts.targets.iter().any(|t| t == e.name()))
+        .map(|e| &**e)
         .collect();
-    let mut built = Built::default();
-    // Per plan, the file it came from (to locate findings across outputs).
-    let mut plan_files: Vec<usize> = Vec::new();
-    let locate =
-        |d: Diagnostic, file: &FileReport, env: Option<&str>, pointer: &str, label: &str| {
-            match &file.doc {
-                Some(doc) => d.with_label(doc.locate(env, pointer).0, label),
-                None => d,
-            }
-        };
     let ci = opts.targets.iter().any(|t| t == CI_TARGET);
-    for (file_index, file) in report.files.iter().enumerate() {
-        let source_name = file
-            .path
-            .file_name()
-            .map_or_else(|| "spec".to_string(), |n| n.to_string_lossy().into_owned());
-        if ci {
-            ci_tree(
-                file,
-                &source_name,
-                opts,
-                &mut built,
-                &mut plan_files,
-                file_index,
-            )?;
-            if selected.is_empty() {
-                continue;
-            }
-        }
-        for variant in select(file, opts.all_envs) {
-            let model = Model::new(&variant.resolved, &source_name);
-            let env = model.env.as_deref();
-            let refusals = model.preflight();
-            if !refusals.is_empty() {
-                for r in refusals {
-                    let d = Diagnostic::new(&codes::OUTPUT_UNSUPPORTED, r.message)
-                        .at_pointer(r.pointer.clone())
-                        .in_environment(env)
-                        .with_help(r.help);
-                    built
-                        .diagnostics
-                        .push(locate(d, file, env, &r.pointer, "cannot be built"));
-                }
-                continue;
-            }
-            let mut artifacts: Vec<Artifact> = Vec::new();
-            for e in &selected {
-                let emitted = e.emit(&model).map_err(|err| match err {
-                    CompileError::Serialize { .. } => Failure::Compile(err.to_string()),
-                })?;
-                if emitted.is_empty() && !opts.targets.is_empty() {
-                    let mut d = Diagnostic::new(
-                        &codes::OUTPUT_EMPTY,
-                        format!(
-                            "target `{}` has nothing to write for `{}`{}",
-                            e.name(),
-                            model.name,
-                            env.map(|e| format!(" ({e})")).unwrap_or_default()
-                        ),
-                    )
-                    .in_environment(env)
-                    .at_pointer("/spec");
-                    if let Some(doc) = &file.doc {
-                        let (span, _) = doc.locate(env, "/spec");
-                        d = d.with_label(span, "nothing to write");
-                    }
-                    built.diagnostics.push(d);
-                }
-                artifacts.extend(emitted);
-            }
-            // The artifacts must agree with each other before anything is written.
-            let findings = crate::consistency::check(&model, &artifacts);
-            if !findings.is_empty() {
-                for f in findings {
-                    let d = Diagnostic::new(f.code, f.message)
-                        .at_pointer(f.pointer.clone())
-                        .in_environment(env)
-                        .with_help(f.code.help.unwrap_or(f.code.summary));
-                    built
-                        .diagnostics
-                        .push(locate(d, file, env, &f.pointer, f.code.name));
-                }
-                continue;
-            }
-            let files: BTreeMap<String, String> = artifacts
+    let mut acc = Accepted {
+        built: Built::default(),
+        roots: Default::default(),
+        seen: BTreeMap::new(),
+        duplicates: Vec::new(),
+        keep_artifacts,
+        on_tree,
+    };
+    let batch = 8 * parallel::jobs(usize::MAX);
+    for files in report.files.chunks(batch) {
+        let work: Vec<(usize, &Variant)> = if selected.is_empty() {
+            Vec::new()
+        } else {
+            files
                 .iter()
-                .map(|a| (a.path.clone(), a.contents.clone()))
-                .collect();
-            // One rule whatever the number of specs built at once, so a spec always lands in
-            // the same place (the drift check of one spec of a set finds what a build of the
-            // set wrote).
-            let root = format!("{}/{}", model.name, env.unwrap_or("base"));
-            if built.trees.iter().any(|t| t.root == root) {
-                return Err(Failure::Overlap(format!(
-                    "two specs would both write to `{root}`: give them different metadata.name \
-                     values"
-                )));
+                .enumerate()
+                .flat_map(|(i, f)| select(f, opts.all_envs).into_iter().map(move |v| (i, v)))
+                .collect()
+        };
+        let mut emitted =
+            parallel::map(&work, |&(i, v)| emit_variant(&files[i], v, &selected, opts))
+                .into_iter()
+                .zip(&work)
+                .peekable();
+        for (i, file) in files.iter().enumerate() {
+            let source_name = file
+                .path
+                .file_name()
+                .map_or_else(|| "spec".to_string(), |n| n.to_string_lossy().into_owned());
+            if ci && let Some((plan, tree)) = ci_tree(file, &source_name, opts)? {
+                acc.accept(file, plan, tree)?;
             }
-            built.plans.push(Plan {
-                file: file.name.clone(),
-                environment: model.env.clone(),
-                root: root.clone(),
-                resolved: variant.resolved.clone(),
-                artifacts,
-            });
-            plan_files.push(file_index);
-            built.trees.push(Tree { root, files });
+            while let Some((result, &(_, variant))) = emitted.next_if(|(_, (j, _))| *j == i) {
+                match result? {
+                    Emitted::Findings(ds) => acc.built.diagnostics.extend(ds),
+                    Emitted::Artifacts {
+                        env,
+                        name,
+                        artifacts,
+                        empty,
+                    } => {
+                        acc.built.diagnostics.extend(empty);
+                        let files: BTreeMap<String, String> = artifacts
+                            .iter()
+                            .map(|a| (a.path.clone(), a.contents.clone()))
+                            .collect();
+                        // One rule whatever the number of specs built at once, so a spec
+                        // always lands in the same place (the drift check of one spec of a
+                        // set finds what a build of the set wrote).
+                        let root = format!("{name}/{}", env.as_deref().unwrap_or("base"));
+                        if acc.roots.contains(&root) {
+                            return Err(Failure::Overlap(format!(
+                                "two specs would both write to `{root}`: give them different \
+                                 metadata.name values"
+                            )));
+                        }
+                        let plan = Plan {
+                            file: file.name.clone(),
+                            environment: env,
+                            root: root.clone(),
+                            resolved: variant.resolved.clone(),
+                            artifacts,
+                        };
+                        acc.accept(file, plan, Tree { root, files })?;
+                    }
+                }
+            }
         }
     }
     // Outputs of one environment are deployed together: an object two specs both write (a
     // namespace both claim to own) would be silently replaced by the later one.
-    let mut by_env: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
-    for (i, p) in built.plans.iter().enumerate() {
-        by_env.entry(p.environment.clone()).or_default().push(i);
-    }
-    for members in by_env.values() {
-        let outputs: Vec<&[Artifact]> = members
-            .iter()
-            .map(|&i| built.plans[i].artifacts.as_slice())
-            .collect();
-        for (later, o) in crate::consistency::duplicates_across(&outputs) {
-            let plan = &built.plans[members[later]];
-            let file = &report.files[plan_files[members[later]]];
-            let pointer = if o.kind() == "Namespace" {
-                "/metadata/namespaceOwnership"
-            } else {
-                "/metadata/name"
-            };
-            let d = Diagnostic::new(
-                &codes::DUPLICATE_OBJECT,
-                format!(
-                    "{} `{}`{} is also written for another spec of this build: applied                      together, one replaces the other",
-                    o.kind(),
-                    o.name(),
-                    o.namespace()
-                        .as_ref()
-                        .map(|n| format!(" in namespace `{n}`"))
-                        .unwrap_or_default()
-                ),
-            )
-            .at_pointer(pointer)
-            .in_environment(plan.environment.as_deref())
-            .with_help(codes::DUPLICATE_OBJECT.help.unwrap_or_default());
-            built.diagnostics.push(locate(
-                d,
-                file,
-                plan.environment.as_deref(),
-                pointer,
-                "written twice",
-            ));
-        }
-    }
-    write::validate(&built.trees).map_err(|e| Failure::Overlap(e.to_string()))?;
+    let mut duplicates = std::mem::take(&mut acc.duplicates);
+    duplicates.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut built = acc.built;
+    built
+        .diagnostics
+        .extend(duplicates.into_iter().map(|(_, d)| d));
     // Findings of the same variant reported by several models (none today) are shown once.
     built.diagnostics.dedup();
     Ok(built)
@@ -952,12 +1118,9 @@ fn ci_tree(
     file: &FileReport,
     source_name: &str,
     opts: &BuildOptions,
-    built: &mut Built,
-    plan_files: &mut Vec<usize>,
-    file_index: usize,
-) -> Result<(), Failure> {
+) -> Result<Option<(Plan, Tree)>, Failure> {
     let Some(doc) = &file.doc else {
-        return Ok(());
+        return Ok(None);
     };
     let order: Vec<String> = doc
         .value
@@ -996,7 +1159,7 @@ fn ci_tree(
         .collect();
     if models.iter().any(|m| !m.preflight().is_empty()) {
         // The environments' own build reports what cannot be built.
-        return Ok(());
+        return Ok(None);
     }
     let stages: Vec<crate::compile::ci::Stage> = models
         .iter()
@@ -1031,16 +1194,14 @@ fn ci_tree(
             )
         })
         .collect();
-    built.plans.push(Plan {
+    let plan = Plan {
         file: file.name.clone(),
         environment: None,
         root: root.clone(),
         resolved: variants[0].resolved.clone(),
         artifacts,
-    });
-    plan_files.push(file_index);
-    built.trees.push(Tree { root, files });
-    Ok(())
+    };
+    Ok(Some((plan, Tree { root, files })))
 }
 
 /// For a build of some targets: add to each tree the files already under `out` that belong to

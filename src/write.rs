@@ -9,15 +9,16 @@
 //!
 //! A build takes an exclusive lock on `DIR` (`flock` on the directory itself, so no lock file
 //! is left behind; `--check` takes a shared one), so two builds into the same directory run one
-//! after the other. It then writes every tree completely into `.<env>.mcpgen-new` beside its
-//! target, records the environments in a journal (`DIR/.mcpgen-swap`), swaps them in by
+//! after the other. It then writes each tree, as the build produces it ([`Staging`]),
+//! completely into `.<env>.mcpgen-new` beside its target; once every tree is staged it
+//! records the environments in a journal (`DIR/.mcpgen-swap`), swaps them in by
 //! `rename` (the old tree goes to `.<env>.mcpgen-old`), and deletes the journal and the old
 //! trees. A run killed at any point leaves either the previous outputs (plus staging
 //! directories the next run deletes) or a journal: the next run, under the lock, completes the
 //! recorded swap before anything else, so all environments end up from one build, never a mix
 //! with one missing. This module does no rendering of findings and no compiling.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -115,25 +116,40 @@ pub fn plain_relative(path: &str) -> Result<(), WriteError> {
 /// Check every tree before anything touches the disk: plain relative roots and file paths, and
 /// no root equal to or inside another (one swap would replace the other's tree).
 pub fn validate(trees: &[Tree]) -> Result<(), WriteError> {
-    for (i, tree) in trees.iter().enumerate() {
-        plain_relative(&tree.root)?;
-        for rel in tree.files.keys() {
-            plain_relative(rel)?;
-        }
-        for other in &trees[..i] {
-            let nested = tree.root == other.root
-                || tree.root.starts_with(&format!("{}/", other.root))
-                || other.root.starts_with(&format!("{}/", tree.root));
-            if nested {
-                return Err(WriteError {
-                    path: tree.root.clone(),
-                    source: io::Error::new(
-                        io::ErrorKind::InvalidInput,
-                        format!("two outputs overlap: `{}` and `{}`", other.root, tree.root),
-                    ),
-                });
-            }
-        }
+    let mut roots = BTreeSet::new();
+    for tree in trees {
+        validate_next(tree, &roots)?;
+        roots.insert(tree.root.clone());
+    }
+    Ok(())
+}
+
+/// [`validate`] for one more tree, given the roots of the trees before it. Looks up the
+/// tree's ancestors and descendants among them, so checking many trees stays linear.
+pub fn validate_next(tree: &Tree, earlier: &BTreeSet<String>) -> Result<(), WriteError> {
+    plain_relative(&tree.root)?;
+    for rel in tree.files.keys() {
+        plain_relative(rel)?;
+    }
+    let root = &tree.root;
+    let ancestor = root
+        .match_indices('/')
+        .map(|(i, _)| &root[..i])
+        .chain([root.as_str()])
+        .find(|a| earlier.contains(*a));
+    let below = format!("{root}/");
+    let descendant = earlier
+        .range::<String, _>(&below..)
+        .next()
+        .filter(|r| r.starts_with(&below));
+    if let Some(other) = ancestor.or(descendant.map(String::as_str)) {
+        return Err(WriteError {
+            path: root.clone(),
+            source: io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("two outputs overlap: `{other}` and `{root}`"),
+            ),
+        });
     }
     Ok(())
 }
@@ -189,16 +205,39 @@ fn sibling(target: &Path, tag: &str) -> PathBuf {
 }
 
 /// An exclusive (or shared) lock on the output directory, released when dropped.
+#[derive(Debug)]
 struct Lock(#[allow(dead_code)] std::fs::File);
 
 fn lock(out: &Path, exclusive: bool) -> Result<Lock, WriteError> {
-    let f = std::fs::File::open(out).map_err(err(out))?;
-    if exclusive {
-        f.lock().map_err(err(out))?;
-    } else {
-        f.lock_shared().map_err(err(out))?;
+    loop {
+        let f = std::fs::File::open(out).map_err(err(out))?;
+        if exclusive {
+            f.lock().map_err(err(out))?;
+        } else {
+            f.lock_shared().map_err(err(out))?;
+        }
+        // A build that held the lock may have removed the directory it had created (it
+        // stopped before its commit): a lock on that directory protects nothing, so take it
+        // again on the one the path names now.
+        if same_directory(&f, out) {
+            return Ok(Lock(f));
+        }
     }
-    Ok(Lock(f))
+}
+
+#[cfg(unix)]
+fn same_directory(f: &std::fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (f.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        // Gone: the next open reports it.
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_directory(_: &std::fs::File, _: &Path) -> bool {
+    true
 }
 
 /// Refuse an output directory that is a symbolic link leading out of its repository.
@@ -321,6 +360,7 @@ fn recover(out: &Path, targets: &[PathBuf]) -> Result<(), WriteError> {
             if let Some(tag) = n.strip_prefix(&prefix)
                 && (tag == "new"
                     || tag == "old"
+                    || tag == "tmp"
                     || tag.starts_with("tmp-")
                     || tag.starts_with("old-"))
             {
@@ -347,16 +387,75 @@ fn write_files(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), Write
 /// dies half-way) by the next run; nothing that mcpgen did not write is replaced or deleted.
 pub fn write(out: &Path, trees: &[Tree]) -> Result<(), WriteError> {
     validate(trees)?;
-    check_out_dir(out)?;
-    std::fs::create_dir_all(out).map_err(err(out))?;
-    let _lock = lock(out, true)?;
-    let targets: Vec<PathBuf> = trees.iter().map(|t| out.join(&t.root)).collect();
-    recover(out, &targets)?;
+    let mut staging = Staging::new(out);
+    for tree in trees {
+        staging.stage(tree)?;
+    }
+    staging.commit()
+}
 
-    // Nothing is staged until every target is known to be replaceable.
-    let contents: Vec<BTreeMap<String, String>> = trees.iter().map(with_marker).collect();
-    for (tree, (target, files)) in trees.iter().zip(targets.iter().zip(&contents)) {
-        if let Some(link) = symlink_below(out, &tree.root) {
+/// A write in progress: each tree is written into a staging directory beside its target
+/// (`.<env>.mcpgen-new`, with the ownership marker) as soon as it is built, so its contents
+/// need not stay in memory, and nothing under the output directory changes until
+/// [`Staging::commit`] swaps them all in through the journal. The first tree staged takes the
+/// exclusive lock on the output directory (held until the staging is dropped) and completes
+/// what an interrupted run left. Each tree's target is checked before anything is staged for
+/// it: a symbolic link on the way, or a file or directory mcpgen did not write, is refused.
+/// Dropped without a commit (a later tree failed, or findings stopped the build), the staged
+/// trees, and the directories this build created, are removed.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    roots: BTreeSet<String>,
+    /// (staging directory, target, root), in the order staged.
+    staged: Vec<(PathBuf, PathBuf, String)>,
+    /// Directories that did not exist before, outermost first.
+    created: Vec<PathBuf>,
+    lock: Option<Lock>,
+}
+
+impl Staging {
+    /// Nothing staged yet, for trees under `out`.
+    pub fn new(out: &Path) -> Staging {
+        Staging {
+            out: out.to_path_buf(),
+            roots: BTreeSet::new(),
+            staged: Vec::new(),
+            created: Vec::new(),
+            lock: None,
+        }
+    }
+
+    /// Remember the outermost missing directory on the way to `dir`, then create it.
+    fn create(&mut self, dir: &Path) -> Result<(), WriteError> {
+        let missing = |a: &&Path| !a.as_os_str().is_empty() && !a.exists();
+        if let Some(top) = dir.ancestors().take_while(missing).last() {
+            self.created.push(top.to_path_buf());
+        }
+        std::fs::create_dir_all(dir).map_err(err(dir))
+    }
+
+    /// Before the first tree: the output directory exists, is locked, and what an interrupted
+    /// run left is completed.
+    fn begin(&mut self) -> Result<(), WriteError> {
+        if self.lock.is_some() {
+            return Ok(());
+        }
+        check_out_dir(&self.out)?;
+        let out = self.out.clone();
+        self.create(&out)?;
+        self.lock = Some(lock(&out, true)?);
+        recover(&out, &[])
+    }
+
+    /// Check one tree against those staged before it and against what is on disk at its
+    /// target, and write it into its staging directory.
+    pub fn stage(&mut self, tree: &Tree) -> Result<(), WriteError> {
+        let _t = crate::timing::span("write: stage");
+        validate_next(tree, &self.roots)?;
+        self.begin()?;
+        let target = self.out.join(&tree.root);
+        if let Some(link) = symlink_below(&self.out, &tree.root) {
             return Err(io_err(
                 &link,
                 io::ErrorKind::InvalidInput,
@@ -364,50 +463,78 @@ pub fn write(out: &Path, trees: &[Tree]) -> Result<(), WriteError> {
                  directory",
             ));
         }
-        owned(target, files)?;
+        let files = with_marker(tree);
+        owned(&target, &files)?;
+        if let Some(p) = target.parent() {
+            // A build that stops before the commit leaves no directory it created behind.
+            self.create(p)?;
+        }
+        // What a run killed before its journal was written left beside this target.
+        recover(&self.out, std::slice::from_ref(&target))?;
+        let new = sibling(&target, "new");
+        if let Err(e) = write_files(&new, &files) {
+            let _ = remove_ours(&new);
+            return Err(e);
+        }
+        self.roots.insert(tree.root.clone());
+        self.staged.push((new, target, tree.root.clone()));
+        Ok(())
     }
 
-    let mut staged: Vec<PathBuf> = Vec::new();
-    for (target, files) in targets.iter().zip(&contents) {
-        let new = sibling(target, "new");
-        let result = target
-            .parent()
-            .map_or(Ok(()), |p| std::fs::create_dir_all(p).map_err(err(p)))
-            .and_then(|()| remove_ours(&new))
-            .and_then(|()| write_files(&new, files));
-        if let Err(e) = result {
-            let _ = remove_ours(&new);
-            for n in &staged {
-                let _ = remove_ours(n);
+    /// Swap every staged tree in, replacing what was there. The swap is recorded in a journal
+    /// first: a run killed (or an I/O error) half-way leaves it, and the next build, under the
+    /// lock, completes the swap before anything else.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let _t = crate::timing::span("write: swap in");
+        self.created.clear();
+        let staged = std::mem::take(&mut self.staged);
+        if staged.is_empty() {
+            return Ok(());
+        }
+        let journal = self.out.join(JOURNAL);
+        let pending = self.out.join(format!("{JOURNAL}.tmp"));
+        let list: String = staged.iter().map(|(_, _, r)| format!("{r}\n")).collect();
+        let recorded = (|| {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&pending).map_err(err(&pending))?;
+            f.write_all(list.as_bytes()).map_err(err(&pending))?;
+            f.sync_all().map_err(err(&pending))?;
+            std::fs::rename(&pending, &journal).map_err(err(&journal))
+        })();
+        if let Err(e) = recorded {
+            // Nothing swapped yet: the previous outputs stand.
+            let _ = std::fs::remove_file(&pending);
+            for (new, _, _) in &staged {
+                let _ = remove_ours(new);
             }
             return Err(e);
         }
-        staged.push(new);
-    }
-
-    // From here on the swap is recorded: an interruption is completed by the next run.
-    let journal = out.join(JOURNAL);
-    let pending = out.join(format!("{JOURNAL}.tmp"));
-    let list: String = trees.iter().map(|t| format!("{}\n", t.root)).collect();
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&pending).map_err(err(&pending))?;
-        f.write_all(list.as_bytes()).map_err(err(&pending))?;
-        f.sync_all().map_err(err(&pending))?;
-    }
-    std::fs::rename(&pending, &journal).map_err(err(&journal))?;
-    for (target, new) in targets.iter().zip(&staged) {
-        let old = sibling(target, "old");
-        if std::fs::symlink_metadata(target).is_ok() {
-            std::fs::rename(target, &old).map_err(err(target))?;
+        for (new, target, _) in &staged {
+            let old = sibling(target, "old");
+            if std::fs::symlink_metadata(target).is_ok() {
+                remove_ours(&old)?;
+                std::fs::rename(target, &old).map_err(err(target))?;
+            }
+            std::fs::rename(new, target).map_err(err(new))?;
         }
-        std::fs::rename(new, target).map_err(err(new))?;
+        std::fs::remove_file(&journal).map_err(err(&journal))?;
+        for (_, target, _) in &staged {
+            remove_ours(&sibling(target, "old"))?;
+        }
+        Ok(())
     }
-    std::fs::remove_file(&journal).map_err(err(&journal))?;
-    for target in &targets {
-        remove_ours(&sibling(target, "old"))?;
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        for (new, _, _) in &self.staged {
+            let _ = remove_ours(new);
+        }
+        // Only what this build created, and only when it was not committed.
+        for dir in self.created.iter().rev() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
-    Ok(())
 }
 
 /// What `--check` found at a path below an environment directory.
@@ -645,6 +772,38 @@ mod tests {
             root: root.to_string(),
             ..tree(files)
         }
+    }
+
+    #[test]
+    fn staging_leaves_nothing_unless_committed() {
+        let dir = std::env::temp_dir().join(format!("mcpgen-stage-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = dir.join("out");
+        let mut a = tree(&[("a.txt", "1\n")]);
+        a.root = "svc/staging".into();
+        let mut b = tree(&[("b.txt", "2\n")]);
+        b.root = "svc".into();
+        let mut staging = Staging::new(&out);
+        assert!(staging.stage(&a).is_ok());
+        assert!(
+            staging.stage(&b).is_err(),
+            "a root above a staged one overlaps it"
+        );
+        drop(staging);
+        assert!(
+            !out.exists(),
+            "a build that stops leaves no output directory behind"
+        );
+        let mut staging = Staging::new(&out);
+        assert!(staging.stage(&a).is_ok());
+        assert!(staging.commit().is_ok());
+        assert_eq!(
+            std::fs::read_to_string(out.join("svc/staging/a.txt"))
+                .ok()
+                .as_deref(),
+            Some("1\n")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

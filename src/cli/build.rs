@@ -59,6 +59,22 @@ pub fn run(mut args: Args) -> Outcome {
     };
     args.files = files;
     let mut report = pipeline::check_paths(&args.files, &args.policy.options(args.env.as_deref()));
+    // Each tree goes to disk (a temporary directory beside its target) or is compared with it
+    // as soon as it is built, and is then dropped: memory does not grow with the number of
+    // specs' outputs. Nothing under the output directory changes before the commit below.
+    let mut output = Output {
+        dir: args.output.clone(),
+        targets: args.target.clone(),
+        mode: if args.stdout {
+            Mode::Stream
+        } else if args.check || args.dry_run {
+            Mode::Compare(Vec::new())
+        } else {
+            Mode::Write(args.output.as_deref().map(write::Staging::new))
+        },
+        trees: Vec::new(),
+        error: None,
+    };
     // The same gate as `check`; nothing is built while an error-level finding remains.
     let built = if report.failures.is_empty() && !report.has_errors() {
         let opts = BuildOptions {
@@ -66,7 +82,8 @@ pub fn run(mut args: Args) -> Outcome {
             all_envs: args.all_envs,
             out_dir: args.output.as_ref().map(|o| o.display().to_string()),
         };
-        match pipeline::build(&report, &opts) {
+        let _t = crate::timing::span("build (all variants, written as built)");
+        match pipeline::build_each(&report, &opts, args.stdout, &mut |t| output.take(t)) {
             Ok(b) => Some(b),
             Err(e) => {
                 report.failures.push(e);
@@ -76,13 +93,16 @@ pub fn run(mut args: Args) -> Outcome {
     } else {
         None
     };
-    let (mut trees, plans) = match built {
+    let plans = match built {
         Some(b) => {
             report.add(b.diagnostics);
-            (b.trees, b.plans)
+            b.plans
         }
-        None => (Vec::new(), Vec::new()),
+        None => Vec::new(),
     };
+    let Output {
+        mode, trees, error, ..
+    } = output;
     // A stream of several environments would apply each one over the previous: the same
     // objects, one silently replacing the other.
     if args.stdout && args.env.is_none() {
@@ -159,44 +179,84 @@ pub fn run(mut args: Args) -> Outcome {
         fail("no output directory (-o DIR)");
         return Outcome::Failure;
     };
-    pipeline::keep_other_targets(dir, &mut trees, &args.target);
-    if args.dry_run {
-        return match write::check(dir, &trees) {
-            Err(e) => {
-                out.finish(None);
-                fail(&e.to_string());
-                Outcome::Failure
-            }
-            Ok(drift) => {
-                report_plan(&drift, &trees, &mut out);
-                Outcome::Clean
-            }
-        };
-    }
-    if args.check {
-        return match write::check(dir, &trees) {
-            Err(e) => {
-                out.finish(None);
-                fail(&e.to_string());
-                Outcome::Failure
-            }
-            Ok(drift) => {
-                report_drift(&drift, &mut out);
-                if drift.is_empty() {
-                    Outcome::Clean
-                } else {
-                    Outcome::Findings
-                }
-            }
-        };
-    }
-    if let Err(e) = write::write(dir, &trees) {
+    let (staging, drift) = match mode {
+        Mode::Write(staging) => (staging, Vec::new()),
+        Mode::Compare(drift) => (None, drift),
+        Mode::Stream => (None, Vec::new()),
+    };
+    let committed = match staging {
+        Some(staging) if error.is_none() => staging.commit(),
+        _ => Ok(()),
+    };
+    if let Some(e) = error.or(committed.err()) {
         out.finish(None);
         fail(&e.to_string());
         return Outcome::Failure;
     }
+    if args.dry_run {
+        report_plan(&drift, &trees, &mut out);
+        return Outcome::Clean;
+    }
+    if args.check {
+        report_drift(&drift, &mut out);
+        return if drift.is_empty() {
+            Outcome::Clean
+        } else {
+            Outcome::Findings
+        };
+    }
     report_written(dir, &trees, &mut out);
     Outcome::Clean
+}
+
+/// What happens to each tree as soon as it is built.
+enum Mode {
+    /// `--stdout`: nothing (the objects are printed from the plans).
+    Stream,
+    /// `--check` and `--dry-run`: compared with the disk; the drift so far.
+    Compare(Vec<write::Drift>),
+    /// Staged for the write (no staging without an output directory).
+    Write(Option<write::Staging>),
+}
+
+/// Where the trees of a build go, and what is kept of them: their directories and file names
+/// (for the summary), not their contents.
+struct Output {
+    dir: Option<PathBuf>,
+    targets: Vec<String>,
+    mode: Mode,
+    trees: Vec<Tree>,
+    /// The first I/O error; later trees are skipped.
+    error: Option<write::WriteError>,
+}
+
+impl Output {
+    fn take(&mut self, tree: Tree) {
+        let Some(dir) = self.dir.as_deref() else {
+            return;
+        };
+        if self.error.is_some() {
+            return;
+        }
+        let mut one = [tree];
+        pipeline::keep_other_targets(dir, &mut one, &self.targets);
+        let [tree] = one;
+        let result = match &mut self.mode {
+            Mode::Stream => Ok(()),
+            Mode::Compare(drift) => write::check(dir, std::slice::from_ref(&tree)).map(|d| {
+                drift.extend(d);
+            }),
+            Mode::Write(staging) => staging.as_mut().map_or(Ok(()), |s| s.stage(&tree)),
+        };
+        if let Err(e) = result {
+            self.error = Some(e);
+            return;
+        }
+        self.trees.push(Tree {
+            root: tree.root,
+            files: tree.files.into_keys().map(|k| (k, String::new())).collect(),
+        });
+    }
 }
 
 /// What a build would do, from the drift between disk and the trees: each file added, changed

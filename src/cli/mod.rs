@@ -177,6 +177,10 @@ pub fn main() -> ExitCode {
         Command::Completions(a) => man::completions(a),
         Command::Man(a) => man::man(a),
     };
+    if let Some(timings) = crate::timing::report() {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(timings.as_bytes());
+    }
     outcome.into()
 }
 

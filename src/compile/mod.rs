@@ -210,7 +210,7 @@ pub enum CompileError {
 }
 
 /// A target: Dockerfile, compose, Kubernetes, monitoring…
-pub trait Emitter {
+pub trait Emitter: Sync {
     /// Target name as given to `--target`.
     fn name(&self) -> &'static str;
     /// The files of this target for one model.

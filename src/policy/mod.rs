@@ -8,6 +8,8 @@
 //! broken (exit 2). Levels from the configuration and exceptions are applied later, by
 //! `crate::config`; the test runner lives in [`verify`].
 
+#[rustfmt::skip]
+mod builtin_catalog;
 pub mod guard;
 pub mod metadata;
 pub mod pack;
@@ -85,7 +87,7 @@ pub struct PolicyFile {
 }
 
 /// A rule the engine evaluates.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     /// Package path (`mcpgen.images`).
     pub package: String,
@@ -214,13 +216,21 @@ pub struct Finding {
     pub builtin: bool,
 }
 
-/// The built-in pack's rules, parsed from the embedded sources (for `rules` and `explain`).
+/// The built-in pack's rules with their METADATA, sorted by code (for `rules` and `explain`).
 pub fn builtin_rules() -> Vec<Rule> {
+    let mut rules = builtin_catalog::rules();
+    rules.sort_by_key(Rule::code);
+    rules
+}
+
+/// The built-in pack's rules in file order, read from the embedded sources: what
+/// `builtin_catalog.rs` is generated from.
+#[cfg(test)]
+fn scan_builtin_rules() -> Vec<Rule> {
     let mut rules = Vec::new();
     for f in pack::FILES.iter().filter(|f| !f.is_test()) {
         collect_rules(f.path, f.text, true, &mut rules);
     }
-    rules.sort_by_key(Rule::code);
     rules
 }
 
@@ -459,12 +469,15 @@ impl Engine {
             .map_err(PolicyError::from_regorus)?;
         let mut rules = Vec::new();
         if builtin {
+            let _t = crate::timing::span("policy: parse the built-in pack");
             for f in pack::FILES.iter().filter(|f| !f.is_test()) {
                 engine
                     .add_policy(f.path.to_string(), f.text.to_string())
                     .map_err(PolicyError::from_regorus)?;
-                collect_rules(f.path, f.text, true, &mut rules);
             }
+            // The pack's METADATA was read when the binary was built (a YAML parse per rule
+            // at every start cost a tenth of a check).
+            rules = builtin_catalog::rules();
         }
         Engine {
             engine,
@@ -472,6 +485,17 @@ impl Engine {
             prints: Vec::new(),
         }
         .extend(user, data)
+    }
+
+    /// Do now the analysis regorus otherwise does before the first query of every clone
+    /// (rule scheduling, loop hoisting): clones made afterwards share it. Evaluating a rule
+    /// of no package is enough to trigger it.
+    pub fn prepare(&mut self) -> Result<(), PolicyError> {
+        let _t = crate::timing::span("policy: prepare (once)");
+        self.engine
+            .eval_query("data.mcpgen_prepare_only".to_string(), false)
+            .map(|_| ())
+            .map_err(PolicyError::from_regorus)
     }
 
     /// Add user policies and data to this engine.
@@ -520,7 +544,15 @@ impl Engine {
     /// repeating it per rule or per package (measured: 1.7 ms instead of 3.6 ms per input for
     /// the built-in pack).
     pub fn evaluate(&mut self, input: Value) -> Result<Vec<Finding>, PolicyError> {
-        self.engine.set_input(regorus::Value::from(input));
+        let input = {
+            let _t = crate::timing::span("policy: input to regorus value");
+            regorus::Value::from(input)
+        };
+        if crate::timing::per_package() {
+            self.time_packages(&input);
+        }
+        let _t = crate::timing::span("policy: evaluate");
+        self.engine.set_input(input);
         let mut out = Vec::new();
         let mut roots: Vec<&str> = self
             .rules
@@ -577,6 +609,27 @@ impl Engine {
             self.prints.extend(prints);
         }
         Ok(out)
+    }
+}
+
+impl Engine {
+    /// For `MCPGEN_TIMINGS=packages`: evaluate each package on its own, on a clone of the
+    /// engine, and record its time (`policy package <name>`). A package's time includes what it
+    /// imports (`data.mcpgen.lib`, itself timed alone), so the figures overlap.
+    fn time_packages(&self, input: &regorus::Value) {
+        let mut packages: Vec<&str> = self.rules.iter().map(|r| r.package.as_str()).collect();
+        packages.push("mcpgen.lib");
+        packages.sort_unstable();
+        packages.dedup();
+        for package in packages {
+            let mut engine = self.engine.clone();
+            engine.set_input(input.clone());
+            let name: &'static str =
+                Box::leak(format!("policy package {package}").into_boxed_str());
+            let start = std::time::Instant::now();
+            let _ = engine.eval_query(format!("data.{package}"), false);
+            crate::timing::record(name, start.elapsed());
+        }
     }
 }
 
@@ -855,6 +908,85 @@ mod tests {
         )
         .expect_err("v0 is rejected");
         assert!(matches!(err, PolicyError::Broken { line: 3, .. }), "{err}");
+    }
+
+    /// `builtin_catalog.rs` is the pack's METADATA read at build time; regenerate it with
+    /// `MCPGEN_UPDATE_CATALOG=1 cargo test --lib builtin_catalog`.
+    #[test]
+    fn builtin_catalog_is_generated_from_the_pack() {
+        let scanned = scan_builtin_rules();
+        let source = builtin_catalog_source(&scanned);
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/policy/builtin_catalog.rs");
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        if committed != source && std::env::var_os("MCPGEN_UPDATE_CATALOG").is_some() {
+            std::fs::write(path, &source).expect("write src/policy/builtin_catalog.rs");
+            return;
+        }
+        assert!(
+            committed == source,
+            "src/policy/builtin_catalog.rs is stale: run \
+             `MCPGEN_UPDATE_CATALOG=1 cargo test --lib builtin_catalog` and rebuild"
+        );
+        assert_eq!(builtin_catalog::rules(), scanned);
+    }
+
+    /// Rust source that builds `rules` (string literals in `Debug` form are valid Rust).
+    fn builtin_catalog_source(rules: &[Rule]) -> String {
+        let opt = |v: &Option<String>| match v {
+            Some(s) => format!("Some({s:?}.into())"),
+            None => "None".to_string(),
+        };
+        let mut out = String::from(
+            "//! The built-in pack's rules and their METADATA, generated from `policies/*.rego` by\n\
+             //! `MCPGEN_UPDATE_CATALOG=1 cargo test --lib builtin_catalog` (a test fails when it is\n\
+             //! stale). Reading it costs nothing at run time, where parsing the METADATA YAML of\n\
+             //! every rule at every start cost a tenth of a check. Do not edit.\n\n\
+             use super::Rule;\n\
+             use super::metadata::RuleMeta;\n\
+             #[allow(unused_imports)]\n\
+             use crate::diagnostics::Level;\n\n\
+             /// Every rule of the built-in pack, in file order.\n\
+             pub(super) fn rules() -> Vec<Rule> {\n    vec![\n",
+        );
+        for r in rules {
+            let m = &r.meta;
+            out.push_str(&format!(
+                "        Rule {{\n            package: {:?}.into(),\n            rule: {:?}.into(),\n            \
+                 file: {:?}.into(),\n            line: {},\n            meta: RuleMeta {{\n                \
+                 title: {},\n                description: {},\n                code: {},\n                \
+                 name: {},\n                level: {},\n                related: vec![{}],\n                \
+                 why: {},\n                example: {},\n                instead: {},\n                \
+                 help: {},\n                tags: vec![{}],\n                security_severity: {},\n            }},\n            \
+                 builtin: {},\n        }},\n",
+                r.package,
+                r.rule,
+                r.file,
+                r.line,
+                opt(&m.title),
+                opt(&m.description),
+                opt(&m.code),
+                opt(&m.name),
+                m.level.map_or("None".to_string(), |l| format!("Some(Level::{l:?})")),
+                m.related
+                    .iter()
+                    .map(|s| format!("{s:?}.into()"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                opt(&m.why),
+                opt(&m.example),
+                opt(&m.instead),
+                opt(&m.help),
+                m.tags
+                    .iter()
+                    .map(|s| format!("{s:?}.into()"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                opt(&m.security_severity),
+                r.builtin,
+            ));
+        }
+        out.push_str("    ]\n}\n");
+        out
     }
 
     #[test]

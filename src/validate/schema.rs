@@ -21,10 +21,23 @@ use crate::spec::{Document, SpecFile};
 /// Where the schema is published.
 pub const SCHEMA_ID: &str = "https://mcpgen.dev/schemas/mcpgen.schema.json";
 
+/// The published schema, as committed in `schemas/mcpgen.schema.json`: embedded rather than
+/// generated at every start (schemars took 3 % of a check). The unit test
+/// `committed_schema_is_the_generated_one` keeps the file equal to [`generated`].
+pub const SCHEMA_TEXT: &str = include_str!("../../schemas/mcpgen.schema.json");
+
 /// The JSON Schema of the spec language (draft 2020-12).
 pub fn schema() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
     SCHEMA.get_or_init(|| {
+        let _t = crate::timing::span("schema: parse embedded JSON");
+        serde_json::from_str(SCHEMA_TEXT).expect("the committed schema is JSON (tested)")
+    })
+}
+
+/// The schema generated from the spec types with schemars, in the published layout.
+pub fn generated() -> Value {
+    {
         let generator = SchemaSettings::draft2020_12()
             .for_deserialize()
             .into_generator();
@@ -50,12 +63,17 @@ pub fn schema() -> &'static Value {
             }
         }
         Value::Object(out)
-    })
+    }
 }
 
 /// The schema as pretty JSON with a trailing newline, as published.
 pub fn schema_text() -> String {
-    let mut s = serde_json::to_string_pretty(schema()).expect("a JSON value always serializes");
+    SCHEMA_TEXT.to_string()
+}
+
+/// [`generated`] as pretty JSON with a trailing newline, as the committed file must read.
+pub fn generated_text() -> String {
+    let mut s = serde_json::to_string_pretty(&generated()).expect("a JSON value always serializes");
     s.push('\n');
     s
 }
@@ -99,6 +117,7 @@ fn drop_null_branches(schema: &mut schemars::Schema) {
 fn validator() -> &'static Validator {
     static VALIDATOR: OnceLock<Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
+        let _t = crate::timing::span("schema: validator construction");
         jsonschema::draft202012::options()
             .build(schema())
             .unwrap_or_else(|e| panic!("the built-in schema does not compile: {e}"))
@@ -530,5 +549,38 @@ fn lower_first(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_lowercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The binary embeds the committed file instead of generating the schema at every start;
+    /// this keeps the file equal to the Rust types. Regenerate with
+    /// `MCPGEN_UPDATE_SCHEMA=1 cargo test --lib committed_schema`.
+    #[test]
+    fn committed_schema_is_the_generated_one() {
+        let generated = generated_text();
+        if generated != SCHEMA_TEXT && std::env::var_os("MCPGEN_UPDATE_SCHEMA").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/mcpgen.schema.json");
+            std::fs::write(path, &generated).expect("write schemas/mcpgen.schema.json");
+            return;
+        }
+        assert!(
+            generated == SCHEMA_TEXT,
+            "schemas/mcpgen.schema.json drifted from the Rust types: run \
+             `MCPGEN_UPDATE_SCHEMA=1 cargo test --lib committed_schema` and rebuild"
+        );
+    }
+
+    /// jsonschema checks a schema against the draft 2020-12 meta-schema when it builds a
+    /// validator (it has no public option to skip it); building it here keeps a schema that
+    /// does not compile from ever reaching the binary.
+    #[test]
+    fn committed_schema_compiles_under_the_meta_schema() {
+        let meta = jsonschema::draft202012::meta::validate(schema());
+        assert!(meta.is_ok(), "{meta:?}");
+        assert!(jsonschema::draft202012::options().build(schema()).is_ok());
     }
 }
