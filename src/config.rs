@@ -135,7 +135,7 @@ pub fn discover_chain(start: &Path) -> Vec<PathBuf> {
     let mut chain = Vec::new();
     let mut from = start.to_path_buf();
     while let Some(found) = discover(&from) {
-        let stop = std::fs::read_to_string(&found)
+        let stop = crate::source::read_input_text(&found, crate::limits::MAX_CONFIG_BYTES, None)
             .ok()
             .and_then(|t| toml::from_str::<Config>(&t).ok())
             .is_some_and(|c| c.root);
@@ -183,8 +183,8 @@ pub fn load(
     sources: &mut Sources,
     out: &mut Vec<Diagnostic>,
 ) -> Result<Loaded, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let text = crate::source::read_input_text(path, crate::limits::MAX_CONFIG_BYTES, None)
+        .map_err(|e| e.to_string())?;
     let id = sources.add(SourceFile::new(display, text.clone()));
     let mut loaded = Loaded {
         path: Some(path.to_path_buf()),
@@ -192,6 +192,13 @@ pub fn load(
         config: Config::default(),
     };
     match toml::from_str::<Config>(&text) {
+        Ok(c) if c.exceptions.len().max(c.rules.len()) > crate::limits::MAX_CONFIG_ENTRIES => {
+            return Err(format!(
+                "{}: more than {} exceptions or rule levels (see docs/security.md)",
+                path.display(),
+                crate::limits::MAX_CONFIG_ENTRIES
+            ));
+        }
         Ok(c) => loaded.config = c,
         Err(e) => {
             let range = e.span().unwrap_or(0..0);
@@ -224,6 +231,13 @@ pub struct Overrides {
     pub warn: Vec<String>,
     /// `-A RULE`.
     pub allow: Vec<String>,
+}
+
+/// Whether findings of a rule may be excepted: every configurable rule, and the content
+/// scanners (`MCP4xx`, hardcoded secrets), whose level cannot change but which an exception
+/// with a reason can silence for one value that is not secret.
+fn exceptable(info: &RuleInfo) -> bool {
+    info.configurable || info.code.starts_with("MCP4")
 }
 
 /// The date today, `YYYY-MM-DD`: `MCPGEN_TODAY` when set (for reproducible tests), else the
@@ -448,14 +462,15 @@ pub fn rules(
                 ));
                 continue;
             };
-            if !info.configurable {
+            if !exceptable(info) {
                 // Parse, schema, semantic and output findings mean mcpgen cannot use the spec:
                 // excepting one would switch the gate off (exit 0 on a broken spec, a skipped
                 // environment in `build`).
                 meta.push(located(
                     invalid(format!(
                         "{} cannot be excepted: it describes a spec mcpgen cannot use; only policy \
-                         rules (MCP2xx, team rules) and MCP9xx findings can be",
+                         rules (MCP2xx, team rules), hardcoded secrets (MCP4xx) and MCP9xx \
+                         findings can be",
                         info.code
                     )),
                     range,
@@ -533,6 +548,7 @@ mod tests {
         assert!(!valid_date("2026-02-31"));
         assert!(!valid_date("2026-02-29"));
         assert!(valid_date("2028-02-29"));
+        assert!(!valid_date("2100-02-29"));
         assert!(!valid_date("2026-04-31"));
     }
 }

@@ -22,6 +22,7 @@ pub mod diagnostics;
 pub mod discover;
 pub mod fix;
 pub mod gatekeeper;
+pub mod limits;
 pub mod model;
 pub mod parallel;
 pub mod pipeline;

@@ -188,12 +188,17 @@ pub struct FileReport {
 /// Why mcpgen could not do its job (exit 2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Failure {
-    /// A spec file that could not be read.
-    #[error("{path}: cannot read: {message}")]
-    Read {
-        /// The path as given.
-        path: String,
-        /// The operating system's message.
+    /// An input that is not a regular file within the size bound, or a symbolic link that
+    /// leaves its repository.
+    #[error("{0}")]
+    Input(crate::source::InputError),
+    /// A file exceeds one of mcpgen's documented bounds (nesting, list length, expanded
+    /// aliases, environments; docs/security.md).
+    #[error("{file}: {message} (see docs/security.md)")]
+    Limit {
+        /// The spec file.
+        file: String,
+        /// Which bound, from the located MCP018 finding.
         message: String,
     },
     /// `--env NAME` names an environment the spec does not define.
@@ -339,6 +344,13 @@ pub fn check(inputs: &[Input], opts: &Options) -> Report {
         file.variants = variants;
         report.failures.extend(failure);
         diags.extend(more);
+        // A bound that was exceeded stops the run: exit 2, with the located finding shown.
+        if let Some(d) = diags.iter().find(|d| d.code == codes::LIMIT_EXCEEDED.code) {
+            report.failures.push(Failure::Limit {
+                file: file.name.clone(),
+                message: d.message.clone(),
+            });
+        }
         report.files.push(file);
         found.push(diags);
     }
@@ -451,13 +463,11 @@ fn read(
                 doc: None,
                 variants: Vec::new(),
             };
-            let bytes = match std::fs::read(path) {
+            // A regular file within the size bound; a symlink must stay inside its repository.
+            let bytes = match crate::source::read_input(path, crate::limits::MAX_SPEC_BYTES, None) {
                 Ok(b) => b,
                 Err(e) => {
-                    report.failures.push(Failure::Read {
-                        path: name.clone(),
-                        message: e.to_string(),
-                    });
+                    report.failures.push(Failure::Input(e));
                     return (unread, None);
                 }
             };
@@ -630,17 +640,12 @@ fn gate(
         let mut group_catalog = policy::catalog(&rules);
         // Gatekeeper constraints and manifest policies on the generated objects: their
         // findings obey the same levels and exceptions.
-        let outputs = crate::gatekeeper::gate::Config {
-            constraints: chain
-                .iter()
-                .flat_map(Loaded::constraint_paths)
-                .chain(opts.constraints.iter().cloned())
-                .collect(),
-            manifest_policies: chain
-                .iter()
-                .flat_map(Loaded::manifest_policy_dirs)
-                .chain(opts.manifest_policies.iter().cloned())
-                .collect(),
+        let outputs = match gatekeeper_paths(&chain, opts) {
+            Ok(o) => o,
+            Err(e) => {
+                report.failures.push(Failure::Policy(e));
+                crate::gatekeeper::gate::Config::default()
+            }
         };
         if !outputs.is_empty() {
             let files = members.iter().map(|&i| &report.files[i]);
@@ -686,17 +691,63 @@ fn extend(
     chain: &[Loaded],
     opts: &Options,
 ) -> Result<policy::Engine, PolicyError> {
+    // Paths from an mcpgen.toml stay below the directory holding it (symbolic links included);
+    // command-line ones are the caller's choice.
     let mut user = Vec::new();
-    let dirs: Vec<PathBuf> = chain.iter().flat_map(Loaded::policy_dirs).collect();
-    for dir in dirs.iter().chain(&opts.policies) {
+    for loaded in chain {
+        let root = config_root(loaded);
+        for dir in loaded.policy_dirs() {
+            user.extend(policy::read_dir_within(&dir, false, root)?);
+        }
+    }
+    for dir in &opts.policies {
         user.extend(policy::read_dir(dir, false)?);
     }
     let mut data = Vec::new();
-    let files: Vec<PathBuf> = chain.iter().flat_map(Loaded::data_files).collect();
-    for f in files.iter().chain(&opts.data) {
+    for loaded in chain {
+        let root = config_root(loaded);
+        for f in loaded.data_files() {
+            data.push(policy::read_data_within(&f, root)?);
+        }
+    }
+    for f in &opts.data {
         data.push(policy::read_data(f)?);
     }
     base.clone()?.extend(&user, &data)
+}
+
+/// The directory holding a configuration file, which the paths it names may not leave.
+fn config_root(loaded: &Loaded) -> &Path {
+    loaded
+        .path
+        .as_deref()
+        .and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// The Gatekeeper constraint paths and manifest policy directories of a configuration chain,
+/// each confined below the directory of the file that names it, then the command line's.
+fn gatekeeper_paths(
+    chain: &[Loaded],
+    opts: &Options,
+) -> Result<crate::gatekeeper::gate::Config, PolicyError> {
+    let mut out = crate::gatekeeper::gate::Config::default();
+    for loaded in chain {
+        let root = config_root(loaded);
+        for p in loaded.constraint_paths() {
+            policy::confined(&p, root, "constraints path")?;
+            out.constraints.push(p);
+        }
+        for p in loaded.manifest_policy_dirs() {
+            policy::confined(&p, root, "manifest policy directory")?;
+            out.manifest_policies.push(p);
+        }
+    }
+    out.constraints.extend(opts.constraints.iter().cloned());
+    out.manifest_policies
+        .extend(opts.manifest_policies.iter().cloned());
+    Ok(out)
 }
 
 /// What a build is asked for beyond the checked report.
@@ -1155,14 +1206,17 @@ fn ci_tree(
 
 /// For a build of some targets: add to each tree the files already under `out` that belong to
 /// no selected target, so writing the tree replaces only the selected targets' files (and
-/// `--check` compares only those). Symlinks and unreadable files are left out; the writer
-/// reports what it cannot replace.
+/// `--check` compares only those). Symlinks, special and unreadable files are left out (the
+/// writer reports what it cannot replace), and so are files no target writes in a directory
+/// without mcpgen's ownership marker: adopting them would let the writer claim a directory
+/// mcpgen did not create ([`write::MARKER`]).
 pub fn keep_other_targets(out: &Path, trees: &mut [Tree], targets: &[String]) {
     if targets.is_empty() {
         return;
     }
     for tree in trees {
         let dir = out.join(&tree.root);
+        let marked = std::fs::symlink_metadata(dir.join(write::MARKER)).is_ok_and(|m| m.is_file());
         let mut stack = vec![dir.clone()];
         while let Some(d) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(&d) else {
@@ -1186,12 +1240,19 @@ pub fn keep_other_targets(out: &Path, trees: &mut [Tree], targets: &[String]) {
                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
                     .collect::<Vec<_>>()
                     .join("/");
-                let selected =
-                    crate::compile::owner(&rel).is_some_and(|o| targets.iter().any(|t| t == o));
-                if selected || tree.files.contains_key(&rel) {
+                let owner = crate::compile::owner(&rel);
+                let selected = owner.is_some_and(|o| targets.iter().any(|t| t == o));
+                if selected
+                    || rel == write::MARKER
+                    || (owner.is_none() && !marked)
+                    || tree.files.contains_key(&rel)
+                {
                     continue;
                 }
-                if let Ok(text) = std::fs::read_to_string(&path) {
+                if let Ok(bytes) =
+                    crate::source::read_input(&path, write::MAX_OUTPUT_FILE_BYTES, Some(out))
+                    && let Ok(text) = String::from_utf8(bytes)
+                {
                     tree.files.insert(rel, text);
                 }
             }

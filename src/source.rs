@@ -2,8 +2,12 @@
 //! into a line and column and any span into a miette snippet.
 //!
 //! Files are added once and referred to by [`SourceId`] everywhere else; nothing outside this
-//! module stores file text.
+//! module stores file text. [`read_input`] is the one way mcpgen reads a file someone else
+//! wrote (spec, `mcpgen.toml`, team policy, policy data): a regular file, within a size bound,
+//! and, when it is a symbolic link, one that stays inside the tree it belongs to.
 
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use miette::NamedSource;
@@ -43,6 +47,11 @@ impl SourceFile {
         &self.text
     }
 
+    /// The text, shared.
+    pub fn shared_text(&self) -> Arc<String> {
+        Arc::clone(&self.text)
+    }
+
     /// 1-based line and column (in characters) of a byte offset. Offsets past the end map to
     /// the end of the file.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
@@ -70,6 +79,40 @@ impl SourceFile {
             .nth(col.saturating_sub(1))
             .map(|(i, _)| start + i)
             .unwrap_or(self.text.len())
+    }
+
+    /// 0-based index of the line holding a byte offset (offsets past the end: the last line).
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Number of lines (a final line without newline counts; an empty file has one).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte range of a 0-based line, without its line break.
+    pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+        let start = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&n| n - 1);
+        let end = end.max(start);
+        let end = if self.text[start..end].ends_with('\r') {
+            end - 1
+        } else {
+            end
+        };
+        start..end
     }
 
     /// A miette source for rendering snippets.
@@ -102,9 +145,136 @@ impl Sources {
     }
 }
 
+/// Why an input file was not read. Always a failure of the run (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {reason}")]
+pub struct InputError {
+    /// The path as given.
+    pub path: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// The directory a symbolic link named `path` must stay inside when no other root is given:
+/// the nearest directory above it holding a `.git` entry (the repository), or, outside a Git
+/// checkout, the directory holding the link.
+pub fn repository_of(path: &Path) -> Option<PathBuf> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let parent = std::fs::canonicalize(parent).ok()?;
+    let mut dir = Some(parent.as_path());
+    while let Some(d) = dir {
+        if d.join(".git").symlink_metadata().is_ok() {
+            return Some(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    Some(parent)
+}
+
+/// Whether `path` (which must exist) resolves to a place inside `root` (canonical).
+pub fn resolves_within(path: &Path, root: &Path) -> bool {
+    std::fs::canonicalize(path).is_ok_and(|p| p.starts_with(root))
+}
+
+/// Read an input file written by someone else: it must be a regular file (not a FIFO, a device
+/// or a directory) of at most `limit` bytes, and when `path` is a symbolic link its target must
+/// lie inside `within` (by default, [`repository_of`] the link). The size is enforced while
+/// reading, so files whose reported size is 0 (`/proc`) are bounded too.
+pub fn read_input(path: &Path, limit: u64, within: Option<&Path>) -> Result<Vec<u8>, InputError> {
+    let fail = |reason: String| InputError {
+        path: path.display().to_string(),
+        reason,
+    };
+    let link = std::fs::symlink_metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if link.file_type().is_symlink() {
+        let root = match within {
+            Some(r) => std::fs::canonicalize(r).ok(),
+            None => repository_of(path),
+        };
+        let inside = root.is_some_and(|r| resolves_within(path, &r));
+        if !inside {
+            return Err(fail(
+                "is a symbolic link that leads outside the repository; mcpgen does not follow it"
+                    .into(),
+            ));
+        }
+    }
+    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(fail(
+            "is not a regular file (a directory, FIFO, socket or device)".into(),
+        ));
+    }
+    if meta.len() > limit {
+        return Err(fail(format!(
+            "is {} bytes, more than the limit of {limit} bytes",
+            meta.len()
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(fail(format!("is larger than the limit of {limit} bytes")));
+    }
+    Ok(bytes)
+}
+
+/// [`read_input`] as UTF-8 text.
+pub fn read_input_text(
+    path: &Path,
+    limit: u64,
+    within: Option<&Path>,
+) -> Result<String, InputError> {
+    let bytes = read_input(path, limit, within)?;
+    String::from_utf8(bytes).map_err(|e| InputError {
+        path: path.display().to_string(),
+        reason: format!(
+            "is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inputs_are_bounded_regular_files_and_links_stay_inside() {
+        let dir = std::env::temp_dir().join(format!("mcpgen-source-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("repo/.git")).unwrap();
+        std::fs::write(dir.join("repo/a.yaml"), "a: 1\n").unwrap();
+        std::fs::write(dir.join("outside.yaml"), "secret: 1\n").unwrap();
+        assert_eq!(
+            read_input(&dir.join("repo/a.yaml"), 100, None).unwrap(),
+            b"a: 1\n"
+        );
+        assert!(read_input(&dir.join("repo/a.yaml"), 3, None).is_err());
+        assert!(read_input(&dir.join("repo"), 100, None).is_err());
+        assert!(read_input(Path::new("/dev/zero"), 100, None).is_err());
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.join("repo/a.yaml"), dir.join("repo/in.yaml")).unwrap();
+            std::os::unix::fs::symlink(dir.join("outside.yaml"), dir.join("repo/out.yaml"))
+                .unwrap();
+            std::os::unix::fs::symlink("/proc/self/environ", dir.join("repo/env.yaml")).unwrap();
+            assert!(read_input(&dir.join("repo/in.yaml"), 100, None).is_ok());
+            let e = read_input(&dir.join("repo/out.yaml"), 100, None).unwrap_err();
+            assert!(e.reason.contains("outside"), "{e}");
+            assert!(read_input(&dir.join("repo/env.yaml"), 100, None).is_err());
+            assert!(
+                read_input(&dir.join("repo/in.yaml"), 100, Some(&dir.join("nowhere"))).is_err()
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn line_col_counts_characters() {

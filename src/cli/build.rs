@@ -279,7 +279,11 @@ fn report_plan(drift: &[write::Drift], trees: &[Tree], report: &mut Report) {
             "remove" => '-',
             _ => '~',
         };
-        out.push_str(&format!("{mark} {}\n", d.path));
+        // Paths found on disk are anyone's: no escape sequence reaches the terminal.
+        out.push_str(&format!(
+            "{mark} {}\n",
+            crate::diagnostics::render::sanitize_line(&d.path)
+        ));
     }
     let removed = drift.iter().filter(|d| change(d) == "remove").count();
     out.push_str(&format!(
@@ -340,7 +344,9 @@ impl Report {
         }
         let text = format!(
             "{}\n",
-            serde_json::to_string_pretty(&v).expect("a JSON value always serializes")
+            crate::diagnostics::render::json_safe(
+                serde_json::to_string_pretty(&v).expect("a JSON value always serializes")
+            )
         );
         if self.to_stderr {
             eprint!("{text}");
@@ -407,7 +413,8 @@ fn report_drift(drift: &[write::Drift], report: &mut Report) {
     }
     let mut out = String::new();
     for d in drift {
-        out.push_str(&d.diff);
+        // The diff shows files anyone could commit: no escape sequences reach the terminal.
+        out.push_str(&crate::diagnostics::render::sanitize_text(&d.diff));
     }
     if drift.is_empty() {
         if !crate::cli::quiet() {

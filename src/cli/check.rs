@@ -141,7 +141,11 @@ pub fn inputs(args: &[PathBuf]) -> Option<Vec<PathBuf>> {
 /// Print what the policies printed, then the failures, on stderr.
 pub fn report_failures(report: &Report) {
     for line in &report.prints {
-        eprint_line(&format!("policy print: {line}"));
+        // Policy text is anyone's: no escape sequence reaches the terminal.
+        eprint_line(&format!(
+            "policy print: {}",
+            crate::diagnostics::render::sanitize_line(line)
+        ));
     }
     for f in &report.failures {
         fail(&f.to_string());

@@ -123,7 +123,9 @@ pub fn run(args: Args) -> Outcome {
             args.to
         ));
     }
-    print(&out);
+    // The outputs carry spec text: no escape sequence reaches the terminal (as for
+    // `build --check`).
+    print(&crate::diagnostics::render::sanitize_text(&out));
     if differ == 0 {
         Outcome::Clean
     } else {

@@ -77,6 +77,9 @@ pub fn explain(key: &str) -> Option<String> {
         return policy::docs(r).or_else(|| Some(format!("# {} ({})\n", r.name(), r.code())));
     }
     let c = codes::find(key)?;
+    if c.code == codes::HARDCODED_SECRET.code {
+        return Some(crate::validate::secrets::DOCS.to_string());
+    }
     let mut out = format!(
         "# {} ({})\n\n{}\n\nLevel: {}.\n",
         c.name,

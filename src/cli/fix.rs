@@ -44,13 +44,16 @@ pub fn run(args: Args) -> Outcome {
             ));
             continue;
         }
-        let original = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                fail(&format!("{name}: cannot read: {e}"));
-                return Outcome::Failure;
-            }
-        };
+        // Read as `check` reads a spec: a regular file within the size bound, a symbolic link
+        // only when it stays inside its repository.
+        let original =
+            match crate::source::read_input_text(path, crate::limits::MAX_SPEC_BYTES, None) {
+                Ok(t) => t,
+                Err(e) => {
+                    fail(&e.to_string());
+                    return Outcome::Failure;
+                }
+            };
         let mut text = original.clone();
         let mut done: Vec<fix::Fix> = Vec::new();
         for _ in 0..ROUNDS {
@@ -124,7 +127,7 @@ pub fn run(args: Args) -> Outcome {
                 .context_radius(2)
                 .header(&format!("a/{name}"), &format!("b/{name}"))
                 .to_string();
-            print(&diff);
+            print(&crate::diagnostics::render::sanitize_text(&diff));
             note(&format!(
                 "{name}: {} (run with --write to apply):\n{titles}",
                 plural(done.len())

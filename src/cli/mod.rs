@@ -222,10 +222,15 @@ pub fn print(s: &str) {
     let _ = out.flush();
 }
 
-/// Report a failure on stderr.
+/// Report a failure on stderr. The message may quote file names, environment names or policy
+/// text: terminal escape sequences in it are neutralised.
 pub fn fail(message: &str) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "mcpgen: error: {message}");
+    let _ = writeln!(
+        err,
+        "mcpgen: error: {}",
+        crate::diagnostics::render::sanitize_text(message)
+    );
 }
 
 #[cfg(test)]

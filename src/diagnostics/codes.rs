@@ -1,7 +1,8 @@
 //! The registry of built-in diagnostic codes that are not policy rules.
 //!
 //! Codes are stable and never reused: `MCP0xx` parse and schema, `MCP1xx` semantic checks,
-//! `MCP3xx` output, `MCP9xx` meta findings about the configuration itself. Policy rules
+//! `MCP3xx` output, `MCP4xx` content scanners (secrets; excepted only with a reason, never
+//! levelled), `MCP9xx` meta findings about the configuration itself. Policy rules
 //! (`MCP2xx`) live with their Rego source under `policies/` and are not listed here.
 
 use super::Level;
@@ -75,6 +76,9 @@ codes! {
     AMBIGUOUS_NUMBER = "MCP017", "ambiguous-number", Warning, false,
         "A number with a leading zero: YAML 1.1 tools read it as octal, YAML 1.2 (mcpgen) as decimal.",
         Some("remove the leading zero, or quote the value if it is text");
+    LIMIT_EXCEEDED = "MCP018", "limit-exceeded", Error, false,
+        "The input exceeds one of mcpgen's documented bounds (file size, nesting depth, list length, expanded aliases, environments); the run stops with exit 2.",
+        Some("split or simplify the input; docs/security.md lists every bound");
     REPLICA_BOUNDS = "MCP101", "min-replicas-above-max", Error, false,
         "`autoscaling.minReplicas` is greater than `autoscaling.maxReplicas`.",
         Some("make minReplicas at most maxReplicas");
@@ -98,6 +102,18 @@ codes! {
     UNREPRESENTABLE = "MCP110", "unrepresentable-value", Error, false,
         "A quantity, duration or percentage matches its format but is too large to represent.",
         Some("use a smaller value; Kubernetes, Docker and Prometheus cannot represent this one");
+    CONTROLLER_ANNOTATION = "MCP111", "ingress-controller-annotation", Error, false,
+        "An annotation that would configure the ingress controller (`nginx.ingress.kubernetes.io/*`, `*-snippet`): spec annotations go on every object, the Ingress included.",
+        Some("remove the annotation; mcpgen sets the ingress annotations `expose` needs, and configuration snippets let a spec rewrite the controller's configuration");
+    RESOURCE_OUT_OF_RANGE = "MCP112", "resource-out-of-range", Error, false,
+        "A CPU or memory quantity that is zero or beyond any machine (compose reads 0 as unlimited).",
+        Some("use a CPU quantity between 1m and 1024 cores and a memory quantity between 4Mi and 16Ti");
+    FILE_TOO_LARGE = "MCP113", "file-too-large", Error, false,
+        "A `files` entry, or all of them together, is larger than a ConfigMap may hold (1 MiB).",
+        Some("bake large files into the image, or mount them from a volume");
+    INVALID_METADATA = "MCP114", "invalid-kubernetes-metadata", Error, false,
+        "A label or annotation key or value that Kubernetes rejects (qualified names, 63-character label values, 256 KiB of annotations).",
+        Some("keys are `[prefix/]name` with a DNS subdomain prefix and a name of at most 63 characters of [A-Za-z0-9-_.]; label values are at most 63 such characters");
     CONFLICTING_EXPOSURE = "MCP120", "conflicting-exposure", Error, false,
         "`expose` asks for both a Gateway API route (`gateway`) and an Ingress (`ingressClass`, `ingressController`).",
         Some("keep `expose.gateway` for an HTTPRoute, or the Ingress settings for an Ingress (docs/traffic.md)");
@@ -178,6 +194,9 @@ codes! {
     BRIDGE_PATH_MISMATCH = "MCP353", "bridge-path-mismatch", Error, false,
         "The bridge serves MCP on a path other than the one the routes and clients use.",
         Some("set `mcp.path` to the path the bridge serves");
+    HARDCODED_SECRET = "MCP401", "hardcoded-secret", Error, false,
+        "A value the spec carries into the outputs looks like a credential (a known token or key format, a private key, a URL with a password, a credential-named assignment, or a high-entropy string).",
+        Some("reference the value from a Kubernetes Secret (`secrets:`), revoke it if it was committed, or add an mcpgen.toml exception with a reason for a value that is not secret");
     UNUSED_EXCEPTION = "MCP901", "unused-exception", Warning, true,
         "An exception in the configuration matches no finding.",
         Some("remove the exception, or fix its rule or path");
@@ -210,13 +229,13 @@ mod tests {
                 "MCP2xx is reserved for policies: {}",
                 c.code
             );
-            if ["MCP0", "MCP1", "MCP3"]
+            if ["MCP0", "MCP1", "MCP3", "MCP4"]
                 .iter()
                 .any(|p| c.code.starts_with(p))
             {
                 assert!(
                     !c.configurable,
-                    "parse, schema, semantic and output codes are never configurable: {}",
+                    "parse, schema, semantic, output and scanner codes are never configurable: {}",
                     c.code
                 );
             }

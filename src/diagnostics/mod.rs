@@ -51,7 +51,7 @@ pub struct Span {
 }
 
 /// A labelled span: where, and what to say there.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Label {
     /// Where.
     pub span: Span,

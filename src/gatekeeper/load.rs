@@ -194,8 +194,9 @@ fn scalar(s: &Scalar) -> Option<Value> {
 /// Read and parse one file.
 pub fn read_docs(path: &Path) -> Result<Vec<Doc>, GatorError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| GatorError::Input(format!("{name}: cannot read: {e}")))?;
+    // A regular file within the data bound; a symbolic link must stay inside its repository.
+    let text = crate::source::read_input_text(path, crate::limits::MAX_DATA_BYTES, None)
+        .map_err(|e| GatorError::Input(e.to_string()))?;
     parse_yaml(&name, &text)
 }
 
@@ -459,30 +460,21 @@ impl Policy {
     }
 }
 
+/// The YAML and JSON files of a constraints path (a file, or a directory walked recursively):
+/// bounded in depth and count, and ending on symbolic link loops (`crate::policy::files_under`).
 fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), GatorError> {
     if path.is_file() {
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let entries = std::fs::read_dir(path)
-        .map_err(|e| GatorError::Input(format!("{}: cannot read: {e}", path.display())))?;
-    let mut found = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| GatorError::Input(format!("{}: {e}", path.display())))?;
-        found.push(entry.path());
-    }
+    let mut found =
+        crate::policy::files_under(path, None).map_err(|e| GatorError::Input(e.to_string()))?;
     found.sort();
-    for p in found {
-        if p.is_dir() {
-            collect_files(&p, out)?;
-        } else if p
-            .extension()
+    out.extend(found.into_iter().filter(|p| {
+        p.extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
-        {
-            out.push(p);
-        }
-    }
+    }));
     Ok(())
 }
 
@@ -613,6 +605,22 @@ fn compile_rego(
             super::rewrite::rewrite_v0(t)
         }
     };
+    // regorus overflows its stack on a recursive function (OPA refuses the module): refuse it
+    // first, as for team policies.
+    let modules: Vec<crate::policy::PolicyFile> = std::iter::once(text)
+        .chain(libs.iter().map(String::as_str))
+        .enumerate()
+        .map(|(i, t)| crate::policy::PolicyFile {
+            path: if i == 0 {
+                format!("{file}#{kind}")
+            } else {
+                format!("{file}#{kind}/lib_{}", i - 1)
+            },
+            text: prepare(t),
+        })
+        .collect();
+    crate::policy::guard::check_recursion(&modules)
+        .map_err(|e| GatorError::Policy(format!("{file}: template {kind}: {e}")))?;
     let package = engine
         .add_policy(format!("{file}#{kind}"), prepare(text))
         .map_err(|e| broken("Rego does not compile".into(), &e))?;

@@ -425,16 +425,19 @@ impl<'p> Session<'p> {
             return Ok(Vec::new());
         };
         engine.set_input(regorus::Value::from(input));
-        let result = engine
-            .eval_rule(format!("{package}.violation"))
-            .map_err(|e| {
-                GatorError::Policy(format!(
-                    "template {} failed to evaluate ({}): {}",
-                    template.kind,
-                    template.file,
-                    one_line(&e)
-                ))
-            });
+        // The same memory bound as team policies (docs/security.md): a template that
+        // allocates without end is stopped, not the runner.
+        let result = crate::policy::guard::with_memory_limit(|| {
+            engine.eval_rule(format!("{package}.violation"))
+        })
+        .map_err(|e| {
+            let e = crate::policy::guard::explain_limit(&e)
+                .map_or_else(|| one_line(&e), |l| l.to_string());
+            GatorError::Policy(format!(
+                "template {} failed to evaluate ({}): {e}",
+                template.kind, template.file,
+            ))
+        });
         if let Ok(p) = engine.take_prints() {
             self.prints.extend(p);
         }

@@ -10,6 +10,7 @@
 
 #[rustfmt::skip]
 mod builtin_catalog;
+pub mod guard;
 pub mod metadata;
 pub mod pack;
 pub mod verify;
@@ -249,10 +250,62 @@ fn collect_rules(path: &str, text: &str, builtin: bool, out: &mut Vec<Rule>) {
 }
 
 /// Every `.rego` file under a directory, recursively, sorted. `tests` selects `*_test.rego`
-/// files too.
+/// files too. For directories named on the command line; see [`read_dir_within`] for those of
+/// an `mcpgen.toml`.
 pub fn read_dir(dir: &Path, tests: bool) -> Result<Vec<PolicyFile>, PolicyError> {
+    read_policies(dir, tests, None)
+}
+
+/// [`read_dir`] for a directory named by an `mcpgen.toml`: the directory, every file read and
+/// every symbolic link followed must resolve inside `root` (the directory holding the
+/// configuration), so a repository's configuration cannot read the runner's files.
+pub fn read_dir_within(
+    dir: &Path,
+    tests: bool,
+    root: &Path,
+) -> Result<Vec<PolicyFile>, PolicyError> {
+    confined(dir, root, "policy directory")?;
+    read_policies(dir, tests, Some(root))
+}
+
+/// Refuse a configured path that leaves `root` (the directory holding `mcpgen.toml`, as given):
+/// lexically (a `..` component, an absolute path) or through a symbolic link.
+pub fn confined(path: &Path, root: &Path, what: &str) -> Result<(), PolicyError> {
+    use std::path::Component;
+    let below = if root.as_os_str().is_empty() || root == Path::new(".") {
+        Some(path)
+    } else {
+        path.strip_prefix(root).ok()
+    };
+    let lexical = below.is_some_and(|r| {
+        r.components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    });
+    let canonical_root = std::fs::canonicalize(root)
+        .map_err(|e| PolicyError::Other(format!("{}: cannot read: {e}", root.display())))?;
+    let inside = std::fs::canonicalize(path).map(|p| p.starts_with(&canonical_root));
+    match inside {
+        Ok(true) if lexical => Ok(()),
+        Ok(_) => Err(PolicyError::Other(format!(
+            "{}: the {what} leaves the directory holding mcpgen.toml ({}); configured paths \
+             must be relative, without `..`, and stay inside it (symbolic links included)",
+            path.display(),
+            canonical_root.display()
+        ))),
+        Err(e) => Err(PolicyError::Other(format!(
+            "{}: cannot read {what}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+fn read_policies(
+    dir: &Path,
+    tests: bool,
+    within: Option<&Path>,
+) -> Result<Vec<PolicyFile>, PolicyError> {
     let mut paths = Vec::new();
-    walk(dir, &mut paths)?;
+    walk(dir, within, &mut paths)?;
     paths.sort();
     let mut out = Vec::new();
     for p in paths {
@@ -260,8 +313,8 @@ pub fn read_dir(dir: &Path, tests: bool) -> Result<Vec<PolicyFile>, PolicyError>
         if !name.ends_with(".rego") || (!tests && name.ends_with("_test.rego")) {
             continue;
         }
-        let text = std::fs::read_to_string(&p)
-            .map_err(|e| PolicyError::Other(format!("{}: cannot read: {e}", p.display())))?;
+        let text = crate::source::read_input_text(&p, crate::limits::MAX_POLICY_FILE_BYTES, within)
+            .map_err(|e| PolicyError::Other(e.to_string()))?;
         out.push(PolicyFile {
             path: p.display().to_string(),
             text,
@@ -270,34 +323,87 @@ pub fn read_dir(dir: &Path, tests: bool) -> Result<Vec<PolicyFile>, PolicyError>
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
+/// Every file below `dir` (or `dir` itself when it is a file), unsorted: see [`walk`]'s
+/// bounds. With `within`, a symbolic link that leads outside it is an error.
+pub fn files_under(dir: &Path, within: Option<&Path>) -> Result<Vec<PathBuf>, PolicyError> {
+    let mut out = Vec::new();
+    walk(dir, within, &mut out)?;
+    Ok(out)
+}
+
+/// Collect the files below `dir`, iteratively: each directory is visited once whatever links
+/// lead to it (a symlink loop ends), depth and file count are bounded, and with `within` a link
+/// that leads outside it is an error.
+fn walk(dir: &Path, within: Option<&Path>, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
+    use crate::limits::{MAX_POLICY_DIR_DEPTH, MAX_POLICY_FILES};
     if dir.is_file() {
         out.push(dir.to_path_buf());
         return Ok(());
     }
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        PolicyError::Other(format!(
-            "{}: cannot read policy directory: {e}",
-            dir.display()
-        ))
-    })?;
-    for entry in entries {
-        let entry = entry.map_err(|e| PolicyError::Other(format!("{}: {e}", dir.display())))?;
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else {
-            out.push(path);
+    let root = within.and_then(|r| std::fs::canonicalize(r).ok());
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![(dir.to_path_buf(), 0usize)];
+    while let Some((d, depth)) = stack.pop() {
+        if let Ok(c) = std::fs::canonicalize(&d)
+            && !seen.insert(c)
+        {
+            continue;
+        }
+        if depth > MAX_POLICY_DIR_DEPTH {
+            return Err(PolicyError::Other(format!(
+                "{}: policy directories nest more than {MAX_POLICY_DIR_DEPTH} levels deep",
+                d.display()
+            )));
+        }
+        let entries = std::fs::read_dir(&d).map_err(|e| {
+            PolicyError::Other(format!(
+                "{}: cannot read policy directory: {e}",
+                d.display()
+            ))
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|e| PolicyError::Other(format!("{}: {e}", d.display())))?;
+            let path = entry.path();
+            let link = entry.file_type().is_ok_and(|t| t.is_symlink());
+            if link
+                && let Some(r) = &root
+                && !crate::source::resolves_within(&path, r)
+            {
+                return Err(PolicyError::Other(format!(
+                    "{}: a symbolic link that leads outside the directory holding mcpgen.toml",
+                    path.display()
+                )));
+            }
+            if path.is_dir() {
+                stack.push((path, depth + 1));
+            } else {
+                out.push(path);
+                if out.len() > MAX_POLICY_FILES {
+                    return Err(PolicyError::Other(format!(
+                        "{}: more than {MAX_POLICY_FILES} files under the policy directories",
+                        dir.display()
+                    )));
+                }
+            }
         }
     }
     Ok(())
 }
 
-/// Read a JSON or YAML data file into a value merged into `data`.
+/// Read a JSON or YAML data file into a value merged into `data` (named on the command line).
 pub fn read_data(path: &Path) -> Result<Value, PolicyError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        PolicyError::Other(format!("{}: cannot read data file: {e}", path.display()))
-    })?;
+    read_data_impl(path, None)
+}
+
+/// [`read_data`] for a file named by an `mcpgen.toml`: it must resolve inside `root`.
+pub fn read_data_within(path: &Path, root: &Path) -> Result<Value, PolicyError> {
+    confined(path, root, "data file")?;
+    read_data_impl(path, Some(root))
+}
+
+fn read_data_impl(path: &Path, within: Option<&Path>) -> Result<Value, PolicyError> {
+    let text = crate::source::read_input_text(path, crate::limits::MAX_DATA_BYTES, within)
+        .map_err(|e| PolicyError::Other(format!("cannot read data file: {e}")))?;
     let is_json = path
         .extension()
         .and_then(|e| e.to_str())
@@ -346,6 +452,7 @@ impl Engine {
     /// Parse the built-in pack (unless `builtin` is false), the user policies and the data.
     pub fn new(builtin: bool, user: &[PolicyFile], data: &[Value]) -> Result<Engine, PolicyError> {
         let mut engine = regorus::Engine::new();
+        guard::deny_nondeterministic(&mut engine);
         // OPA's default: a builtin given a bad value is undefined rather than aborting the
         // whole evaluation (units.parse_bytes("lots") must not hide every other finding).
         engine.set_strict_builtin_errors(false);
@@ -353,7 +460,7 @@ impl Engine {
         // A team policy can loop for a very long time on a crafted input; bound every
         // evaluation so `check` in CI fails (exit 2) instead of hanging.
         engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-            limit: std::time::Duration::from_secs(30),
+            limit: crate::limits::POLICY_TIME,
             check_interval: std::num::NonZeroU32::MIN.saturating_add(999),
         });
         // The constants the pack reads instead of keeping literals of its own.
@@ -394,6 +501,8 @@ impl Engine {
     /// Add user policies and data to this engine.
     pub fn extend(mut self, user: &[PolicyFile], data: &[Value]) -> Result<Engine, PolicyError> {
         let Engine { engine, rules, .. } = &mut self;
+        // regorus overflows its stack on a recursive function: refuse those first.
+        guard::check_recursion(user)?;
         for f in user {
             engine
                 .add_policy(f.path.clone(), f.text.clone())
@@ -453,10 +562,18 @@ impl Engine {
         roots.sort_unstable();
         roots.dedup();
         for root in roots {
-            let results = self
-                .engine
-                .eval_query(format!("data.{root}"), false)
-                .map_err(PolicyError::from_regorus)?;
+            let engine = &mut self.engine;
+            let results = guard::with_memory_limit(|| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    engine.eval_query(format!("data.{root}"), false)
+                }))
+            })
+            .map_err(|_| {
+                PolicyError::Other(format!("the policy engine crashed evaluating data.{root}"))
+            })?
+            .map_err(|e| {
+                guard::explain_limit(&e).unwrap_or_else(|| PolicyError::from_regorus(e))
+            })?;
             let Some(value) = results
                 .result
                 .into_iter()

@@ -21,6 +21,8 @@ pub struct Document {
     pub value: Value,
     /// Warnings found while reading (the document is still usable).
     pub warnings: Vec<crate::diagnostics::Diagnostic>,
+    /// The file's text, for checks that point inside a value (the secret detector).
+    pub text: Option<std::sync::Arc<String>>,
     values: HashMap<String, (usize, usize)>,
     keys: HashMap<String, (usize, usize)>,
     overrides: Vec<Override>,
@@ -46,6 +48,7 @@ impl Document {
             source,
             value: Value::Null,
             warnings: Vec::new(),
+            text: None,
             values: HashMap::new(),
             keys: HashMap::new(),
             overrides: Vec::new(),

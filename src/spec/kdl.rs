@@ -26,6 +26,25 @@ use crate::spec::document::{Document, child};
 /// Parse a KDL spec.
 pub fn parse(id: SourceId, file: &SourceFile) -> Result<Document, Vec<Diagnostic>> {
     let text = file.text();
+    // The kdl parser recurses on children blocks and nested comments: bound the nesting before
+    // it runs (an unclosed `{` still counts).
+    if let Some(offset) = too_deep(text) {
+        let len = text[offset..].chars().next().map_or(0, char::len_utf8);
+        return Err(vec![
+            crate::limits::exceeded(format!(
+                "children blocks or comments are nested more than {} levels deep",
+                crate::limits::MAX_DEPTH
+            ))
+            .with_label(
+                Span {
+                    source: id,
+                    offset,
+                    len,
+                },
+                "nested too deeply here",
+            ),
+        ]);
+    }
     let kdl: KdlDocument = match text.parse() {
         Ok(d) => d,
         Err(e) => {
@@ -88,6 +107,7 @@ pub fn parse(id: SourceId, file: &SourceFile) -> Result<Document, Vec<Diagnostic
         }
     };
     let mut doc = Document::new(id);
+    doc.text = Some(file.shared_text());
     let mut errors = Vec::new();
     let mut m = Mapper {
         id,
@@ -107,6 +127,92 @@ pub fn parse(id: SourceId, file: &SourceFile) -> Result<Document, Vec<Diagnostic
     } else {
         Err(errors)
     }
+}
+
+/// The byte offset of the first `{` or `/*` that opens a level deeper than
+/// [`crate::limits::MAX_DEPTH`], outside strings and comments. Quoted strings (with escapes),
+/// raw strings (`#"…"#`, any number of `#`, also multi-line), line comments and nested block
+/// comments are skipped; an unknown construct can only make the count higher, never lower.
+fn too_deep(text: &str) -> Option<usize> {
+    let max = crate::limits::MAX_DEPTH;
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let mut nest = 0usize;
+                while i < b.len() {
+                    if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+                        nest += 1;
+                        if depth + nest > max {
+                            return Some(i);
+                        }
+                        i += 2;
+                    } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+                        nest -= 1;
+                        i += 2;
+                        if nest == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b'#' | b'"' => {
+                // Raw strings: `#`×n then `"`, closed by `"` and the same number of `#`.
+                let hashes = b[i..].iter().take_while(|&&c| c == b'#').count();
+                let q = i + hashes;
+                if b.get(q) != Some(&b'"') {
+                    i += hashes.max(1);
+                    continue;
+                }
+                let multi = b[q..].starts_with(b"\"\"\"");
+                let quote: &[u8] = if multi { b"\"\"\"" } else { b"\"" };
+                let mut j = q + quote.len();
+                loop {
+                    if j >= b.len() {
+                        return None;
+                    }
+                    if hashes == 0 && b[j] == b'\\' {
+                        j += 2;
+                        continue;
+                    }
+                    if b[j..].starts_with(quote)
+                        && b[j + quote.len()..]
+                            .iter()
+                            .take(hashes)
+                            .filter(|&&c| c == b'#')
+                            .count()
+                            == hashes
+                    {
+                        j += quote.len() + hashes;
+                        break;
+                    }
+                    j += 1;
+                }
+                i = j;
+                continue;
+            }
+            b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The first unquoted token in `text` that starts like a number but goes on with letters
@@ -222,6 +328,24 @@ impl Mapper<'_> {
             .filter(|e| e.name().is_some())
             .collect();
         let children = node.children().map(|c| c.nodes()).unwrap_or(&[]);
+        if node.entries().len() + children.len() > crate::limits::MAX_ITEMS {
+            let s = node.name().span();
+            self.errors.push(
+                crate::limits::exceeded(format!(
+                    "a node has more than {} arguments, properties and children",
+                    crate::limits::MAX_ITEMS
+                ))
+                .with_label(
+                    Span {
+                        source: self.id,
+                        offset: s.offset(),
+                        len: s.len(),
+                    },
+                    "too many items",
+                ),
+            );
+            return Value::Null;
+        }
         let forced_array = node.ty().is_some_and(|t| t.value() == "array");
         if let Some(t) = node.ty().filter(|t| t.value() != "array") {
             self.error(

@@ -30,7 +30,27 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 /// The value of the document resolved for `env`: the base with `spec.environments` removed and,
 /// when `env` is given, the overlay merged over `metadata` and `spec`.
 pub fn resolve(base: &Value, env: Option<&str>) -> Value {
-    let mut out = base.clone();
+    // Copy the base without `spec.environments`: copying it and then removing it would make
+    // resolving every environment quadratic in the number of environments.
+    let mut out = match base {
+        Value::Object(top) => Value::Object(
+            top.iter()
+                .map(|(k, v)| match (k.as_str(), v) {
+                    ("spec", Value::Object(spec)) => (
+                        k.clone(),
+                        Value::Object(
+                            spec.iter()
+                                .filter(|(sk, _)| sk.as_str() != "environments")
+                                .map(|(sk, sv)| (sk.clone(), sv.clone()))
+                                .collect(),
+                        ),
+                    ),
+                    _ => (k.clone(), v.clone()),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
     let overlay = env
         .and_then(|e| {
             base.pointer(&format!(

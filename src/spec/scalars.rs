@@ -16,8 +16,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub const NAME_PATTERN: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 /// DNS-1123 subdomain (a host name).
 pub const HOST_PATTERN: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
-/// Absolute HTTP path.
-pub const PATH_PATTERN: &str = r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$";
+/// Absolute HTTP path. Deliberately narrower than RFC 3986: the path reaches ingress-nginx
+/// annotations (`rewrite-target`, the regex location), where `;`, `$`, spaces, quotes, braces
+/// and regex or rewrite metacharacters would change the controller's configuration.
+pub const PATH_PATTERN: &str = r"^/[A-Za-z0-9._~%:/-]*$";
 /// Duration such as `30s`, `5m`, `1h30m`, `500ms`.
 pub const DURATION_PATTERN: &str = r"^([0-9]+(ms|s|m|h|d|w))+$";
 /// Percentage such as `5%` or `99.5%`.

@@ -871,7 +871,7 @@ pub struct Tls {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RateLimit {
     /// Requests allowed per window and client.
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 1000000))]
     pub requests: u32,
     /// Window length: `1s` or `1m`. Default `1m`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -905,7 +905,7 @@ pub struct Autoscaling {
     /// prometheus-adapter serves (mcpgen writes the adapter rule); with `keda` a Prometheus
     /// trigger of the ScaledObject queries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 1000000))]
     pub requests_per_second: Option<u32>,
     /// What scales the Deployment. `hpa` (default) writes a HorizontalPodAutoscaler, whose
     /// custom metric prometheus-adapter serves; `keda` writes a KEDA ScaledObject instead, which
@@ -1045,18 +1045,23 @@ pub struct Quota {
     pub limits: Option<ResourceList>,
     /// Most pods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 1000000))]
     pub pods: Option<u32>,
     /// Most Services.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 1000000))]
     pub services: Option<u32>,
     /// Most Secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 1000000))]
     pub secrets: Option<u32>,
     /// Most ConfigMaps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 1000000))]
     pub config_maps: Option<u32>,
     /// Most PersistentVolumeClaims.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 1000000))]
     pub persistent_volume_claims: Option<u32>,
     /// Requests and limits given to containers that set none (LimitRange defaults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1087,9 +1092,10 @@ pub struct Monitoring {
     /// Default `monitoring` (kube-prometheus-stack's usual namespace).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prometheus_namespace: Option<Name>,
-    /// Base URL of the runbooks; each alert links to `<base>/<AlertName>`.
+    /// Base URL of the runbooks; each alert links to `<base>/<AlertName>`. No braces: the
+    /// annotation is a Prometheus template, and `{{ … }}` would run at alert time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^https?://[^\s]+$"))]
+    #[schemars(regex(pattern = r"^https?://[^\s{}]+$"))]
     pub runbook_base_url: Option<String>,
     /// Alert thresholds.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -32,6 +32,13 @@ pub fn parse(id: SourceId, file: &SourceFile) -> Result<Document, Vec<Diagnostic
         ]);
     }
 
+    // Bounds first, on the event stream (no tree, no recursion): saphyr's loader recurses on
+    // nesting and materialises every alias, so depth and expanded size are checked before it
+    // runs.
+    if let Some(d) = bounds(id, text, &to_byte) {
+        return Err(vec![d]);
+    }
+
     let docs = match MarkedYaml::load_from_str(text) {
         Ok(d) => d,
         Err(e) => {
@@ -72,6 +79,7 @@ pub fn parse(id: SourceId, file: &SourceFile) -> Result<Document, Vec<Diagnostic
     };
 
     let mut doc = Document::new(id);
+    doc.text = Some(file.shared_text());
     let Some(root) = docs.first() else {
         return Err(vec![
             Diagnostic::new(&codes::EMPTY_DOCUMENT, "the file holds no YAML document")
@@ -114,6 +122,141 @@ pub fn parse(id: SourceId, file: &SourceFile) -> Result<Document, Vec<Diagnostic
     } else {
         Err(errors)
     }
+}
+
+/// One open collection during [`bounds`].
+struct Open {
+    anchor: usize,
+    is_seq: bool,
+    items: usize,
+    bytes: u64,
+    nodes: u64,
+}
+
+/// Nodes that alias expansion may add, as saphyr's loader counts them (its default budget).
+const ALIAS_NODE_BUDGET: u64 = 100_000;
+
+/// Check the document's nesting depth, list lengths and size after alias expansion against
+/// [`crate::limits`] by walking saphyr's event stream once. Returns the finding for the first
+/// bound exceeded, located at the event that exceeded it. Syntax errors are left to the loader,
+/// which reports them with its own messages.
+fn bounds(id: SourceId, text: &str, to_byte: &dyn Fn(usize) -> usize) -> Option<Diagnostic> {
+    use crate::limits::{MAX_DEPTH, MAX_EXPANDED_BYTES, MAX_ITEMS, exceeded};
+    use saphyr_parser::{Event, Parser};
+    // Per-node overhead counted on top of scalar text, so that a flood of empty values counts.
+    const NODE: u64 = 8;
+    let mut stack: Vec<Open> = Vec::new();
+    // Anchor → (bytes, nodes) of the anchored node, aliases inside it expanded.
+    let mut anchors: std::collections::HashMap<usize, (u64, u64)> =
+        std::collections::HashMap::new();
+    let mut total: u64 = 0;
+    let mut aliased_nodes: u64 = 0;
+    let at = |offset: usize, label: &str, d: Diagnostic| {
+        let len = text[offset..].chars().next().map_or(0, char::len_utf8);
+        d.with_label(
+            Span {
+                source: id,
+                offset,
+                len,
+            },
+            label.to_string(),
+        )
+    };
+    for ev in Parser::new_from_str(text) {
+        let Ok((event, span)) = ev else { return None };
+        let offset = to_byte(span.start.index());
+        // The size this event adds (a scalar, or an alias's whole expansion): bytes, nodes.
+        let added = match &event {
+            Event::Scalar(v, _, anchor, _) => {
+                let n = (v.len() as u64 + NODE, 1);
+                if *anchor > 0 {
+                    anchors.insert(*anchor, n);
+                }
+                Some(n)
+            }
+            Event::Alias(a) => {
+                let n = anchors.get(a).copied().unwrap_or((NODE, 1));
+                aliased_nodes = aliased_nodes.saturating_add(n.1);
+                if aliased_nodes > ALIAS_NODE_BUDGET {
+                    // The billion-laughs shape: many nodes, little text. Reported like saphyr
+                    // reports it, as a finding about the spec.
+                    return Some(at(
+                        offset,
+                        "this alias expands too far",
+                        Diagnostic::new(
+                            &codes::ALIAS_LIMIT,
+                            "YAML alias expansion exceeded the maximum node budget (possible \
+                             billion-laughs attack)",
+                        ),
+                    ));
+                }
+                Some(n)
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => Some((NODE, 1)),
+            _ => None,
+        };
+        if let Some((n, nodes)) = added {
+            if let Some(top) = stack.last_mut() {
+                top.items += 1;
+                top.bytes = top.bytes.saturating_add(n);
+                top.nodes = top.nodes.saturating_add(nodes);
+                // A mapping's events are its keys and its values.
+                let max = if top.is_seq { MAX_ITEMS } else { 2 * MAX_ITEMS };
+                if top.items > max {
+                    return Some(at(
+                        offset,
+                        "one item too many",
+                        exceeded(format!("a list or mapping has more than {MAX_ITEMS} items")),
+                    ));
+                }
+            }
+            total = total.saturating_add(n);
+            if total > MAX_EXPANDED_BYTES {
+                return Some(at(
+                    offset,
+                    "the document grows past the limit here",
+                    exceeded(format!(
+                        "the document expands to more than {MAX_EXPANDED_BYTES} bytes once its \
+                         aliases are resolved"
+                    )),
+                ));
+            }
+        }
+        match event {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                stack.push(Open {
+                    anchor,
+                    is_seq: matches!(event, Event::SequenceStart(..)),
+                    items: 0,
+                    bytes: NODE,
+                    nodes: 1,
+                });
+                if stack.len() > MAX_DEPTH {
+                    return Some(at(
+                        offset,
+                        "nested too deeply here",
+                        exceeded(format!(
+                            "lists and mappings are nested more than {MAX_DEPTH} levels deep"
+                        )),
+                    ));
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some(done) = stack.pop() {
+                    if done.anchor > 0 {
+                        anchors.insert(done.anchor, (done.bytes, done.nodes));
+                    }
+                    if let Some(parent) = stack.last_mut() {
+                        // The parent already counted this collection's own node at its start.
+                        parent.bytes = parent.bytes.saturating_add(done.bytes - NODE);
+                        parent.nodes = parent.nodes.saturating_add(done.nodes - 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Byte offset of a tab used as indentation (a tab before the first non-blank character of a

@@ -5,8 +5,11 @@
 //! environment) that have no error. Findings in an environment that the base already shows are
 //! reported once, for the base.
 
+pub mod bounds;
+pub mod metadata;
 pub mod overlay_schema;
 pub mod schema;
+pub mod secrets;
 pub mod semantic;
 
 use serde_json::Value;
@@ -45,6 +48,22 @@ pub fn check(
     out: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Spec>, String> {
     let names = environment_names(doc);
+    if names.len() > crate::limits::MAX_ENVIRONMENTS {
+        // Every environment is a full check and a policy evaluation: bound the work (exit 2).
+        out.push(
+            crate::limits::exceeded(format!(
+                "the spec defines {} environments, more than the limit of {}",
+                names.len(),
+                crate::limits::MAX_ENVIRONMENTS
+            ))
+            .with_label(
+                doc.key_or_value_span("/spec/environments"),
+                "too many environments",
+            )
+            .at_pointer("/spec/environments"),
+        );
+        return Ok(Vec::new());
+    }
     // The resolved variants below no longer carry `spec.environments`, so the environments'
     // names and overlay shapes are validated here, on the document as written, on every path.
     // A name that is not a DNS label never becomes a variant: it would name an output
@@ -85,8 +104,21 @@ pub fn check(
         Envs::All => {
             let mut base = Vec::new();
             let base_spec = check_variant(doc, None, &mut base);
-            let base_had_errors = base.iter().any(|d| d.level == Level::Error);
+            // A secret does not make the base unusable (an exception may accept it); only
+            // errors that stop a variant from being built do.
+            let base_had_errors = base
+                .iter()
+                .any(|d| d.level == Level::Error && d.code != codes::HARDCODED_SECRET.code);
             specs.extend(base_spec);
+            // Looked up per environment finding: linear in the findings, not their product.
+            let base_keys: std::collections::HashSet<_> = base
+                .iter()
+                .map(|b| (b.code.as_str(), b.primary.as_ref(), b.message.as_str()))
+                .collect();
+            let base_pointers: std::collections::HashSet<(&str, &str, &str)> = base
+                .iter()
+                .filter_map(|b| Some((b.code.as_str(), b.message.as_str(), b.pointer.as_deref()?)))
+                .collect();
             for name in &names {
                 if !shape_ok(name) {
                     continue;
@@ -98,14 +130,16 @@ pub fn check(
                 // required field missing from both is located at the overlay's `spec` key in
                 // the environment, but it is the base's mistake).
                 env_diags.retain(|d| {
-                    !base.iter().any(|b| {
-                        b.code == d.code
-                            && b.message == d.message
-                            && (b.primary == d.primary
-                                || (b.pointer.is_some()
-                                    && b.pointer == d.pointer
-                                    && !overlay_writes(doc, name, b.pointer.as_deref())))
-                    })
+                    let same_place = base_keys.contains(&(
+                        d.code.as_str(),
+                        d.primary.as_ref(),
+                        d.message.as_str(),
+                    ));
+                    let same_pointer = d.pointer.as_deref().is_some_and(|p| {
+                        base_pointers.contains(&(d.code.as_str(), d.message.as_str(), p))
+                            && !overlay_writes(doc, name, Some(p))
+                    });
+                    !(same_place || same_pointer)
                 });
                 if !base_had_errors {
                     specs.extend(spec);
@@ -162,27 +196,56 @@ fn check_variant(doc: &Document, env: Option<&str>, out: &mut Vec<Diagnostic>) -
             return None;
         }
     }
+    // Secrets are reported whatever else is wrong with the variant.
+    out.extend(secrets::check(doc, env, &value));
     let errors = schema::validate(doc, &value, env);
     let schema_ok = errors.is_empty();
     out.extend(errors);
     if !schema_ok {
         return None;
     }
-    let file: SpecFile = match serde_json::from_value(value.clone()) {
+    let file: SpecFile = match serde_path_to_error::deserialize(&value) {
         Ok(f) => f,
         Err(e) => {
+            // The schema accepted the value but the types did not (a number beyond u32, say):
+            // locate the field through the path serde was at.
+            let mut ptr = String::new();
+            for seg in e.path().iter() {
+                match seg {
+                    serde_path_to_error::Segment::Seq { index } => {
+                        ptr.push_str(&format!("/{index}"));
+                    }
+                    serde_path_to_error::Segment::Map { key } => {
+                        ptr = crate::spec::document::child(&ptr, key);
+                    }
+                    serde_path_to_error::Segment::Enum { variant } => {
+                        ptr = crate::spec::document::child(&ptr, variant);
+                    }
+                    serde_path_to_error::Segment::Unknown => {}
+                }
+            }
+            let inner = e.inner().to_string();
+            let code = if inner.contains("invalid value: integer") {
+                &codes::OUT_OF_RANGE
+            } else {
+                &codes::SCHEMA
+            };
+            let (span, _) = doc.locate(env, &ptr);
             out.push(
                 Diagnostic::new(
-                    &codes::SCHEMA,
-                    format!("the spec does not fit the spec types: {e}"),
+                    code,
+                    format!("{} does not fit: {inner}", schema::display_path(&ptr)),
                 )
-                .in_source(doc.source)
+                .with_label(span, "out of range for this field")
+                .at_pointer(ptr)
                 .in_environment(env),
             );
             return None;
         }
     };
-    let sem = semantic::check(doc, env, &file);
+    let mut sem = semantic::check(doc, env, &file);
+    sem.extend(metadata::check(doc, env, &file));
+    sem.extend(bounds::check(doc, env, &file));
     let ok = !sem.iter().any(|d| d.level == Level::Error);
     out.extend(sem);
     let overridden = doc.overrides().iter().map(|o| o.pointer.clone()).collect();

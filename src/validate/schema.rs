@@ -398,57 +398,77 @@ pub fn did_you_mean(name: &str, candidates: &[String]) -> Option<String> {
 
 /// The sub-schema describing the value at an instance pointer, following `$ref`, `properties`,
 /// `additionalProperties`, `items` and single-object `anyOf` branches.
+///
+/// The walk borrows from the schema and clones only the result: this runs once per schema
+/// error, and a spec can have tens of thousands of them.
 pub fn schema_at(pointer: &str) -> Option<Value> {
     let root = schema();
-    let mut cur = resolve_ref(root, root)?;
+    let mut cur = Layers::of(root, root)?;
     for token in pointer.split('/').skip(1) {
         let token = token.replace("~1", "/").replace("~0", "~");
         cur = step(root, &cur, &token)?;
     }
-    Some(cur)
+    Some(cur.materialize())
 }
 
-fn step(root: &Value, cur: &Value, token: &str) -> Option<Value> {
+/// A schema node seen through its `$ref` chain: the node itself first, then each target. A
+/// keyword is read from the first layer that has it, so siblings of a `$ref` (such as
+/// `description`) win over the target's, as a merged copy would.
+struct Layers(Vec<&'static Value>);
+
+impl Layers {
+    fn of(root: &'static Value, v: &'static Value) -> Option<Layers> {
+        let mut layers = vec![v];
+        let mut cur = v;
+        for _ in 0..16 {
+            let Some(r) = cur.get("$ref").and_then(Value::as_str) else {
+                return Some(Layers(layers));
+            };
+            cur = root.pointer(r.strip_prefix('#')?)?;
+            layers.push(cur);
+        }
+        Some(Layers(layers))
+    }
+
+    fn get(&self, key: &str) -> Option<&'static Value> {
+        self.0.iter().find_map(|l| l.get(key))
+    }
+
+    fn materialize(&self) -> Value {
+        let mut merged = Map::new();
+        for layer in self.0.iter().rev() {
+            if let Some(obj) = layer.as_object() {
+                for (k, v) in obj {
+                    if k != "$ref" {
+                        merged.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        Value::Object(merged)
+    }
+}
+
+fn step(root: &'static Value, cur: &Layers, token: &str) -> Option<Layers> {
     if let Some(p) = cur.get("properties").and_then(|p| p.get(token)) {
-        return resolve_ref(root, p);
+        return Layers::of(root, p);
     }
     if let Some(a) = cur.get("additionalProperties").filter(|a| a.is_object()) {
-        return resolve_ref(root, a);
+        return Layers::of(root, a);
     }
     if let Some(i) = cur.get("items").filter(|_| token.parse::<usize>().is_ok()) {
-        return resolve_ref(root, i);
+        return Layers::of(root, i);
     }
     for key in ["anyOf", "oneOf"] {
         if let Some(branches) = cur.get(key).and_then(Value::as_array) {
             for b in branches {
-                if let Some(v) = resolve_ref(root, b).and_then(|b| step(root, &b, token)) {
+                if let Some(v) = Layers::of(root, b).and_then(|b| step(root, &b, token)) {
                     return Some(v);
                 }
             }
         }
     }
     None
-}
-
-fn resolve_ref(root: &Value, v: &Value) -> Option<Value> {
-    let mut v = v.clone();
-    for _ in 0..16 {
-        let Some(r) = v.get("$ref").and_then(Value::as_str) else {
-            return Some(v);
-        };
-        let target = root.pointer(r.strip_prefix('#')?)?.clone();
-        // Keep sibling keywords such as `description` next to the `$ref`.
-        let mut merged: Map<String, Value> = target.as_object().cloned().unwrap_or_default();
-        if let Some(obj) = v.as_object() {
-            for (k, val) in obj {
-                if k != "$ref" {
-                    merged.insert(k.clone(), val.clone());
-                }
-            }
-        }
-        v = Value::Object(merged);
-    }
-    Some(v)
 }
 
 fn property_names(schema: &Value) -> Vec<String> {

@@ -481,9 +481,9 @@ impl Checker<'_> {
     }
 
     fn duplicates<'s>(&mut self, items: impl Iterator<Item = &'s str>, ptr: &str) {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for (i, item) in items.enumerate() {
-            if seen.contains(&item) {
+            if !seen.insert(item) {
                 self.one(
                     &codes::DUPLICATE_ITEM,
                     format!("`{item}` is listed twice"),
@@ -491,7 +491,6 @@ impl Checker<'_> {
                     "duplicate",
                 );
             }
-            seen.push(item);
         }
     }
 }

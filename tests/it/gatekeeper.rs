@@ -176,14 +176,21 @@ fn constraints_from_the_configuration_obey_exceptions() {
         dir.join("service.yaml"),
     )
     .expect("copy spec");
-    let template = root().join(REPOS_TEMPLATE);
-    let constraint = root().join(REPOS_CONSTRAINT);
-    let toml = format!(
-        "constraints = [{:?}, {:?}]\n",
-        template.display().to_string(),
-        constraint.display().to_string()
-    );
-    std::fs::write(dir.join("mcpgen.toml"), &toml).expect("write config");
+    // Paths in mcpgen.toml stay below its directory (docs/security.md): the library's files
+    // are copied there.
+    std::fs::create_dir_all(dir.join("gatekeeper")).expect("mkdir");
+    std::fs::copy(
+        root().join(REPOS_TEMPLATE),
+        dir.join("gatekeeper/template.yaml"),
+    )
+    .expect("copy template");
+    std::fs::copy(
+        root().join(REPOS_CONSTRAINT),
+        dir.join("gatekeeper/constraint.yaml"),
+    )
+    .expect("copy constraint");
+    let toml = "constraints = [\"gatekeeper/template.yaml\", \"gatekeeper/constraint.yaml\"]\n";
+    std::fs::write(dir.join("mcpgen.toml"), toml).expect("write config");
     let spec = dir.join("service.yaml");
     let o = mcpgen(&["check", spec.to_str().expect("utf-8")]);
     assert_eq!(code(&o), 1, "{}", stdout(&o));
@@ -214,7 +221,7 @@ fn constraints_from_the_configuration_obey_exceptions() {
     // A constraint without its template cannot be used: exit 2.
     std::fs::write(
         dir.join("mcpgen.toml"),
-        format!("constraints = [{:?}]\n", constraint.display().to_string()),
+        "constraints = [\"gatekeeper/constraint.yaml\"]\n",
     )
     .expect("write config");
     let o = mcpgen(&["check", spec.to_str().expect("utf-8")]);

@@ -16,6 +16,7 @@ mod hostile;
 mod monitoring;
 mod monorepo;
 mod policy;
+mod properties;
 mod registry;
 mod resolve;
 mod runs;

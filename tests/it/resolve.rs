@@ -73,7 +73,11 @@ fn resolve_text(name: &str, text: String) -> ResolvedSpec {
     let errors: Vec<_> = report
         .diagnostics
         .iter()
-        .filter(|d| d.level == Level::Error && !d.code.starts_with("MCP2"))
+        // Policy findings and planted secrets (the policy fixtures hold some on purpose) are
+        // judgements about a valid spec, not failures to resolve it.
+        .filter(|d| {
+            d.level == Level::Error && !d.code.starts_with("MCP2") && !d.code.starts_with("MCP4")
+        })
         .map(|d| format!("{} {}", d.code, d.message))
         .collect();
     assert!(errors.is_empty(), "{name}: {errors:?}\n{text}");

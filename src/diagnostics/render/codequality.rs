@@ -76,7 +76,11 @@ pub fn render(diags: &[Diagnostic], sources: &Sources) -> String {
             }
         })
         .collect();
-    let mut out = serde_json::to_string_pretty(&issues).unwrap_or_else(|_| "[]".to_string());
+    // Escapes C1 controls, line separators and bidirectional overrides that serde_json leaves
+    // raw, as the JSON report does.
+    let mut out = super::json_safe(
+        serde_json::to_string_pretty(&issues).unwrap_or_else(|_| "[]".to_string()),
+    );
     out.push('\n');
     out
 }

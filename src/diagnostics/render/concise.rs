@@ -13,17 +13,17 @@ pub fn render(diags: &[Diagnostic], sources: &Sources) -> String {
     let mut out = String::new();
     for d in diags.iter().filter(|d| d.suppressed.is_none()) {
         if let Some(f) = d.file(sources) {
-            out.push_str(f.name());
+            out.push_str(&super::sanitize_line(f.name()));
             if let Some((line, col)) = d.start(sources) {
                 out.push_str(&format!(":{line}:{col}"));
             }
             out.push_str(": ");
         }
         out.push_str(&format!("{}[{}]: ", d.level.as_str(), d.code));
-        // One line, whatever a policy put in its message.
-        out.push_str(&d.message.replace(['\n', '\r'], " "));
+        // One line, whatever a policy put in its message, and no escape sequence.
+        out.push_str(&super::sanitize_line(&d.message.replace(['\n', '\r'], " ")));
         if let Some(env) = &d.environment {
-            out.push_str(&format!(" [environment: {env}]"));
+            out.push_str(&format!(" [environment: {}]", super::sanitize_line(env)));
         }
         out.push('\n');
     }

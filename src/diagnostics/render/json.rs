@@ -43,8 +43,10 @@ struct Item<'a> {
 
 /// Render the report.
 pub fn render(diags: &[Diagnostic], sources: &Sources, files: usize) -> String {
-    let mut s = serde_json::to_string_pretty(&value(diags, sources, files))
-        .expect("a JSON value always serializes");
+    let mut s = super::json_safe(
+        serde_json::to_string_pretty(&value(diags, sources, files))
+            .expect("a JSON value always serializes"),
+    );
     s.push('\n');
     s
 }

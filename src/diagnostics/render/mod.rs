@@ -14,6 +14,91 @@ pub mod sarif;
 use crate::diagnostics::Diagnostic;
 use crate::source::Sources;
 
+/// Whether a character must not reach a terminal or a CI log as it is: C0 and C1 control
+/// characters (escape sequences start with ESC or CSI), DEL, the Unicode line and paragraph
+/// separators (line breaks to YAML 1.1 and JavaScript) and the bidirectional overrides and
+/// isolates that reorder what a reader sees ("Trojan Source").
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+        )
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// One line of text from a spec, a policy or a message, made safe for a terminal: every
+/// [`is_unsafe_char`] (newlines included) becomes a visible `\u{…}` escape.
+pub fn sanitize_line(s: &str) -> std::borrow::Cow<'_, str> {
+    sanitize(s, false)
+}
+
+/// [`sanitize_line`] for text that may span lines: `\n` is kept, everything else is escaped.
+pub fn sanitize_text(s: &str) -> std::borrow::Cow<'_, str> {
+    sanitize(s, true)
+}
+
+fn sanitize(s: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| is_unsafe_char(c) && !(keep_newlines && c == '\n') && c != '\t';
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if bad(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// JSON text made safe for a terminal: serde_json escapes only C0 controls, so C1 controls
+/// (a one-character CSI), line separators and bidirectional overrides are escaped here as
+/// `\uXXXX`. Valid because such characters can only occur inside JSON strings.
+pub fn json_safe(json: String) -> String {
+    if !json.chars().any(is_unsafe_char) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_unsafe_char(c) && !matches!(c, '\n' | '\t' | '\r') {
+            for unit in c.encode_utf16(&mut [0u16; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Source text made safe for a terminal without moving any byte offset: each
+/// [`is_unsafe_char`] other than tab, line feed and carriage return is replaced by a character
+/// of the same UTF-8 length (`?`, `¿`, `�`), so labels still point at the right columns.
+pub fn neutralize_source(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| is_unsafe_char(c) && !matches!(c, '\t' | '\n' | '\r');
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if !bad(c) {
+                    return c;
+                }
+                match c.len_utf8() {
+                    1 => '?',
+                    2 => '¿',
+                    _ => '\u{fffd}',
+                }
+            })
+            .collect(),
+    )
+}
+
 /// Output formats of `check` and `build`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -171,5 +256,29 @@ impl Summary {
             }
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_escapes_are_neutralised() {
+        let osc52 = "a\u{1b}]52;c;ZWNobyBoaQ==\u{7}b\u{9b}2J\u{2028}\u{202e}";
+        let line = sanitize_line(osc52);
+        assert!(!line.chars().any(is_unsafe_char), "{line}");
+        assert!(line.contains("\\u{1b}]52"), "{line}");
+        assert_eq!(sanitize_line("plain `text`"), "plain `text`");
+        assert_eq!(sanitize_text("a\nb"), "a\nb");
+        assert_eq!(sanitize_line("a\nb"), "a\\u{a}b");
+        let src = neutralize_source(osc52);
+        assert_eq!(src.len(), osc52.len());
+        assert_eq!(src.chars().count(), osc52.chars().count());
+        assert!(!src.chars().any(is_unsafe_char), "{src}");
+        let json = json_safe(serde_json::to_string(&serde_json::json!({"m": osc52})).unwrap());
+        assert!(!json.chars().any(is_unsafe_char), "{json}");
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["m"], osc52);
     }
 }

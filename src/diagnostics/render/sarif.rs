@@ -402,8 +402,9 @@ pub fn render_with_root(
             column_kind: "unicodeCodePoints",
         }],
     };
-    let mut s =
-        serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = super::json_safe(
+        serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
+    );
     s.push('\n');
     s
 }
