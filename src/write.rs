@@ -394,21 +394,19 @@ pub fn write(out: &Path, trees: &[Tree]) -> Result<(), WriteError> {
     staging.commit()
 }
 
-/// A write in progress: each tree is written into a staging directory beside its target
-/// (`.<env>.mcpgen-new`, with the ownership marker) as soon as it is built, so its contents
-/// need not stay in memory, and nothing under the output directory changes until
-/// [`Staging::commit`] swaps them all in through the journal. The first tree staged takes the
-/// exclusive lock on the output directory (held until the staging is dropped) and completes
-/// what an interrupted run left. Each tree's target is checked before anything is staged for
-/// it: a symbolic link on the way, or a file or directory mcpgen did not write, is refused.
-/// Dropped without a commit (a later tree failed, or findings stopped the build), the staged
-/// trees, and the directories this build created, are removed.
+/// A write in progress: each tree is written into `.<env>.mcpgen-new` beside its target as
+/// soon as it is built (so its contents need not stay in memory), and nothing under the output
+/// directory changes until [`Staging::commit`] swaps them all in through the journal. The
+/// first staged tree takes the exclusive lock on the output directory and completes what an
+/// interrupted run left; every tree's target is checked to be mcpgen's to replace before it is
+/// staged. Dropped without a commit (a later tree failed, or findings stopped the build), the
+/// staged trees and the directories this build created are removed.
 #[derive(Debug)]
 pub struct Staging {
     out: PathBuf,
     roots: BTreeSet<String>,
-    /// (staging directory, target, root), in the order staged.
-    staged: Vec<(PathBuf, PathBuf, String)>,
+    /// `(root, staged directory, target)`.
+    staged: Vec<(String, PathBuf, PathBuf)>,
     /// Directories that did not exist before, outermost first.
     created: Vec<PathBuf>,
     lock: Option<Lock>,
@@ -426,7 +424,7 @@ impl Staging {
         }
     }
 
-    /// Remember the outermost missing directory on the way to `dir`, then create it.
+    /// Remember the outermost missing ancestor of `dir` (itself included), then create it.
     fn create(&mut self, dir: &Path) -> Result<(), WriteError> {
         let missing = |a: &&Path| !a.as_os_str().is_empty() && !a.exists();
         if let Some(top) = dir.ancestors().take_while(missing).last() {
@@ -435,9 +433,8 @@ impl Staging {
         std::fs::create_dir_all(dir).map_err(err(dir))
     }
 
-    /// Before the first tree: the output directory exists, is locked, and what an interrupted
-    /// run left is completed.
-    fn begin(&mut self) -> Result<(), WriteError> {
+    /// Lock the output directory (creating it) and finish an interrupted run, once.
+    fn open(&mut self) -> Result<(), WriteError> {
         if self.lock.is_some() {
             return Ok(());
         }
@@ -453,7 +450,7 @@ impl Staging {
     pub fn stage(&mut self, tree: &Tree) -> Result<(), WriteError> {
         let _t = crate::timing::span("write: stage");
         validate_next(tree, &self.roots)?;
-        self.begin()?;
+        self.open()?;
         let target = self.out.join(&tree.root);
         if let Some(link) = symlink_below(&self.out, &tree.root) {
             return Err(io_err(
@@ -465,35 +462,36 @@ impl Staging {
         }
         let files = with_marker(tree);
         owned(&target, &files)?;
+        // Staging and set-aside directories an interrupted run left beside this target.
+        recover(&self.out, std::slice::from_ref(&target))?;
         if let Some(p) = target.parent() {
-            // A build that stops before the commit leaves no directory it created behind.
             self.create(p)?;
         }
-        // What a run killed before its journal was written left beside this target.
-        recover(&self.out, std::slice::from_ref(&target))?;
         let new = sibling(&target, "new");
         if let Err(e) = write_files(&new, &files) {
             let _ = remove_ours(&new);
             return Err(e);
         }
         self.roots.insert(tree.root.clone());
-        self.staged.push((new, target, tree.root.clone()));
+        self.staged.push((tree.root.clone(), new, target));
         Ok(())
     }
 
-    /// Swap every staged tree in, replacing what was there. The swap is recorded in a journal
-    /// first: a run killed (or an I/O error) half-way leaves it, and the next build, under the
-    /// lock, completes the swap before anything else.
+    /// Swap every staged tree in, replacing what was there. From the journal on, an
+    /// interruption is completed by the next run.
     pub fn commit(mut self) -> Result<(), WriteError> {
         let _t = crate::timing::span("write: swap in");
-        self.created.clear();
-        let staged = std::mem::take(&mut self.staged);
-        if staged.is_empty() {
+        if self.staged.is_empty() {
             return Ok(());
         }
+        self.created.clear();
+        let staged = std::mem::take(&mut self.staged);
         let journal = self.out.join(JOURNAL);
         let pending = self.out.join(format!("{JOURNAL}.tmp"));
-        let list: String = staged.iter().map(|(_, _, r)| format!("{r}\n")).collect();
+        let list: String = staged
+            .iter()
+            .map(|(root, ..)| format!("{root}\n"))
+            .collect();
         let recorded = (|| {
             use std::io::Write;
             let mut f = std::fs::File::create(&pending).map_err(err(&pending))?;
@@ -502,23 +500,21 @@ impl Staging {
             std::fs::rename(&pending, &journal).map_err(err(&journal))
         })();
         if let Err(e) = recorded {
-            // Nothing swapped yet: the previous outputs stand.
-            let _ = std::fs::remove_file(&pending);
-            for (new, _, _) in &staged {
+            let _ = remove_ours(&pending);
+            for (_, new, _) in &staged {
                 let _ = remove_ours(new);
             }
             return Err(e);
         }
-        for (new, target, _) in &staged {
+        for (_, new, target) in &staged {
             let old = sibling(target, "old");
             if std::fs::symlink_metadata(target).is_ok() {
-                remove_ours(&old)?;
                 std::fs::rename(target, &old).map_err(err(target))?;
             }
             std::fs::rename(new, target).map_err(err(new))?;
         }
         std::fs::remove_file(&journal).map_err(err(&journal))?;
-        for (_, target, _) in &staged {
+        for (_, _, target) in &staged {
             remove_ours(&sibling(target, "old"))?;
         }
         Ok(())
@@ -527,7 +523,7 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        for (new, _, _) in &self.staged {
+        for (_, new, _) in &self.staged {
             let _ = remove_ours(new);
         }
         // Only what this build created, and only when it was not committed.
@@ -941,6 +937,25 @@ mod tests {
         let a = check(&dir, &trees("one\n")).unwrap();
         let b = check(&dir, &trees("two\n")).unwrap();
         assert!(a.is_empty() || b.is_empty(), "a mixed tree: {a:?} / {b:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A lock taken on a directory that was removed and created again (a stopped build removes
+    /// the output directory it created while another waits for the lock) is not the lock of
+    /// the directory the path now names.
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_on_a_removed_directory_is_taken_again() {
+        let dir = scratch("relock");
+        std::fs::create_dir_all(&dir).unwrap();
+        let stale = std::fs::File::open(&dir).unwrap();
+        assert!(same_directory(&stale, &dir));
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(!same_directory(&stale, &dir));
+        let held = lock(&dir, true).unwrap();
+        assert!(same_directory(&held.0, &dir));
+        drop(held);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
