@@ -146,23 +146,9 @@ pub fn check(doc: &Document, env: Option<&str>, file: &SpecFile) -> Vec<Diagnost
     c.out
 }
 
-struct Checker<'a> {
-    doc: &'a Document,
-    env: Option<&'a str>,
-    out: Vec<Diagnostic>,
-}
+use super::semantic::Checker;
 
 impl Checker<'_> {
-    fn one(&mut self, code: &codes::Code, message: String, ptr: &str, label: &str) {
-        let (span, _) = self.doc.locate(self.env, ptr);
-        self.out.push(
-            Diagnostic::new(code, message)
-                .with_label(span, label)
-                .at_pointer(ptr)
-                .in_environment(self.env),
-        );
-    }
-
     fn container(&mut self, list: Option<&ResourceList>, base: &str) {
         let Some(list) = list else { return };
         if let Some(cpu) = &list.cpu {

@@ -362,14 +362,15 @@ fn representable(c: &mut Checker<'_>, s: &crate::spec::ServiceSpec) {
     }
 }
 
-struct Checker<'a> {
-    doc: &'a Document,
-    env: Option<&'a str>,
-    out: Vec<Diagnostic>,
+/// Findings of one variant, each located in the spec (shared with `super::bounds`).
+pub(super) struct Checker<'a> {
+    pub(super) doc: &'a Document,
+    pub(super) env: Option<&'a str>,
+    pub(super) out: Vec<Diagnostic>,
 }
 
 impl Checker<'_> {
-    fn one(&mut self, code: &codes::Code, message: String, ptr: &str, label: &str) {
+    pub(super) fn one(&mut self, code: &codes::Code, message: String, ptr: &str, label: &str) {
         let (span, _) = self.doc.locate(self.env, ptr);
         self.out.push(
             Diagnostic::new(code, message)
