@@ -121,7 +121,8 @@ codes! {
         "`expose.gateway.edgeAuth` cannot be enforced: no provider profile that validates tokens, no declared auth, or no `mcp.auth.jwksUri`.",
         Some("set `expose.gateway.provider: envoy-gateway`, declare `mcp.auth` with `jwksUri`, or turn edgeAuth off");
     OUTPUT_UNSUPPORTED = "MCP301", "unsupported-output", Error, false,
-        "The spec asks for an output mcpgen cannot produce correctly.", None;
+        "The spec asks for an output mcpgen cannot produce correctly.",
+        Some("change the marked field to something every selected target can produce; the finding says what is missing");
     OUTPUT_EMPTY = "MCP303", "target-without-output", Warning, false,
         "A target selected with `--target` has nothing to write for this spec (docker without `build`, monitoring switched off).",
         Some("build the targets the spec describes, or add what the target needs (e.g. a `build` section for docker)");
@@ -204,7 +205,8 @@ codes! {
         "An exception has expired and no longer applies.",
         Some("fix the finding, or renew the exception with a new reason and date");
     CONFIG_INVALID = "MCP903", "invalid-config", Error, false,
-        "The mcpgen.toml configuration is invalid.", None;
+        "The mcpgen.toml configuration is invalid.",
+        Some("fix the marked entry of mcpgen.toml: `mcpgen rules` lists the codes and names it may level or except, docs/policies.md its keys");
 }
 
 /// Look a built-in code up by code or name.

@@ -87,101 +87,271 @@ reason = \"a public verification key, not a secret\"
 ";
 
 /// A known credential format.
+///
+/// Compiling the regular expressions of every format cost more than scanning a whole spec (45 M
+/// instructions, an eighth of a check of the reference spec), so each pattern names literal
+/// texts of which every match holds at least one, and its expression is compiled and run only
+/// on a value that contains one of them.
 struct Pattern {
     kind: &'static str,
-    re: Regex,
+    source: &'static str,
+    /// Every match contains one of these (ASCII; lower case when `folded`).
+    needles: &'static [&'static str],
+    /// The pattern ignores case: look for the needles in the value's [`folded`] form.
+    folded: bool,
+    /// A further test a value must pass (on the value as written), when needles are not
+    /// selective enough.
+    also: Option<fn(&str) -> bool>,
     /// The capture group holding the secret part (0: the whole match).
     group: usize,
+    re: OnceLock<Regex>,
+}
+
+impl Pattern {
+    const fn new(
+        kind: &'static str,
+        source: &'static str,
+        needles: &'static [&'static str],
+        group: usize,
+    ) -> Pattern {
+        Pattern {
+            kind,
+            source,
+            needles,
+            folded: false,
+            also: None,
+            group,
+            re: OnceLock::new(),
+        }
+    }
+
+    const fn folded(mut self) -> Pattern {
+        self.folded = true;
+        self
+    }
+
+    const fn also(mut self, test: fn(&str) -> bool) -> Pattern {
+        self.also = Some(test);
+        self
+    }
+
+    /// Whether a match is possible: the value holds one of the needles.
+    fn may_match(&self, value: &str, folded: &mut Option<String>) -> bool {
+        let hay = if self.folded {
+            folded.get_or_insert_with(|| fold(value)).as_str()
+        } else {
+            value
+        };
+        self.needles.iter().any(|n| hay.contains(n)) && self.also.is_none_or(|test| test(value))
+    }
+
+    fn regex(&self) -> &Regex {
+        self.re.get_or_init(|| {
+            Regex::new(self.source).unwrap_or_else(|e| panic!("secret pattern {}: {e}", self.kind))
+        })
+    }
+}
+
+/// Whether an `@` follows a `://` before any `/` or ASCII space: a URL may then carry a user
+/// and password. Its expression (bounded repetitions of Unicode classes) is the costliest to
+/// compile, and most URLs carry no user.
+fn userinfo_after_scheme(value: &str) -> bool {
+    value.match_indices("://").any(|(at, _)| {
+        value[at + 3..]
+            .bytes()
+            .take_while(|b| *b != b'/' && !b.is_ascii_whitespace())
+            .any(|b| b == b'@')
+    })
+}
+
+/// The value as a case-insensitive pattern sees it, for the needle test: lower case, and the two
+/// characters that Unicode case folding maps onto ASCII letters (the Kelvin sign, which
+/// `to_lowercase` maps to `k`, and the long s) as those letters.
+fn fold(value: &str) -> String {
+    value.to_lowercase().replace('\u{17F}', "s")
 }
 
 fn patterns() -> &'static [Pattern] {
-    static P: OnceLock<Vec<Pattern>> = OnceLock::new();
-    P.get_or_init(|| {
-        let p = |kind, re: &str, group| Pattern {
-            kind,
-            re: Regex::new(re).unwrap_or_else(|e| panic!("secret pattern {kind}: {e}")),
-            group,
-        };
-        vec![
-            p(
-                "a private key",
-                r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY( BLOCK)?-----",
-                0,
-            ),
-            p(
-                "an AWS access key",
-                r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b",
-                0,
-            ),
-            p(
-                "an AWS secret access key",
-                r#"(?i)aws.{0,20}?(?:secret|access).{0,20}?['"]?\s*[:=]\s*['"]?([A-Za-z0-9/+=]{40})\b"#,
-                1,
-            ),
-            p("a GitHub token", r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b", 0),
-            p("a GitHub token", r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b", 0),
-            p("a GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}", 0),
-            p("a Stripe key", r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,99}\b", 0),
-            p("a Google API key", r"\bAIza[0-9A-Za-z_-]{35}", 0),
-            p("a Google OAuth client secret", r"\bGOCSPX-[A-Za-z0-9_-]{28}", 0),
-            p("a Google OAuth access token", r"\bya29\.[0-9A-Za-z_-]{20,}", 0),
-            p(
-                "a Google service account key",
-                r#""type"\s*:\s*"service_account""#,
-                0,
-            ),
-            p("a Slack token", r"\bxox[baprse]-[0-9A-Za-z-]{10,}", 0),
-            p(
-                "a Slack webhook URL",
-                r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{20,}",
-                0,
-            ),
-            p(
-                "a SendGrid API key",
-                r"\bSG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}",
-                0,
-            ),
-            p("an npm token", r"\bnpm_[A-Za-z0-9]{36}\b", 0),
-            p("a PyPI token", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}", 0),
-            p("a Twilio API key", r"\bSK[0-9a-fA-F]{32}\b", 0),
-            p(
-                "an Azure storage key",
-                r"(?i)AccountKey=([A-Za-z0-9+/]{80,}={0,2})",
-                1,
-            ),
-            p(
-                "an API key",
-                r"\bsk-(?:proj-|ant-|live-)?[A-Za-z0-9_-]{20,}",
-                0,
-            ),
-            p(
-                "a JSON Web Token",
-                r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
-                0,
-            ),
-            p(
-                "a URL with a password",
-                r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^/\s:@]{1,100}:([^/\s@]{1,200})@",
-                1,
-            ),
-            p(
-                "an HTTP authorization header",
-                r"(?i)\bauthorization\s*[:=]\s*['\x22]?(?:basic|bearer|token)\s+([A-Za-z0-9._~+/=-]{8,})",
-                1,
-            ),
-        ]
-    })
+    static P: [Pattern; 22] = [
+        Pattern::new(
+            "a private key",
+            r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY( BLOCK)?-----",
+            &["-----BEGIN"],
+            0,
+        ),
+        Pattern::new(
+            "an AWS access key",
+            r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b",
+            &["A3T", "AKIA", "ASIA", "ABIA", "ACCA"],
+            0,
+        ),
+        Pattern::new(
+            "an AWS secret access key",
+            r#"(?i)aws.{0,20}?(?:secret|access).{0,20}?['"]?\s*[:=]\s*['"]?([A-Za-z0-9/+=]{40})\b"#,
+            &["aws"],
+            1,
+        )
+        .folded(),
+        Pattern::new(
+            "a GitHub token",
+            r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b",
+            &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+            0,
+        ),
+        Pattern::new(
+            "a GitHub token",
+            r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b",
+            &["github_pat_"],
+            0,
+        ),
+        Pattern::new(
+            "a GitLab token",
+            r"\bglpat-[A-Za-z0-9_-]{20,}",
+            &["glpat-"],
+            0,
+        ),
+        Pattern::new(
+            "a Stripe key",
+            r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,99}\b",
+            &["k_live_", "k_test_"],
+            0,
+        ),
+        Pattern::new(
+            "a Google API key",
+            r"\bAIza[0-9A-Za-z_-]{35}",
+            &["AIza"],
+            0,
+        ),
+        Pattern::new(
+            "a Google OAuth client secret",
+            r"\bGOCSPX-[A-Za-z0-9_-]{28}",
+            &["GOCSPX-"],
+            0,
+        ),
+        Pattern::new(
+            "a Google OAuth access token",
+            r"\bya29\.[0-9A-Za-z_-]{20,}",
+            &["ya29."],
+            0,
+        ),
+        Pattern::new(
+            "a Google service account key",
+            r#""type"\s*:\s*"service_account""#,
+            &["\"service_account\""],
+            0,
+        ),
+        Pattern::new(
+            "a Slack token",
+            r"\bxox[baprse]-[0-9A-Za-z-]{10,}",
+            &["xox"],
+            0,
+        ),
+        Pattern::new(
+            "a Slack webhook URL",
+            r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{20,}",
+            &["https://hooks.slack.com/"],
+            0,
+        ),
+        Pattern::new(
+            "a SendGrid API key",
+            r"\bSG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}",
+            &["SG."],
+            0,
+        ),
+        Pattern::new(
+            "an npm token",
+            r"\bnpm_[A-Za-z0-9]{36}\b",
+            &["npm_"],
+            0,
+        ),
+        Pattern::new(
+            "a PyPI token",
+            r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
+            &["pypi-AgEIcHlwaS5vcmc"],
+            0,
+        ),
+        Pattern::new(
+            "a Twilio API key",
+            r"\bSK[0-9a-fA-F]{32}\b",
+            &["SK"],
+            0,
+        ),
+        Pattern::new(
+            "an Azure storage key",
+            r"(?i)AccountKey=([A-Za-z0-9+/]{80,}={0,2})",
+            &["accountkey="],
+            1,
+        )
+        .folded(),
+        Pattern::new(
+            "an API key",
+            r"\bsk-(?:proj-|ant-|live-)?[A-Za-z0-9_-]{20,}",
+            &["sk-"],
+            0,
+        ),
+        Pattern::new(
+            "a JSON Web Token",
+            r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
+            &["eyJ"],
+            0,
+        ),
+        Pattern::new(
+            "a URL with a password",
+            r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^/\s:@]{1,100}:([^/\s@]{1,200})@",
+            &["://"],
+            1,
+        )
+        .also(userinfo_after_scheme),
+        Pattern::new(
+            "an HTTP authorization header",
+            r"(?i)\bauthorization\s*[:=]\s*['\x22]?(?:basic|bearer|token)\s+([A-Za-z0-9._~+/=-]{8,})",
+            &["authorization"],
+            1,
+        )
+        .folded(),
+    ];
+    &P
 }
 
 /// `name = value`, `name: value`, `"name": "value"` inside a text, where the name ends in a
 /// credential word. Group 1: the name; group 2: the value.
-fn assignment() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        Regex::new(
-            r#"(?i)\b([a-z0-9_.-]*?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth[_-]?key))['"]?[ \t]*[:=][ \t]*['"]?([^\s'",;]{4,})"#,
-        )
-        .unwrap_or_else(|e| panic!("assignment pattern: {e}"))
+fn assignment() -> &'static Pattern {
+    static P: Pattern = Pattern::new(
+        "a credential assignment",
+        r#"(?i)\b([a-z0-9_.-]*?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth[_-]?key))['"]?[ \t]*[:=][ \t]*['"]?([^\s'",;]{4,})"#,
+        &["pass", "pwd", "secret", "token", "key", "credential"],
+        0,
+    )
+    .folded();
+    &P
+}
+
+/// Whether a folded value may hold an [`assignment`]: a name ending in a credential word,
+/// then an optional quote, spaces or tabs, and `:` or `=`. A test before compiling the
+/// expression, which only a few values pass.
+fn assigns_credential(folded: &str) -> bool {
+    const ENDINGS: [&str; 8] = [
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "secret",
+        "token",
+        "key",
+        "credential",
+    ];
+    ENDINGS.iter().any(|word| {
+        folded.match_indices(word).any(|(at, _)| {
+            let mut rest = folded[at + word.len()..].as_bytes();
+            if *word == "credential" && rest.first() == Some(&b's') {
+                rest = &rest[1..];
+            }
+            if matches!(rest.first(), Some(b'\'' | b'"')) {
+                rest = &rest[1..];
+            }
+            let after = rest.iter().position(|b| !matches!(b, b' ' | b'\t'));
+            after.is_some_and(|i| matches!(rest[i], b':' | b'='))
+        })
     })
 }
 
@@ -320,13 +490,23 @@ pub struct Found {
 /// Scan one string. `key` is the name it is stored under, when that name is meaningful
 /// (an environment variable, an annotation key).
 pub fn scan(value: &str, key: Option<&str>) -> Vec<Found> {
+    scan_with(value, key, true)
+}
+
+/// [`scan`], with the needle tests before the expressions (`prefilter`) or without them (the
+/// unit tests compare the two).
+fn scan_with(value: &str, key: Option<&str>, prefilter: bool) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::new();
     let overlaps = |out: &[Found], r: &std::ops::Range<usize>| {
         out.iter()
             .any(|f| f.range.start < r.end && r.start < f.range.end)
     };
-    for p in patterns() {
-        for caps in p.re.captures_iter(value) {
+    let mut folded = None;
+    for p in patterns()
+        .iter()
+        .filter(|p| !prefilter || p.may_match(value, &mut folded))
+    {
+        for caps in p.regex().captures_iter(value) {
             let Some(m) = caps.get(p.group) else { continue };
             if p.group != 0 && placeholder(m.as_str()) {
                 continue;
@@ -353,7 +533,15 @@ pub fn scan(value: &str, key: Option<&str>) -> Vec<Found> {
             });
         }
     }
-    for caps in assignment().captures_iter(value) {
+    let assignments = assignment();
+    let assigned = !prefilter
+        || (assignments.may_match(value, &mut folded)
+            && folded.as_deref().is_some_and(assigns_credential));
+    for caps in assigned
+        .then(|| assignments.regex().captures_iter(value))
+        .into_iter()
+        .flatten()
+    {
         let (Some(name), Some(v)) = (caps.get(1), caps.get(2)) else {
             continue;
         };
@@ -405,6 +593,10 @@ pub fn scan(value: &str, key: Option<&str>) -> Vec<Found> {
 /// The byte ranges of PEM blocks that are public by nature (certificates, public keys,
 /// certificate requests), as [`Found`]s so the overlap test applies to them.
 fn public_pem_blocks(value: &str) -> Vec<Found> {
+    if !value.contains("-----BEGIN ") {
+        // Every match starts so; the expression is not compiled for the usual value.
+        return Vec::new();
+    }
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| {
         Regex::new(r"(?s)-----BEGIN ([A-Z0-9 ]{1,40})-----.*?-----END [A-Z0-9 ]{1,40}-----")
@@ -526,6 +718,69 @@ mod tests {
 
     fn kinds(v: &str, key: Option<&str>) -> Vec<String> {
         scan(v, key).into_iter().map(|f| f.kind).collect()
+    }
+
+    #[test]
+    fn needle_tests_never_hide_a_match() {
+        // Values that hold each pattern's needles in every case and spacing the expressions
+        // accept, plus every string of the fixtures: the scan with the needle tests must find
+        // exactly what the expressions alone find.
+        let mut values: Vec<String> = vec![
+            "AWS_SECRET: aws_secret_access_key = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"".into(),
+            "Aws.Access : 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'".into(),
+            "aw\u{17F} secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYab".into(),
+            "DefaultEndpointsProtocol=https;ACCOUNTKEY=".to_string() + &"a".repeat(88),
+            "Authorization: Bearer abcdefgh12345678".into(),
+            "AUTHORIZATION=token abcdefgh12345678".into(),
+            "db_Password = hunter2-but-longer".into(),
+            "\"apiKey\":\t\"0123456789abcdef0123\"".into(),
+            "CLIENT-SECRET : 's3cr3tvalue'".into(),
+            "credentials=abcd1234efgh".into(),
+            "my_token:xyz12345".into(),
+            "authKey= q1w2e3r4t5".into(),
+            "api\u{212A}ey=abcdef123456".into(),
+            "PWD: /home/app".into(),
+            "maxTokens: 100, tokenizer=x, keys: [a]".into(),
+            "{\"type\": \"service_account\", \"private_key\": \"x\"}".into(),
+            "rk_test_abcdefghij12 SKabcdefabcdefabcdefabcdefabcdefab sk-proj-abcdefghijklmnopqrstuvwx".into(),
+            "SG.abcdefghijklmnop.abcdefghijklmnopqrstu npm_abcdefghijklmnopqrstuvwxyz0123456789".into(),
+            "ya29.abcdefghijklmnopqrstuvwxyz GOCSPX-abcdefghijklmnopqrstuvwxyz12".into(),
+            "pypi-AgEIcHlwaS5vcmc".to_string() + &"A".repeat(60),
+            "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUabcdefghijklmnopqrstuvwxyz0123=\n-----END CERTIFICATE-----".into(),
+            "ASIAABCDEFGHIJKLMNOP A3TXABCDEFGHIJKLMNOP ghs_0123456789abcdefghijklmnopqrstuvwxyzAB".into(),
+            "see https://example.com/a@b and redis://default:pa55word@cache:6379/0".into(),
+        ];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    values.extend(text.lines().map(str::to_string));
+                    values.push(text);
+                }
+            }
+        }
+        let found = values[..23]
+            .iter()
+            .filter(|v| !scan_with(v, None, false).is_empty())
+            .count();
+        // All but the four meant to pass (PWD, maxTokens, the certificate, the Kelvin sign).
+        assert!(
+            found >= 19,
+            "the samples must exercise the patterns: {found}"
+        );
+        for v in &values {
+            for key in [None, Some("API_TOKEN"), Some("LOG_LEVEL")] {
+                assert_eq!(
+                    format!("{:?}", scan_with(v, key, true)),
+                    format!("{:?}", scan_with(v, key, false)),
+                    "{v:?}"
+                );
+            }
+        }
     }
 
     #[test]
