@@ -44,9 +44,14 @@ session_store := mcp.sessionStore
 # Whether a field, or an object holding it, was left to mcpgen's defaults (the input lists
 # their pointers).
 defaulted_under(pointer) if {
-	some d in input.defaulted
-	startswith(concat("", [pointer, "/"]), concat("", [d, "/"]))
+	parts := split(pointer, "/")
+	some i in numbers.range(1, count(parts))
+	concat("/", array.slice(parts, 0, i)) in defaulted
 }
+
+# `input.defaulted` as a set: `defaulted_under` looks up the pointer and each of its ancestors
+# (a handful of lookups) instead of scanning the whole list on every call.
+defaulted := {d | some d in input.defaulted}
 
 # The user said nothing about sessions: neither `stateless` nor `protocolVersions`.
 statefulness_unstated if {

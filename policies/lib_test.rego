@@ -62,3 +62,34 @@ test_durations if {
 	duration_ms("500ms") == 500
 	duration_ms("2d") == 172800000
 }
+
+test_defaulted_under_the_pointer_and_its_ancestors_only if {
+	inp := t.defaulted({}, ["/spec/resources", "/spec/mcp/stateless", ""])
+	defaulted_under("/spec/resources") with input as inp
+	defaulted_under("/spec/resources/limits/cpu") with input as inp
+	defaulted_under("/spec/mcp/stateless") with input as inp
+	not defaulted_under("/spec/mcp") with input as t.defaulted({}, ["/spec/mcp/stateless"])
+	not defaulted_under("/spec/res") with input as t.defaulted({}, ["/spec/resources"])
+	not defaulted_under("/spec/resourcesX") with input as t.defaulted({}, ["/spec/resources"])
+	not defaulted_under("/spec/resources") with input as t.defaulted({}, [])
+	# The whole document ("") holds every pointer.
+	defaulted_under("/metadata/name") with input as t.defaulted({}, [""])
+}
+
+test_token_candidates_cover_every_token_pattern if {
+	# Each pattern's example must pass the prefix test that guards the patterns.
+	every sample in [
+		"ghp_0123456789abcdefghijklmnopqrstuvwxyz",
+		"glpat-abcdefghij0123456789",
+		"sk-abcdefghijklmnopqrstuvwxyz",
+		"AKIAIOSFODNN7EXAMPLE",
+		"ASIAIOSFODNN7EXAMPLE",
+		"xoxb-123456789012-abcdefghijkl",
+		"x -----BEGIN RSA PRIVATE KEY----- y",
+		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+	] {
+		data.mcpgen.secrets.token_candidate(sample)
+		regex.match(data.mcpgen.secrets.any_token_pattern, sample)
+	}
+	not data.mcpgen.secrets.token_candidate("info")
+}
