@@ -104,6 +104,18 @@ token_patterns := {
 # patterns one by one only for a value that matched (to name the kind).
 any_token_pattern := concat("|", [sprintf("(?:%s)", [p]) | some p in token_patterns])
 
+# Every token pattern starts with one of these or holds a PEM header: a value that does not is
+# not matched against the patterns at all (most values are not tokens, and every regex call
+# costs the interpreter far more than a prefix test).
+token_prefixes := ["gh", "glpat-", "sk-", "AKIA", "ASIA", "xox", "eyJ"]
+
+token_candidate(text) if {
+	some prefix in token_prefixes
+	startswith(text, prefix)
+}
+
+token_candidate(text) if contains(text, "-----BEGIN ")
+
 # METADATA
 # title: Credential-shaped literal value
 # description: >-
@@ -128,18 +140,6 @@ any_token_pattern := concat("|", [sprintf("(?:%s)", [p]) | some p in token_patte
 #     spec:
 #       secrets:
 #         GITHUB: {secret: mcp-secrets, key: github-token}
-# Every token pattern starts with one of these or holds a PEM header: a value that does not is
-# not matched against the patterns at all (most values are not tokens, and every regex call
-# costs the interpreter far more than a prefix test).
-token_prefixes := ["gh", "glpat-", "sk-", "AKIA", "ASIA", "xox", "eyJ"]
-
-token_candidate(text) if {
-	some prefix in token_prefixes
-	startswith(text, prefix)
-}
-
-token_candidate(text) if contains(text, "-----BEGIN ")
-
 deny_credential_like_env_value contains finding if {
 	some name, text in env_text
 	token_candidate(text)

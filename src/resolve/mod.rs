@@ -899,14 +899,12 @@ pub fn resolve(spec: &Spec) -> ResolvedSpec {
     let mut defaulted = f.0;
     defaulted.sort();
     defaulted.dedup();
-    // A section filled in as a whole is listed once, not member by member.
+    // A section filled in as a whole is listed once, not member by member: a pointer is
+    // dropped when one of its ancestors (the text before any of its `/`) is listed too.
+    let listed: std::collections::BTreeSet<&str> = defaulted.iter().map(String::as_str).collect();
     let kept: Vec<String> = defaulted
         .iter()
-        .filter(|p| {
-            !defaulted
-                .iter()
-                .any(|q| q != *p && p.starts_with(&format!("{q}/")))
-        })
+        .filter(|p| !p.match_indices('/').any(|(i, _)| listed.contains(&p[..i])))
         .cloned()
         .collect();
 

@@ -342,7 +342,7 @@ fn assigns_credential(folded: &str) -> bool {
     ];
     ENDINGS.iter().any(|word| {
         folded.match_indices(word).any(|(at, _)| {
-            let mut rest = folded[at + word.len()..].as_bytes();
+            let mut rest = &folded.as_bytes()[at + word.len()..];
             if *word == "credential" && rest.first() == Some(&b's') {
                 rest = &rest[1..];
             }
