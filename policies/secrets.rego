@@ -109,10 +109,7 @@ any_token_pattern := concat("|", [sprintf("(?:%s)", [p]) | some p in token_patte
 # costs the interpreter far more than a prefix test).
 token_prefixes := ["gh", "glpat-", "sk-", "AKIA", "ASIA", "xox", "eyJ"]
 
-token_candidate(text) if {
-	some prefix in token_prefixes
-	startswith(text, prefix)
-}
+token_candidate(text) if strings.any_prefix_match(text, token_prefixes)
 
 token_candidate(text) if contains(text, "-----BEGIN ")
 

@@ -1023,7 +1023,7 @@ pub(super) fn rules() -> Vec<Rule> {
             package: "mcpgen.secrets".into(),
             rule: "deny_credential_like_env_value".into(),
             file: "policies/secrets.rego".into(),
-            line: 143,
+            line: 140,
             meta: RuleMeta {
                 title: Some("Credential-shaped literal value".into()),
                 description: Some("Flags an `env` value that has the shape of a well-known credential (GitHub, GitLab, AWS, Slack and API tokens, private keys, JWTs), whatever the variable is called.".into()),
