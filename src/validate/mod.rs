@@ -161,14 +161,17 @@ pub fn check(
 /// the combination with the base gets wrong; the published overlay schema flags them in editors.
 fn environment_shape_errors(doc: &Document) -> Vec<Diagnostic> {
     let mut errors = schema::validate(doc, &doc.value, None);
-    errors.retain(|d| {
-        d.pointer.as_deref().is_some_and(|p| {
-            p == "/spec/environments"
-                || p.strip_prefix("/spec/environments/")
-                    .is_some_and(|rest| rest.split('/').count() <= 2)
-        })
-    });
+    errors.retain(|d| d.pointer.as_deref().is_some_and(overlay_shape));
     errors
+}
+
+/// Whether a diagnostic's pointer is about the shape of the environments themselves (the map,
+/// an overlay, or an overlay's `metadata` or `spec` as a whole), not about a field inside one.
+fn overlay_shape(pointer: &str) -> bool {
+    pointer == "/spec/environments"
+        || pointer
+            .strip_prefix("/spec/environments/")
+            .is_some_and(|rest| rest.split('/').count() <= 2)
 }
 
 /// Whether environment `env`'s overlay itself writes a scalar or a list at `pointer` (so an

@@ -16,7 +16,7 @@
 use serde_json::{Map, Value, json};
 
 /// Suffix of the patch variant of a definition.
-const SUFFIX: &str = "Patch";
+pub(super) const SUFFIX: &str = "Patch";
 
 /// Replace the free-form `metadata` and `spec` of the `Overlay` definition with patch
 /// definitions of `Metadata` and `ServiceSpec` (without `environments`: an overlay cannot

@@ -119,9 +119,35 @@ fn validator() -> &'static Validator {
     VALIDATOR.get_or_init(|| {
         let _t = crate::timing::span("schema: validator construction");
         jsonschema::draft202012::options()
-            .build(schema())
+            .build(&runtime_schema())
             .unwrap_or_else(|e| panic!("the built-in schema does not compile: {e}"))
     })
+}
+
+/// The schema the validator compiles: the published one without the overlay patch
+/// definitions (a third of all definitions, there for editors). mcpgen validates each
+/// environment as the merged document, which locates an overlay's mistakes in the overlay and
+/// also catches what only the combination gets wrong; on the document as written it keeps only
+/// the overlays' own shape (`environment_shape_errors`), for which an object is all the patch
+/// schema asks at that level. The unit test `runtime_schema_reports_what_the_published_one_does`
+/// compares the two.
+fn runtime_schema() -> Value {
+    let mut s = schema().clone();
+    if let Some(Value::Object(defs)) = s.get_mut("$defs") {
+        defs.retain(|name, _| !name.ends_with(super::overlay_schema::SUFFIX));
+        if let Some(Value::Object(props)) = defs
+            .get_mut("Overlay")
+            .and_then(|o| o.get_mut("properties"))
+        {
+            for p in props.values_mut() {
+                if let Value::Object(p) = p {
+                    p.remove("$ref");
+                    p.insert("type".into(), Value::String("object".into()));
+                }
+            }
+        }
+    }
+    s
 }
 
 /// Validate `value` (the document resolved for `env`) and report every error against `doc`.
@@ -572,6 +598,72 @@ mod tests {
             "schemas/mcpgen.schema.json drifted from the Rust types: run \
              `MCPGEN_UPDATE_SCHEMA=1 cargo test --lib committed_schema` and rebuild"
         );
+    }
+
+    /// The validator compiles the schema without the overlay patch definitions: on the
+    /// document as written, the overlays' shape errors mcpgen keeps must be the same as with
+    /// the published schema, for overlays that are wrong in every way at every level.
+    #[test]
+    fn runtime_schema_reports_what_the_published_one_does() {
+        use crate::source::{SourceFile, Sources};
+        let published = jsonschema::draft202012::options()
+            .build(schema())
+            .expect("compiles");
+        let runtime = jsonschema::draft202012::options()
+            .build(&runtime_schema())
+            .expect("compiles");
+        let overlays = [
+            "x",
+            "[]",
+            "{spec: x}",
+            "{spec: []}",
+            "{spec: {replica: 3}}",
+            "{spec: {replicas: three}}",
+            "{metadata: 5}",
+            "{metadata: {nme: x}}",
+            "{spex: {}}",
+            "{spec: {env: {A: {b: 1}}}}",
+            "{metadata: {labels: {a: [1]}}}",
+            "{spec: null}",
+            "{metadata: null, spec: {image: null}}",
+            "{}",
+            "{spec: {resources: {limits: {cpu: [1]}}}}",
+            "{spec: {mcp: {transport: smoke, pth: /x}}}",
+            "{spec: {environments: {}}}",
+            "{spec: {autoscaling: {enabled: maybe}}, extra: 1}",
+        ];
+        let mut compared = 0;
+        for overlay in overlays {
+            let text = format!(
+                "apiVersion: mcpgen.dev/v1\nkind: MCPServer\nmetadata: {{name: demo}}\nspec:\n  image: ghcr.io/acme/demo:1.0.0\n  environments:\n    e: {overlay}\n"
+            );
+            let mut sources = Sources::new();
+            let id = sources.add(SourceFile::new("t.yaml", text));
+            let doc =
+                crate::spec::parse(id, sources.get(id), crate::spec::Syntax::Yaml).expect("parses");
+            let shape = |v: &Validator| -> Vec<String> {
+                let mut out = Vec::new();
+                for err in v.iter_errors(&doc.value) {
+                    report(&doc, None, &err, &mut out);
+                }
+                let mut kept: Vec<String> = out
+                    .into_iter()
+                    .filter(|d| {
+                        d.pointer
+                            .as_deref()
+                            .is_some_and(super::super::overlay_shape)
+                    })
+                    .map(|d| format!("{} {:?} {}", d.code, d.pointer, d.message))
+                    .collect();
+                kept.sort();
+                kept
+            };
+            let (p, r) = (shape(&published), shape(&runtime));
+            compared += usize::from(!p.is_empty());
+            assert_eq!(p, r, "overlay {overlay}");
+        }
+        // The corpus must hold overlays the shape check refuses, or it compares nothing.
+        assert!(compared >= 5, "{compared}");
     }
 
     /// jsonschema checks a schema against the draft 2020-12 meta-schema when it builds a
