@@ -39,13 +39,20 @@ pub fn run(args: Args) -> Outcome {
     let stdin = args.file.as_os_str() == "-";
     let (source, text) = if stdin {
         let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+        let limit = crate::limits::MAX_SPEC_BYTES;
+        if let Err(e) = std::io::stdin().take(limit + 1).read_to_string(&mut text) {
             fail(&format!("cannot read standard input: {e}"));
+            return Outcome::Failure;
+        }
+        if text.len() as u64 > limit {
+            fail(&format!(
+                "standard input is larger than the limit of {limit} bytes"
+            ));
             return Outcome::Failure;
         }
         ("stdin".to_string(), text)
     } else {
-        match std::fs::read_to_string(&args.file) {
+        match crate::source::read_input_text(&args.file, crate::limits::MAX_SPEC_BYTES, None) {
             Ok(t) => (
                 args.file.file_name().map_or_else(
                     || args.file.display().to_string(),
@@ -54,7 +61,7 @@ pub fn run(args: Args) -> Outcome {
                 t,
             ),
             Err(e) => {
-                fail(&format!("cannot read {}: {e}", args.file.display()));
+                fail(&e.to_string());
                 return Outcome::Failure;
             }
         }

@@ -1002,3 +1002,28 @@ fn a_missing_image_is_reported_once_with_environments() {
     assert_eq!(missing.len(), 1, "{diags:#?}");
     assert_eq!(missing[0]["environment"], "dev");
 }
+
+/// A credential in a spec (MCP401) reaches code scanning as a security alert: its SARIF rule
+/// carries the `security` tag and a `security-severity` GitHub ranks as high.
+#[test]
+fn hardcoded_secrets_are_security_alerts_in_sarif() {
+    let spec = root().join("fixtures/hostile/secret-github-token-in-env/service.yaml");
+    let o = mcpgen(&["check", "--format", "sarif", spec.to_str().unwrap()]);
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    let sarif = json(&o);
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    let rule = rules
+        .iter()
+        .find(|r| r["id"] == "MCP401")
+        .unwrap_or_else(|| panic!("no MCP401 rule: {rules:#?}"));
+    let tags = rule["properties"]["tags"].as_array().expect("tags");
+    assert!(tags.iter().any(|t| t == "security"), "{rule}");
+    let severity: f64 = rule["properties"]["security-severity"]
+        .as_str()
+        .expect("security-severity")
+        .parse()
+        .expect("a number");
+    assert!((7.0..9.0).contains(&severity), "{rule}");
+}

@@ -647,3 +647,29 @@ fn a_go_build_cannot_install_a_package() {
     );
     assert!(!out.exists());
 }
+
+/// `import` reads at most the spec size bound, from a file or from standard input (exit 2).
+#[test]
+fn import_reads_a_bounded_entry() {
+    let dir = tempdir("import-bound");
+    let big = dir.join("big.server.json");
+    let pad = " ".repeat(mcpgen::limits::MAX_SPEC_BYTES as usize + 10);
+    std::fs::write(&big, format!("{{\"name\": \"io.example/big\"{pad}}}")).expect("write");
+    let o = mcpgen(&["import", big.to_str().expect("utf-8")]);
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(stderr(&o).contains("limit"), "{}", show(&o));
+    let mut child = command_in(&root())
+        .args(["import", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let bytes = std::fs::read(&big).expect("read");
+    // The child may stop reading at the bound: a broken pipe is expected then.
+    let _ = std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &bytes);
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(stderr(&o).contains("limit"), "{}", show(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -158,6 +158,9 @@ pub struct RuleInfo {
 impl RuleInfo {
     /// The catalog entry of a built-in non-policy code.
     pub fn from_code(c: &crate::diagnostics::codes::Code) -> RuleInfo {
+        // Content scanners (`MCP4xx`: a credential written into the outputs) are security
+        // findings: code scanning files and ranks them by these (high, below critical).
+        let scanner = c.code.starts_with("MCP4");
         RuleInfo {
             code: c.code.to_string(),
             name: c.name.to_string(),
@@ -169,8 +172,12 @@ impl RuleInfo {
             docs: None,
             help: c.help.map(str::to_string),
             help_uri: None,
-            tags: Vec::new(),
-            security_severity: None,
+            tags: if scanner {
+                vec!["security".to_string(), "secrets".to_string()]
+            } else {
+                Vec::new()
+            },
+            security_severity: scanner.then(|| "8.9".to_string()),
         }
     }
 }
