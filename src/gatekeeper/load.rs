@@ -576,6 +576,9 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 /// A fresh engine configured like the Gatekeeper Rego driver.
 pub fn new_engine(v1: bool) -> regorus::Engine {
     let mut engine = regorus::Engine::new();
+    // A template's verdict must not depend on chance, the clock or the machine either (the
+    // same guard as team policies: the call fails with a clear error, exit 2).
+    crate::policy::guard::deny_nondeterministic(&mut engine);
     engine.set_rego_v0(!v1);
     engine.set_strict_builtin_errors(false);
     engine.set_gather_prints(true);
@@ -794,6 +797,29 @@ pub fn default_expansions() -> Vec<Expansion> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templates_cannot_call_nondeterministic_builtins() {
+        for v1 in [true, false] {
+            let mut engine = new_engine(v1);
+            let rego = if v1 {
+                "package t\nnow := time.now_ns()\nok := 1\n"
+            } else {
+                "package t\nnow = time.now_ns()\nok = 1\n"
+            };
+            engine
+                .add_policy("t.rego".into(), rego.into())
+                .expect("parses");
+            let err = engine
+                .eval_rule("data.t.now".into())
+                .expect_err("time.now_ns is refused");
+            assert!(err.to_string().contains("not available"), "{err}");
+            assert_eq!(
+                engine.eval_rule("data.t.ok".into()).expect("evaluates"),
+                regorus::Value::from(1)
+            );
+        }
+    }
 
     #[test]
     fn multi_document_yaml_with_locations() {
