@@ -215,14 +215,35 @@ pub fn read_input(path: &Path, limit: u64, within: Option<&Path>) -> Result<Vec<
         )));
     }
     let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    read_capped(file, limit).map_err(fail)
+}
+
+/// At most `limit` bytes of a reader: an error when it holds more (a file growing while it is
+/// read, a pipe), never a read past the bound.
+fn read_capped(r: impl Read, limit: u64) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
-    file.take(limit + 1)
+    r.take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| fail(format!("cannot read: {e}")))?;
+        .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > limit {
-        return Err(fail(format!("is larger than the limit of {limit} bytes")));
+        return Err(format!("is larger than the limit of {limit} bytes"));
     }
     Ok(bytes)
+}
+
+/// Standard input as UTF-8 text, read up to `limit` bytes like a file ([`read_input`]).
+pub fn read_stdin_text(limit: u64) -> Result<String, InputError> {
+    let fail = |reason: String| InputError {
+        path: "standard input".to_string(),
+        reason,
+    };
+    let bytes = read_capped(std::io::stdin().lock(), limit).map_err(fail)?;
+    String::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 /// [`read_input`] as UTF-8 text.

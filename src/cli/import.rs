@@ -4,7 +4,6 @@
 //! over an existing file without `--force`) or standard output. Every failure, including an
 //! entry that only describes a hosted server, exits 2: there is no spec to check yet.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{Outcome, fail, print};
@@ -38,19 +37,13 @@ pub struct Args {
 pub fn run(args: Args) -> Outcome {
     let stdin = args.file.as_os_str() == "-";
     let (source, text) = if stdin {
-        let mut text = String::new();
-        let limit = crate::limits::MAX_SPEC_BYTES;
-        if let Err(e) = std::io::stdin().take(limit + 1).read_to_string(&mut text) {
-            fail(&format!("cannot read standard input: {e}"));
-            return Outcome::Failure;
+        match crate::source::read_stdin_text(crate::limits::MAX_SPEC_BYTES) {
+            Ok(text) => ("stdin".to_string(), text),
+            Err(e) => {
+                fail(&e.to_string());
+                return Outcome::Failure;
+            }
         }
-        if text.len() as u64 > limit {
-            fail(&format!(
-                "standard input is larger than the limit of {limit} bytes"
-            ));
-            return Outcome::Failure;
-        }
-        ("stdin".to_string(), text)
     } else {
         match crate::source::read_input_text(&args.file, crate::limits::MAX_SPEC_BYTES, None) {
             Ok(t) => (

@@ -4,34 +4,9 @@
 //! sticky routing follows the bridge's mode; and each combination the bridge cannot serve is
 //! refused by name (MCP301), writing nothing.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use super::support::*;
-
-/// Build one fixture (every environment); the files by `<env>/<path>`.
-fn build(case: &str) -> BTreeMap<String, String> {
-    let out = tempdir(case);
-    let o = mcpgen(&[
-        "build",
-        fixture(case).to_str().expect("utf-8"),
-        "-o",
-        out.to_str().expect("utf-8"),
-        "--all-envs",
-    ]);
-    assert_eq!(code(&o), 0, "{case}: {}\n{}", stdout(&o), stderr(&o));
-    let tree = read_tree(&out);
-    let _ = std::fs::remove_dir_all(&out);
-    tree.into_iter()
-        .map(|(k, v)| {
-            (
-                k.split_once('/').map_or(k.clone(), |(_, p)| p.to_string()),
-                v,
-            )
-        })
-        .collect()
-}
 
 fn cmd(dockerfile: &str) -> Vec<String> {
     let line = dockerfile
@@ -47,7 +22,7 @@ fn container(deployment: &str) -> Value {
 
 #[test]
 fn the_node_image_runs_supergateway_with_the_server_as_its_child() {
-    let t = build("stdio-node");
+    let t = build_all_envs("stdio-node");
     for f in [
         "base/Dockerfile",
         "base/compose.yaml",
@@ -109,7 +84,7 @@ fn the_node_image_runs_supergateway_with_the_server_as_its_child() {
 
 #[test]
 fn the_python_image_runs_mcp_proxy_in_its_own_venv() {
-    let t = build("stdio-python");
+    let t = build_all_envs("stdio-python");
     for f in [
         "base/Dockerfile",
         "base/k8s/deployment.yaml",

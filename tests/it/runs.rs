@@ -10,30 +10,6 @@ use serde_json::Value;
 
 use super::support::*;
 
-/// Build one fixture (every environment) into a fresh directory; the files of each
-/// environment by `<env>/<path>` (below `DIR/<metadata.name>/`).
-fn build(case: &str) -> BTreeMap<String, String> {
-    let out = tempdir(case);
-    let o = mcpgen(&[
-        "build",
-        fixture(case).to_str().expect("utf-8"),
-        "-o",
-        out.to_str().expect("utf-8"),
-        "--all-envs",
-    ]);
-    assert_eq!(code(&o), 0, "{case}: {}\n{}", stdout(&o), stderr(&o));
-    let tree = read_tree(&out);
-    let _ = std::fs::remove_dir_all(&out);
-    tree.into_iter()
-        .map(|(k, v)| {
-            (
-                k.split_once('/').map_or(k.clone(), |(_, p)| p.to_string()),
-                v,
-            )
-        })
-        .collect()
-}
-
 /// Build a spec given as text; the exit code and standard output.
 fn build_text(name: &str, text: &str) -> (i32, String) {
     let dir = tempdir(name);
@@ -78,7 +54,7 @@ fn env_of(deployment: &Value) -> BTreeMap<String, String> {
 
 #[test]
 fn go_runs_the_binary_it_builds() {
-    let t = build("run-go-executable");
+    let t = build_all_envs("run-go-executable");
     let d = &t["base/Dockerfile"];
     let build_line = lines(d, "RUN [\"go\",\"build\"").concat();
     assert!(build_line.contains("\"-o\",\"billing-tools\""), "{d}");
@@ -105,7 +81,7 @@ fn go_runs_the_binary_it_builds() {
 
 #[test]
 fn the_ignore_file_is_read_by_the_documented_build() {
-    let t = build("run-dockerignore");
+    let t = build_all_envs("run-dockerignore");
     assert!(t.contains_key("base/Dockerfile"));
     assert!(!t.contains_key("base/.dockerignore"));
     let ignore = &t["base/Dockerfile.dockerignore"];
@@ -116,7 +92,7 @@ fn the_ignore_file_is_read_by_the_documented_build() {
 
 #[test]
 fn the_server_is_not_pid_1() {
-    let t = build("run-pid1");
+    let t = build_all_envs("run-pid1");
     let d = &t["base/Dockerfile"];
     assert!(
         d.contains("COPY --from=init [\"/usr/bin/tini-static\",\"/usr/bin/tini\"]"),
@@ -132,7 +108,7 @@ fn the_server_is_not_pid_1() {
     let compose = yaml(&t["base/compose.yaml"]);
     assert_eq!(compose["services"]["calendar"]["init"], true);
     // An image built elsewhere gets compose's init too.
-    let minimal = build("minimal");
+    let minimal = build_all_envs("minimal");
     assert_eq!(
         yaml(&minimal["base/compose.yaml"])["services"]["weather"]["init"],
         true
@@ -141,7 +117,7 @@ fn the_server_is_not_pid_1() {
 
 #[test]
 fn compose_dependencies_start_and_become_healthy() {
-    let t = build("run-compose-dependencies");
+    let t = build_all_envs("run-compose-dependencies");
     let c = yaml(&t["base/compose.yaml"]);
     let s = &c["services"];
     assert_eq!(
@@ -167,7 +143,7 @@ fn compose_dependencies_start_and_become_healthy() {
 
 #[test]
 fn dependencies_are_wired_in_both_targets() {
-    let t = build("run-dependency-wiring");
+    let t = build_all_envs("run-dependency-wiring");
     let k8s = env_of(&yaml(&t["base/k8s/deployment.yaml"]));
     assert_eq!(k8s["DB_HOST"], "tickets-postgresql.data.svc");
     assert_eq!(k8s["DB_PORT"], "5432");
@@ -204,7 +180,7 @@ fn dependencies_are_wired_in_both_targets() {
 
 #[test]
 fn spread_constraints_honour_taints() {
-    let t = build("run-spread-constraints");
+    let t = build_all_envs("run-spread-constraints");
     let d = yaml(&t["base/k8s/deployment.yaml"]);
     for c in d["spec"]["template"]["spec"]["topologySpreadConstraints"]
         .as_array()
@@ -217,7 +193,7 @@ fn spread_constraints_honour_taints() {
 
 #[test]
 fn host_validation_admits_in_cluster_and_local_clients() {
-    let t = build("run-allowed-hosts");
+    let t = build_all_envs("run-allowed-hosts");
     let k8s = env_of(&yaml(&t["base/k8s/deployment.yaml"]));
     let hosts: Vec<&str> = k8s["MCP_ALLOWED_HOSTS"].split(',').collect();
     for h in [
@@ -251,7 +227,7 @@ fn host_validation_admits_in_cluster_and_local_clients() {
 
 #[test]
 fn network_policy_has_no_duplicate_rule_and_reaches_node_local_dns() {
-    let t = build("run-network-policy");
+    let t = build_all_envs("run-network-policy");
     let np = yaml(&t["base/k8s/networkpolicy.yaml"]);
     let ingress = np["spec"]["ingress"].as_array().expect("ingress");
     let monitoring = ingress
@@ -269,7 +245,7 @@ fn network_policy_has_no_duplicate_rule_and_reaches_node_local_dns() {
 
 #[test]
 fn a_shared_namespace_gets_only_the_servers_objects() {
-    let t = build("run-shared-namespace");
+    let t = build_all_envs("run-shared-namespace");
     for f in ["namespace.yaml", "resourcequota.yaml", "limitrange.yaml"] {
         assert!(!t.contains_key(&format!("base/k8s/{f}")), "{f}");
     }
@@ -282,7 +258,7 @@ fn a_shared_namespace_gets_only_the_servers_objects() {
             .any(|r| r == "namespace.yaml")
     );
     // The minimal spec, named after itself, owns its namespace.
-    assert!(build("minimal").contains_key("base/k8s/namespace.yaml"));
+    assert!(build_all_envs("minimal").contains_key("base/k8s/namespace.yaml"));
     // Owning a namespace every cluster has is refused.
     let text = std::fs::read_to_string(fixture("run-shared-namespace"))
         .expect("read")
@@ -297,7 +273,7 @@ fn a_shared_namespace_gets_only_the_servers_objects() {
 
 #[test]
 fn the_quota_admits_the_rollout_peak_and_not_one_pod_less() {
-    let t = build("run-quota-peak");
+    let t = build_all_envs("run-quota-peak");
     let d = yaml(&t["base/k8s/deployment.yaml"]);
     assert_eq!(d["spec"]["strategy"]["rollingUpdate"]["maxSurge"], 2);
     let text = std::fs::read_to_string(fixture("run-quota-peak")).expect("read");

@@ -122,6 +122,30 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, String> {
     out
 }
 
+/// Build one fixture with every environment (`--all-envs`) into a fresh directory; the files
+/// of each environment by `<env>/<path>` (below `DIR/<metadata.name>/`).
+pub fn build_all_envs(case: &str) -> BTreeMap<String, String> {
+    let out = tempdir(case);
+    let o = mcpgen(&[
+        "build",
+        fixture(case).to_str().expect("utf-8"),
+        "-o",
+        out.to_str().expect("utf-8"),
+        "--all-envs",
+    ]);
+    assert_eq!(code(&o), 0, "{case}: {}\n{}", stdout(&o), stderr(&o));
+    let tree = read_tree(&out);
+    let _ = std::fs::remove_dir_all(&out);
+    tree.into_iter()
+        .map(|(k, v)| {
+            (
+                k.split_once('/').map_or(k.clone(), |(_, p)| p.to_string()),
+                v,
+            )
+        })
+        .collect()
+}
+
 /// Parse generated YAML with mcpgen's own reader (YAML 1.2).
 pub fn parse_yaml(text: &str) -> Value {
     let file = mcpgen::source::SourceFile::new("artifact.yaml", text);
